@@ -1,0 +1,3 @@
+from labelapp.cli import main
+
+raise SystemExit(main())

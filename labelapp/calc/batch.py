@@ -1,0 +1,195 @@
+"""Everything computed for a batch: checks across fields, then strength, osmolarity, quantities, expiry."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from labelapp.calc import expiry as expiry_calc
+from labelapp.calc import quantities as q
+from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_text
+from labelapp.calc.lot import format_lot
+from labelapp.calc.solution import Solute, solve
+from labelapp.domain.batch import BatchFile, ComponentLot
+from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
+from labelapp.domain.formula import ComponentRole, Formula, PackageType
+from labelapp.domain.reference import DatingRules, IngredientTable
+from labelapp.domain.results import BatchComputation, ComponentResult
+from labelapp.domain.settings import CalcSettings
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIssue]:
+    issues = []
+    for i, comp in enumerate(formula.components):
+        try:
+            ing = table.get(comp.ingredient)
+        except UnknownIngredientError as exc:
+            issues.append(FieldIssue(f"formula.components[{i}].ingredient", str(exc)))
+            continue
+        if ing.solvent and comp.role is not ComponentRole.VEHICLE:
+            issues.append(FieldIssue(f"formula.components[{i}].role",
+                                     f"{ing.name} is a solvent; give it the role 'vehicle' (q.s.)"))
+        if comp.role is ComponentRole.VEHICLE and not ing.solvent:
+            issues.append(FieldIssue(f"formula.components[{i}].role",
+                                     f"{ing.name} is a solute and cannot be the q.s. vehicle"))
+    return issues
+
+
+def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
+    batch, formula = bf.batch, bf.formula
+    names = {}
+    for comp in formula.components:
+        try:
+            names[_key(table.get(comp.ingredient).name)] = comp
+        except UnknownIngredientError:
+            names[_key(comp.ingredient)] = comp
+    issues, seen = [], set()
+    day = batch.compounding_date
+    for i, lot in enumerate(batch.component_lots):
+        where = f"batch.component_lots[{i}]"
+        key = _key(table.get(lot.component).name) if lot.component in table else _key(lot.component)
+        if key not in names:
+            known = ", ".join(c.ingredient for c in formula.components)
+            issues.append(FieldIssue(f"{where}.component",
+                                     f"{lot.component!r} is not a component of {formula.id} (components: {known})"))
+            continue
+        if key in seen:
+            issues.append(FieldIssue(f"{where}.component", f"a second lot for {lot.component}; record one lot "
+                                     "per component"))
+        seen.add(key)
+        if lot.expiry < day:
+            issues.append(FieldIssue(f"{where}.expiry", f"lot {lot.lot} expired {fmt_date(lot.expiry)}, before "
+                                     f"compounding on {fmt_date(day)}"))
+        if lot.supplied_form and lot.supplied_form not in table:
+            issues.append(FieldIssue(f"{where}.supplied_form",
+                                     str(UnknownIngredientError(lot.supplied_form, table.closest(lot.supplied_form)))))
+    for comp in formula.components:
+        ck = _key(table.get(comp.ingredient).name) if comp.ingredient in table else _key(comp.ingredient)
+        if ck not in seen:
+            issues.append(FieldIssue("batch.component_lots",
+                                     f"no lot recorded for component {comp.ingredient!r} (211.188(b)(3))"))
+    return issues
+
+
+def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) -> list[FieldIssue]:
+    """Rules that span fields; pydantic has already checked each field on its own."""
+    issues: list[FieldIssue] = []
+    if bf.batch.formula_id != bf.formula.id:
+        issues.append(FieldIssue("batch.formula_id", f"{bf.batch.formula_id!r} does not match the formula "
+                                 f"{bf.formula.id!r} in this file"))
+    if bf.batch.formula_version != bf.formula.version:
+        issues.append(FieldIssue("batch.formula_version", f"version {bf.batch.formula_version} does not match "
+                                 f"formula {bf.formula.id} version {bf.formula.version}"))
+    issues += _ingredient_issues(bf.formula, table)
+    issues += _lot_issues(bf, table)
+    try:
+        rule = rules.get(bf.formula.dating_rule)
+        expiry_calc.rule_days(rule, bf.formula.storage.condition)
+    except LabelappError as exc:
+        msg = str(exc).removeprefix("formula.dating_rule: ")
+        issues.append(FieldIssue("formula.dating_rule", msg))
+    ndc, labeler = bf.formula.ndc, bf.facility.ndc_labeler_code
+    if ndc and labeler and not ndc.replace("-", "").startswith(labeler):
+        issues.append(FieldIssue("formula.ndc", f"{ndc} does not start with the facility's labeler code {labeler}"))
+    return issues
+
+
+def solutes_of(formula: Formula, table: IngredientTable) -> list[Solute]:
+    return [Solute(ingredient=table.get(c.ingredient), amount_per_ml=c.amount_per_ml, unit=c.unit,
+                   role=c.role.value, label_name=c.label_name, grade=c.grade) for c in formula.components]
+
+
+def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple[str, str]]:
+    """(total per total volume, per mL) for each active, e.g. ('1,500 mg per 30 mL', '50 mg/mL')."""
+    vol = formula.container.nominal_volume_ml
+    out = []
+    for c in comps:
+        if c.role == ComponentRole.ACTIVE.value:
+            out.append((mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text))
+    return out
+
+
+def package_text(formula: Formula) -> str:
+    vol = fmt_qty(formula.container.nominal_volume_ml, "mL")
+    kind = formula.container.type.strip().title()
+    if formula.package_type is PackageType.SINGLE_DOSE:
+        return f"{vol} Single-Dose {kind}. Discard unused portion."
+    return f"{vol} Multiple-Dose {kind}. Discard 28 days after first puncture unless otherwise specified."
+
+
+def ingredients_text(comps: list[ComponentResult]) -> str:
+    ordered = sorted(comps, key=lambda c: {"active": 0, "inactive": 1, "vehicle": 2}[c.role])
+    text = "Each mL contains: " + "; ".join(c.label_text for c in ordered)
+    return text if text.endswith(".") else text + "."
+
+
+def _lot_for(lots: list[ComponentLot], ingredient: str, table: IngredientTable) -> ComponentLot | None:
+    for lot in lots:
+        if lot.component in table and table.get(lot.component).name == ingredient:
+            return lot
+    return None
+
+
+def compute_batch(bf: BatchFile, table: IngredientTable, rules: DatingRules,
+                  settings: CalcSettings | None = None, lot_seq: int = 1, today: date | None = None) -> BatchComputation:
+    settings = settings or CalcSettings()
+    issues = check_batch_file(bf, table, rules)
+    if issues:
+        raise InputError(issues)
+    formula, batch = bf.formula, bf.batch
+    solutes = solutes_of(formula, table)
+    sol = solve(solutes, settings.tonicity)
+    strengths = strength_lines(formula, sol.components)
+    vol = q.batch_volume_ml(batch.units, formula.container, batch.allowance_percent)
+    weigh = []
+    for s in solutes:
+        lot = _lot_for(batch.component_lots, s.ingredient.name, table)
+        supplied = table.get(lot.supplied_form) if lot and lot.supplied_form else s.ingredient
+        weigh.append(q.weigh_line(s, lot, supplied, vol, settings.weigh_tolerance_percent))
+    rule = rules.get(formula.dating_rule)
+    exp = expiry_calc.compute_expiry(batch.compounding_date, rule, formula.storage.condition,
+                                     batch.component_lots, settings.compounding_day_is_day)
+    lot_number = batch.lot_number or format_lot(settings.lot_pattern, batch.compounding_date, lot_seq,
+                                                formula.product_code)
+    warnings = list(sol.tonicity.warnings)
+    warnings += expiry_calc.expiry_warnings(exp, batch.component_lots, settings.component_expiry_warning_days)
+    warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]
+    warnings += formula.warnings
+    fills = q.max_fills(vol, formula.container)
+    workings = [sol.osmolarity_working]
+    workings += [w for c in sol.components for w in c.workings]
+    workings.append(q.batch_volume_working(batch.units, formula.container, batch.allowance_percent, vol))
+    workings += [line.working for line in weigh if line.working]
+    workings.append(exp.working)
+    per_ml = "; ".join(p for _, p in strengths)
+    total = "; ".join(t for t, _ in strengths)
+    return BatchComputation(
+        **sol.model_dump(),
+        lot_number=lot_number,
+        lot_provisional=batch.lot_number is None,
+        product_name=formula.display_name,
+        strength_text="; ".join(f"{t} ({p})" for t, p in strengths),
+        strength_total_text=total,
+        strength_per_ml_text=per_ml,
+        strength_lines=[f"{t} ({p})" for t, p in strengths],
+        quantity_text=fmt_qty(formula.container.nominal_volume_ml, "mL"),
+        package_text=package_text(formula),
+        ingredients_text=ingredients_text(sol.components),
+        compounded_date=batch.compounding_date,
+        compounded_text=f"Compounded {fmt_date(batch.compounding_date)}",
+        expiry=exp,
+        expiration_date=exp.date,
+        expiration_text=exp.text,
+        batch_volume_ml=vol,
+        batch_volume_text=f"{fmt_number(vol, places=1)} mL",
+        theoretical_yield_units=batch.units,
+        max_fills=fills,
+        amounts=weigh,
+        label_count=batch.units + batch.specimen_labels + batch.retain_labels,
+        warnings=warnings,
+        workings=workings,
+    )

@@ -1,0 +1,67 @@
+"""Numbers and dates as they must appear on a label (ISMP, USP <7>).
+
+No trailing zero, always a leading zero, thousands separators from 1,000, a space between number and
+unit, 'mcg' never the micro sign, dates as YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+BANNED_TEXT = {"µg": "mcg", "μg": "mcg", " cc": " mL", " IU": " units", " U ": " units "}
+
+
+def round_sig(x: Decimal, sig: int) -> Decimal:
+    """Round to ``sig`` significant figures, half up."""
+    if x == 0:
+        return Decimal(0)
+    exp = x.adjusted() - sig + 1
+    return x.quantize(Decimal(1).scaleb(exp), rounding=ROUND_HALF_UP)
+
+
+def round_places(x: Decimal, places: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(x: Decimal | int | float, *, places: int | None = None, sig: int | None = None) -> str:
+    """'1500' -> '1,500'; '0.50' -> '0.5'; '.5' -> '0.5'; '5.0' -> '5'."""
+    d = x if isinstance(x, Decimal) else Decimal(str(x))
+    if sig is not None:
+        d = round_sig(d, sig)
+    if places is not None:
+        d = round_places(d, places)
+    text = format(d, ",f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def fmt_measured(x: Decimal, places: int) -> str:
+    """A measurement at balance precision (worksheets only): trailing zeros kept, '161.70'."""
+    return format(round_places(x, places), ",f")
+
+
+def fmt_qty(x: Decimal | int, unit: str, **kw) -> str:
+    return f"{fmt_number(x, **kw)} {unit}"
+
+
+def fmt_date(d: date) -> str:
+    return d.isoformat()
+
+
+def fmt_exp(d: date) -> str:
+    return f"EXP {d.isoformat()}"
+
+
+def banned_in(text: str) -> list[str]:
+    """The error-prone symbols (ISMP) that appear in ``text``."""
+    padded = f" {text} "
+    return [bad.strip() for bad in BANNED_TEXT if bad in padded]
+
+
+def mass_per_volume_text(amount: Decimal, unit: str, volume_ml: Decimal) -> str:
+    """'1,500 mg per 30 mL'."""
+    return f"{fmt_qty(amount, unit)} per {fmt_qty(volume_ml, 'mL')}"

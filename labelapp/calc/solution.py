@@ -1,0 +1,156 @@
+"""Per-mL quantities of a solution: mg/mL, % w/v, mmol/L, mEq/mL, osmolarity and tonicity.
+
+mOsmol/L = g/L / MW x particles x 1000 (USP ideal osmolarity), summed over the solutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from labelapp.calc.format import fmt_number, fmt_qty, round_places, round_sig
+from labelapp.domain.ingredient import Ingredient
+from labelapp.domain.results import ComponentResult, SolutionComputation, Tonicity, Working
+from labelapp.domain.settings import TonicityThresholds
+
+TO_MG = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
+
+
+@dataclass(frozen=True)
+class Solute:
+    """One component of a solution: the ingredient, its amount per mL and how it is named."""
+
+    ingredient: Ingredient
+    amount_per_ml: Decimal | None
+    unit: str = "mg"
+    role: str = "active"
+    label_name: str | None = None
+    grade: str = "USP"
+
+
+def mg_per_ml(s: Solute) -> Decimal | None:
+    return None if s.amount_per_ml is None else s.amount_per_ml * TO_MG[s.unit]
+
+
+def mmol_per_l(mg_ml: Decimal, mw: Decimal) -> Decimal:
+    """mg/mL is g/L; g/L / (g/mol) = mol/L; x 1000 = mmol/L."""
+    return mg_ml / mw * 1000
+
+
+def osmolarity(mg_ml: Decimal, ing: Ingredient) -> Decimal:
+    return mmol_per_l(mg_ml, ing.mw) * ing.particles
+
+
+def meq_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
+    mmol_ml = mg_ml / ing.mw
+    return {ion.name: mmol_ml * ion.count * ion.valence for ion in ing.ions}
+
+
+def osmolarity_working(mg_ml: Decimal, ing: Ingredient, value: Decimal) -> Working:
+    particles = "particle" if ing.particles == 1 else "particles"
+    return Working(
+        label=f"Osmolarity, {ing.name}",
+        expression=(f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × {ing.particles} {particles} × 1000"),
+        result=f"{fmt_number(value, places=1)} mOsmol/L",
+    )
+
+
+def _meq_workings(mg_ml: Decimal, ing: Ingredient, meq: dict[str, Decimal]) -> list[Working]:
+    out = []
+    for ion in ing.ions:
+        out.append(Working(
+            label=f"{ion.name.capitalize()} from {ing.name}",
+            expression=(f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {ion.count} × "
+                        f"valence {ion.valence}"),
+            result=f"{fmt_number(meq[ion.name], sig=3)} mEq/mL",
+        ))
+    return out
+
+
+def label_name(s: Solute) -> str:
+    return s.label_name or s.ingredient.name
+
+
+def component_result(s: Solute) -> ComponentResult:
+    ing = s.ingredient
+    mg_ml = mg_per_ml(s)
+    if mg_ml is None or ing.solvent:
+        return ComponentResult(
+            ingredient=ing.name, label_name=label_name(s), role=s.role, grade=s.grade, mw=ing.mw,
+            particles=ing.particles, amount_per_ml=None, unit=s.unit, mg_per_ml=None, percent_w_v=None,
+            mmol_per_l=None, osmolarity_mosmol_per_l=None, label_text=f"{label_name(s)} q.s.")
+    osm = osmolarity(mg_ml, ing)
+    meq = meq_per_ml(mg_ml, ing)
+    mmol = mmol_per_l(mg_ml, ing.mw)
+    per_ml = fmt_qty(s.amount_per_ml, f"{s.unit}/mL")
+    workings = [
+        Working(label=f"Concentration, {ing.name}", expression=f"{fmt_number(mg_ml)} mg/mL ÷ 10",
+                result=f"{fmt_number(mg_ml / 10, sig=4)}% w/v"),
+        Working(label=f"Molarity, {ing.name}",
+                expression=f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × 1000",
+                result=f"{fmt_number(mmol, places=1)} mmol/L"),
+        osmolarity_working(mg_ml, ing, osm),
+        *_meq_workings(mg_ml, ing, meq),
+    ]
+    return ComponentResult(
+        ingredient=ing.name, label_name=label_name(s), role=s.role, grade=s.grade, mw=ing.mw,
+        particles=ing.particles, amount_per_ml=s.amount_per_ml, unit=s.unit, mg_per_ml=mg_ml,
+        percent_w_v=mg_ml / 10, mmol_per_l=mmol, osmolarity_mosmol_per_l=osm, meq_per_ml=meq,
+        per_ml_text=per_ml, label_text=f"{label_name(s)} {fmt_qty(s.amount_per_ml, s.unit)}", workings=workings)
+
+
+def classify_tonicity(osm: Decimal, t: TonicityThresholds) -> Tonicity:
+    value = f"{fmt_number(osm, places=0)} mOsmol/L"
+    if osm < t.hypotonic_below:
+        return Tonicity(category="hypotonic", warnings=[
+            f"Hypotonic ({value} < {fmt_number(t.hypotonic_below)}): hemolysis risk if given IV undiluted."])
+    if osm < t.hypertonic_from:
+        return Tonicity(category="iso-osmotic")
+    warnings = [f"Hypertonic ({value} ≥ {fmt_number(t.hypertonic_from)})."]
+    if osm > t.central_line_above:
+        warnings.append(f"Exceeds {fmt_number(t.central_line_above)} mOsmol/L: central venous administration.")
+    elif osm > t.peripheral_caution_above:
+        warnings.append(f"Exceeds {fmt_number(t.peripheral_caution_above)} mOsmol/L: INS advises against "
+                        "short peripheral catheters.")
+    return Tonicity(category="hypertonic", warnings=warnings)
+
+
+def sum_meq(components: list[ComponentResult]) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for c in components:
+        for ion, v in c.meq_per_ml.items():
+            total[ion] = total.get(ion, Decimal(0)) + v
+    return dict(sorted(total.items()))
+
+
+def total_osmolarity_working(components: list[ComponentResult], total: Decimal) -> Working:
+    parts = [c for c in components if c.osmolarity_mosmol_per_l is not None]
+    if len(parts) == 1:
+        c = parts[0]
+        p = "particle" if c.particles == 1 else "particles"
+        expr = f"{fmt_number(c.mg_per_ml)} g/L ÷ {fmt_number(c.mw)} g/mol × {c.particles} {p} × 1000"
+    else:
+        expr = " + ".join(f"{fmt_number(c.osmolarity_mosmol_per_l, places=1)} ({c.ingredient})" for c in parts)
+    return Working(label="Osmolarity (calc)", expression=expr or "no solutes",
+                   result=f"{fmt_number(total, places=0)} mOsmol/L (calc)")
+
+
+def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComputation:
+    components = [component_result(s) for s in solutes]
+    total = sum((c.osmolarity_mosmol_per_l or Decimal(0) for c in components), Decimal(0))
+    rounded = int(round_places(total, 0))
+    meq = sum_meq(components)
+    return SolutionComputation(
+        components=components,
+        osmolarity_exact=total,
+        osmolarity_mosmol_per_l=rounded,
+        osmolarity_text=f"{fmt_number(rounded)} mOsmol/L (calc)",
+        osmolarity_working=total_osmolarity_working(components, total),
+        tonicity=classify_tonicity(total, thresholds),
+        meq_per_ml=meq,
+        meq_text="; ".join(f"{ion} {fmt_number(v, sig=3)} mEq/mL" for ion, v in meq.items()),
+    )
+
+
+def meq_rounded(meq: dict[str, Decimal], sig: int = 4) -> dict[str, Decimal]:
+    return {k: round_sig(v, sig) for k, v in meq.items()}

@@ -1,0 +1,152 @@
+"""`labelapp calc` and `labelapp schema`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+
+from labelapp.calc.format import fmt_number, round_sig
+from labelapp.domain.batch import BatchFile
+from labelapp.domain.errors import LabelappError
+from labelapp.domain.results import BatchComputation, ComponentResult, SolutionComputation
+from labelapp.services.calculate import calculate, calculate_solution, load_batch_file, load_settings
+
+
+def add_calc_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calc", help="compute a batch file or an ad-hoc solution",
+                       description="Show the computed fields of a batch file, or of a solution given with "
+                                   "--solute, with the working of each value.")
+    p.add_argument("file", nargs="?", help="batch file (.json or .yaml)")
+    p.add_argument("--solute", action="append", default=[], metavar='"NAME=AMOUNT UNIT"',
+                   help='e.g. --solute "potassium chloride=149 mg/mL" (repeatable)')
+    p.add_argument("--settings", help="calculation settings file (tonicity thresholds, day-0 rule, lot pattern)")
+    p.add_argument("--json", action="store_true", help="print JSON with stable keys")
+    p.set_defaults(func=run_calc)
+    s = sub.add_parser("schema", help="print the JSON Schema of a batch file")
+    s.set_defaults(func=run_schema)
+
+
+def _num(x: Decimal | None, sig: int = 6) -> float | None:
+    return None if x is None else float(round_sig(x, sig))
+
+
+def _component_json(c: ComponentResult) -> dict:
+    return {
+        "ingredient": c.ingredient, "label_name": c.label_name, "role": c.role, "mw_g_per_mol": _num(c.mw),
+        "particles": c.particles, "amount_per_ml": _num(c.amount_per_ml), "unit": c.unit,
+        "mg_per_ml": _num(c.mg_per_ml), "percent_w_v": _num(c.percent_w_v), "mmol_per_l": _num(c.mmol_per_l),
+        "osmolarity_mosmol_per_l": _num(c.osmolarity_mosmol_per_l),
+        "meq_per_ml": {k: _num(v, 4) for k, v in c.meq_per_ml.items()},
+    }
+
+
+def solution_json(r: SolutionComputation) -> dict:
+    return {
+        "osmolarity_mosmol_per_l": r.osmolarity_mosmol_per_l,
+        "osmolarity_exact_mosmol_per_l": _num(r.osmolarity_exact),
+        "osmolarity_text": r.osmolarity_text,
+        "tonicity": r.tonicity.category,
+        "tonicity_warnings": r.tonicity.warnings,
+        "meq_per_ml": {k: _num(v, 4) for k, v in r.meq_per_ml.items()},
+        "components": [_component_json(c) for c in r.components],
+        "workings": [w.model_dump() for w in [r.osmolarity_working] + [w for c in r.components for w in c.workings]],
+    }
+
+
+def batch_json(r: BatchComputation) -> dict:
+    out = solution_json(r)
+    out.update({
+        "product_name": r.product_name,
+        "strength_text": r.strength_text,
+        "strength_per_ml_text": r.strength_per_ml_text,
+        "quantity_text": r.quantity_text,
+        "package_text": r.package_text,
+        "ingredients_text": r.ingredients_text,
+        "lot_number": r.lot_number,
+        "lot_provisional": r.lot_provisional,
+        "compounded_date": r.compounded_date.isoformat(),
+        "expiration_date": r.expiration_date.isoformat(),
+        "expiration_text": r.expiration_text,
+        "expiration_basis": r.expiry.basis,
+        "expiration_rule": r.expiry.rule,
+        "batch_volume_ml": _num(r.batch_volume_ml),
+        "theoretical_yield_units": r.theoretical_yield_units,
+        "label_count": r.label_count,
+        "amounts_to_weigh": [{
+            "component": a.component, "supplied_form": a.supplied_form, "lot": a.lot,
+            "theoretical_g": _num(a.theoretical_g), "text": a.theoretical_text, "actual_g": _num(a.actual_g),
+            "within_tolerance": a.within_tolerance} for a in r.amounts],
+        "warnings": r.warnings,
+        "workings": [w.model_dump() for w in r.workings],
+    })
+    return out
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def solution_text(r: SolutionComputation) -> str:
+    rows = [("Osmolarity", r.osmolarity_text), ("Tonicity", r.tonicity.category)]
+    if r.meq_text:
+        rows.append(("mEq", r.meq_text))
+    for c in r.components:
+        if c.mg_per_ml is not None:
+            rows.append((c.ingredient, f"{fmt_number(c.mg_per_ml, sig=6)} mg/mL, {fmt_number(c.percent_w_v, sig=4)}% "
+                         f"w/v, {fmt_number(c.mmol_per_l, places=1)} mmol/L, "
+                         f"{fmt_number(c.osmolarity_mosmol_per_l, places=1)} mOsmol/L"))
+    lines = [_table(rows)]
+    if r.tonicity.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in r.tonicity.warnings]
+    lines += ["", "Working:", f"  {r.osmolarity_working}"]
+    lines += [f"  {w}" for c in r.components for w in c.workings]
+    return "\n".join(lines)
+
+
+def batch_text(r: BatchComputation) -> str:
+    rows = [
+        ("Product", r.product_name),
+        ("Strength", r.strength_text),
+        ("Package", r.package_text),
+        ("Osmolarity", f"{r.osmolarity_text} [{r.tonicity.category}]"),
+    ]
+    if r.meq_text:
+        rows.append(("mEq", r.meq_text))
+    rows += [
+        ("Ingredients", r.ingredients_text),
+        ("Lot", r.lot_number + ("  (provisional: the register allocates the final lot)" if r.lot_provisional else "")),
+        ("Compounded", r.compounded_date.isoformat()),
+        ("Expiry", r.expiration_text),
+        ("Expiry basis", r.expiry.basis),
+        ("Batch volume", r.batch_volume_text),
+        ("Yield", f"{r.theoretical_yield_units} units theoretical (volume allows {r.max_fills} fills)"),
+        ("Labels", f"{r.label_count} (units + specimens + retains)"),
+    ]
+    weigh = [(f"  {a.supplied_form}" + (f" lot {a.lot}" if a.lot else ""), a.theoretical_text) for a in r.amounts]
+    lines = [_table(rows), "", "Amounts to weigh:", _table(weigh)]
+    if r.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in r.warnings]
+    lines += ["", "Working:"] + [f"  {w}" for w in r.workings]
+    return "\n".join(lines)
+
+
+def run_calc(args: argparse.Namespace) -> int:
+    settings = load_settings(args.settings)
+    if args.file and args.solute:
+        raise LabelappError("calc: give either a batch FILE or --solute, not both")
+    if args.file:
+        result = calculate(load_batch_file(args.file), settings, source=args.file)
+        print(json.dumps(batch_json(result), indent=2, ensure_ascii=False) if args.json else batch_text(result))
+    elif args.solute:
+        result = calculate_solution(args.solute, settings)
+        print(json.dumps(solution_json(result), indent=2, ensure_ascii=False) if args.json else solution_text(result))
+    else:
+        raise LabelappError("calc: give a batch FILE or at least one --solute \"NAME=AMOUNT UNIT\"")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(BatchFile.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0

@@ -1,0 +1,108 @@
+"""A batch: one compounding run of an approved formula version, with the component lots used."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from labelapp.domain.facility import Facility
+from labelapp.domain.formula import Formula
+
+GS1_SET_82 = frozenset(
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+
+
+def gs1_lot_problem(lot: str) -> str | None:
+    """Why ``lot`` cannot be a lot number inside a GS1 AI (10), or None if it can."""
+    if not lot:
+        return "must not be empty"
+    if len(lot) > 20:
+        return f"{lot!r} has {len(lot)} characters; GS1 AI (10) allows at most 20"
+    bad = sorted({c for c in lot if c not in GS1_SET_82})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return f"{lot!r} contains {shown}, not allowed in a GS1 barcode (use letters, digits, '-')"
+    return None
+
+
+class ComponentLot(BaseModel):
+    """The lot of a component actually used, from its certificate of analysis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    component: str = Field(min_length=1, description="ingredient name of the formula component")
+    lot: str = Field(min_length=1, max_length=40)
+    manufacturer: str = Field(min_length=2, max_length=80)
+    expiry: date = Field(description="expiration or retest date of this lot")
+    potency_percent: Decimal = Field(default=Decimal(100), gt=Decimal(50), le=Decimal(110),
+                                     description="assay on the as-is basis, from the CoA")
+    supplied_form: str | None = Field(default=None,
+                                      description="ingredient form supplied, if it differs (e.g. a hydrate)")
+    actual_amount_g: Decimal | None = Field(default=None, gt=0, description="amount actually weighed, g")
+
+    @field_validator("lot", "manufacturer", "component")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be blank")
+        return v
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    formula_id: str = Field(min_length=1)
+    formula_version: int = Field(ge=1)
+    lot_number: str | None = Field(default=None, description="leave empty to take the next one from the pattern")
+    units: int = Field(ge=1, le=100_000, description="number of filled units planned")
+    allowance_percent: Decimal = Field(default=Decimal(0), ge=0, le=50,
+                                       description="overage for line and filter loss, % of batch volume")
+    compounded_at: datetime
+    compounded_by: str = Field(min_length=2, max_length=80)
+    verified_by: str | None = Field(default=None, max_length=80)
+    patient_name: str | None = Field(default=None, max_length=80,
+                                     description="for a named-patient order; otherwise office use")
+    specimen_labels: int = Field(default=2, ge=0, le=50, description="extra labels for the batch record")
+    retain_labels: int = Field(default=0, ge=0, le=500, description="extra labels for QC and retain samples")
+    component_lots: list[ComponentLot] = Field(default_factory=list)
+
+    @field_validator("lot_number")
+    @classmethod
+    def _lot(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        v = v.strip()
+        problem = gs1_lot_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("compounded_by", "verified_by", "patient_name")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = " ".join(v.split())
+        return v or None
+
+    @property
+    def compounding_date(self) -> date:
+        return self.compounded_at.date()
+
+    @property
+    def office_use(self) -> bool:
+        return not self.patient_name
+
+
+class BatchFile(BaseModel):
+    """What a batch file holds: the facility, the formula version and the batch itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = Field(default=1, ge=1, le=1)
+    facility: Facility
+    formula: Formula
+    batch: Batch

@@ -1,0 +1,127 @@
+"""The master formulation record: what a product is, per mL, and how it is packaged and stored."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from labelapp.domain.dating import StorageCondition
+
+MassUnit = Literal["g", "mg", "mcg"]
+BANNED_UNITS = {"µg": "mcg", "ug": "mcg", "cc": "mL", "iu": "units (write out)", "u": "units (write out)"}
+_NDC10 = re.compile(r"^\d{4}-\d{4}-\d{2}$|^\d{5}-\d{3}-\d{2}$|^\d{5}-\d{4}-\d{1}$")
+
+
+class ComponentRole(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    VEHICLE = "vehicle"
+
+
+class PackageType(StrEnum):
+    SINGLE_DOSE = "single-dose"
+    MULTIPLE_DOSE = "multiple-dose"
+
+
+class Container(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(default="vial", min_length=1, description="vial, syringe, bag, ampule")
+    nominal_volume_ml: Decimal = Field(gt=0, le=5000, description="labeled volume, e.g. 30")
+    fill_volume_ml: Decimal = Field(gt=0, le=5500, description="target fill incl. USP <1151> overfill, e.g. 30.8")
+    closure: str = Field(default="", description="stopper and seal description")
+
+    @model_validator(mode="after")
+    def _fill_not_less(self) -> "Container":
+        if self.fill_volume_ml < self.nominal_volume_ml:
+            raise ValueError(
+                f"fill_volume_ml: {self.fill_volume_ml} mL is less than the labeled {self.nominal_volume_ml} mL")
+        if self.fill_volume_ml > self.nominal_volume_ml * Decimal("1.25"):
+            raise ValueError(
+                f"fill_volume_ml: {self.fill_volume_ml} mL is more than 25% over the labeled "
+                f"{self.nominal_volume_ml} mL")
+        return self
+
+
+class FormulaComponent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ingredient: str = Field(min_length=1, description="name or synonym in the ingredient reference")
+    role: ComponentRole
+    amount_per_ml: Decimal | None = Field(default=None, gt=0, description="amount in 1 mL; none for the vehicle")
+    unit: MassUnit = "mg"
+    label_name: str | None = Field(default=None, description="established name printed on the label")
+    grade: str = Field(default="USP", description="USP, NF, EP ...")
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip().lower() in BANNED_UNITS:
+            raise ValueError(f"{v!r} is not allowed on labels (ISMP); use {BANNED_UNITS[v.strip().lower()]}")
+        return v
+
+    @model_validator(mode="after")
+    def _amount(self) -> "FormulaComponent":
+        if self.role is ComponentRole.VEHICLE and self.amount_per_ml is not None:
+            raise ValueError("amount_per_ml: the vehicle is q.s. to volume; leave the amount out")
+        if self.role is not ComponentRole.VEHICLE and self.amount_per_ml is None:
+            raise ValueError(f"amount_per_ml: is required for an {self.role.value} component")
+        return self
+
+
+class Storage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    condition: StorageCondition
+    text: str = Field(min_length=5, max_length=200, description="storage and handling statement for the label")
+
+
+class Formula(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    version: int = Field(ge=1)
+    product_code: str = Field(min_length=1, max_length=6, pattern=r"^[A-Z0-9]+$",
+                              description="short code used in lot numbers, e.g. G50")
+    established_name: str = Field(min_length=2, max_length=120, description="e.g. Glycine Injection")
+    tall_man_name: str | None = None
+    dosage_form: str = Field(min_length=3, description="e.g. injection, solution")
+    route: str = Field(min_length=2, description="e.g. intravenous")
+    container: Container
+    package_type: PackageType
+    components: list[FormulaComponent] = Field(min_length=1)
+    storage: Storage
+    dating_rule: str = Field(min_length=1, description="name of a dating rule in templates/dating")
+    warnings: list[str] = Field(default_factory=list)
+    directions: str = Field(default="", max_length=400, description="directions for use (carton label)")
+    ndc: str | None = Field(default=None, description="10-digit NDC with hyphens, if assigned")
+
+    @field_validator("ndc")
+    @classmethod
+    def _ndc(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not _NDC10.match(v):
+            raise ValueError(f"{v!r} is not a 10-digit NDC in 4-4-2, 5-3-2 or 5-4-1 form")
+        return v
+
+    @model_validator(mode="after")
+    def _roles(self) -> "Formula":
+        roles = [c.role for c in self.components]
+        if ComponentRole.ACTIVE not in roles:
+            raise ValueError("components: at least one component must be active")
+        if roles.count(ComponentRole.VEHICLE) > 1:
+            raise ValueError("components: only one vehicle (q.s.) component is allowed")
+        names = [c.ingredient.strip().lower() for c in self.components]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"components: {', '.join(dupes)} listed more than once")
+        return self
+
+    @property
+    def display_name(self) -> str:
+        return self.tall_man_name or self.established_name

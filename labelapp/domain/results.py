@@ -1,0 +1,109 @@
+"""What the calculations return: each value display-ready, with the working that produced it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Working(BaseModel):
+    """How a value was obtained, printable on the worksheet: inputs, constants, formula, result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    expression: str
+    result: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.expression} = {self.result}"
+
+
+class ComponentResult(BaseModel):
+    ingredient: str
+    label_name: str
+    role: str
+    grade: str
+    mw: Decimal
+    particles: int
+    amount_per_ml: Decimal | None
+    unit: str
+    mg_per_ml: Decimal | None
+    percent_w_v: Decimal | None
+    mmol_per_l: Decimal | None
+    osmolarity_mosmol_per_l: Decimal | None
+    meq_per_ml: dict[str, Decimal] = Field(default_factory=dict)
+    per_ml_text: str = ""
+    per_container_text: str = ""
+    label_text: str = Field(description="e.g. 'glycine 50 mg' (per mL) or 'water for injection q.s.'")
+    workings: list[Working] = Field(default_factory=list)
+
+
+class Tonicity(BaseModel):
+    category: str = Field(description="hypotonic, iso-osmotic or hypertonic")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class WeighLine(BaseModel):
+    component: str
+    role: str
+    lot: str | None
+    supplied_form: str
+    theoretical_g: Decimal | None = Field(description="None for the vehicle (q.s.)")
+    theoretical_text: str
+    actual_g: Decimal | None = None
+    deviation_percent: Decimal | None = None
+    within_tolerance: bool | None = None
+    working: Working | None = None
+
+
+class Expiry(BaseModel):
+    date: date
+    text: str
+    basis: str
+    rule: str
+    rule_date: date
+    capped_by_lot: str | None = None
+    reference_only: bool = False
+    working: Working
+
+
+class SolutionComputation(BaseModel):
+    """Concentration-only results: an ad-hoc solution or the per-mL part of a formula."""
+
+    components: list[ComponentResult]
+    osmolarity_exact: Decimal
+    osmolarity_mosmol_per_l: int
+    osmolarity_text: str
+    osmolarity_working: Working
+    tonicity: Tonicity
+    meq_per_ml: dict[str, Decimal]
+    meq_text: str = ""
+
+
+class BatchComputation(SolutionComputation):
+    lot_number: str
+    lot_provisional: bool = Field(description="True when the lot came from the pattern, not the register")
+    product_name: str
+    strength_text: str = Field(description="'1,500 mg per 30 mL (50 mg/mL)'")
+    strength_total_text: str = Field(description="'1,500 mg per 30 mL'")
+    strength_per_ml_text: str = Field(description="'50 mg/mL'")
+    strength_lines: list[str]
+    quantity_text: str = Field(description="'30 mL'")
+    package_text: str = Field(description="'30 mL Single-Dose Vial. Discard unused portion.'")
+    ingredients_text: str = Field(description="'Each mL contains: glycine 50 mg; water for injection q.s.'")
+    compounded_date: date
+    compounded_text: str
+    expiry: Expiry
+    expiration_date: date
+    expiration_text: str
+    batch_volume_ml: Decimal
+    batch_volume_text: str
+    theoretical_yield_units: int
+    max_fills: int
+    amounts: list[WeighLine]
+    label_count: int
+    warnings: list[str]
+    workings: list[Working]

@@ -1,0 +1,164 @@
+"""Use cases: read a batch file, compute a batch, compute an ad-hoc solution."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from labelapp import resources
+from labelapp.calc.batch import compute_batch
+from labelapp.calc.solution import Solute, solve
+from labelapp.domain.batch import BatchFile
+from labelapp.domain.errors import FieldIssue, InputError, LabelappError, issues_from_validation
+from labelapp.domain.reference import DatingRules, IngredientTable
+from labelapp.domain.results import BatchComputation, SolutionComputation
+from labelapp.domain.settings import CalcSettings
+
+MAX_BATCH_FILE_BYTES = 2_000_000
+
+
+@cache
+def reference_ingredients() -> IngredientTable:
+    return IngredientTable.from_files(resources.templates_dir() / "ingredients" / "reference.yaml")
+
+
+@cache
+def reference_dating_rules() -> DatingRules:
+    return DatingRules.from_files(*sorted((resources.templates_dir() / "dating").glob("*.yaml")))
+
+
+def ingredient_table(extra: list[Path] | None = None) -> IngredientTable:
+    if not extra:
+        return reference_ingredients()
+    return IngredientTable.from_files(resources.templates_dir() / "ingredients" / "reference.yaml", *extra)
+
+
+def read_document(path: Path) -> object:
+    """JSON or YAML (by suffix) into plain data; every failure is one line naming the file."""
+    try:
+        if path.stat().st_size > MAX_BATCH_FILE_BYTES:
+            raise LabelappError(f"{path}: larger than {MAX_BATCH_FILE_BYTES:,} bytes; not a batch file")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LabelappError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise LabelappError(f"{path}: is a folder, not a batch file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabelappError(f"{path}: cannot be read ({exc})") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}:" if mark else ""
+            raise LabelappError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LabelappError(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})") from None
+
+
+def parse_batch_data(data: object, source: str | None = None) -> BatchFile:
+    if not isinstance(data, dict):
+        raise InputError([FieldIssue("", "a batch file must hold an object with facility, formula and batch")],
+                         source=source)
+    try:
+        return BatchFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(issues_from_validation(exc), source=source) from None
+
+
+def load_batch_file(path: str | Path) -> BatchFile:
+    path = Path(path)
+    return parse_batch_data(read_document(path), source=str(path))
+
+
+def load_settings(path: str | Path | None) -> CalcSettings:
+    if path is None:
+        return CalcSettings()
+    data = read_document(Path(path))
+    try:
+        return CalcSettings.model_validate(data or {})
+    except ValidationError as exc:
+        raise InputError(issues_from_validation(exc), source=str(path)) from None
+
+
+def calculate(bf: BatchFile, settings: CalcSettings | None = None, *, lot_seq: int = 1,
+              ingredients: IngredientTable | None = None, source: str | None = None) -> BatchComputation:
+    try:
+        return compute_batch(bf, ingredients or reference_ingredients(), reference_dating_rules(),
+                             settings or CalcSettings(), lot_seq=lot_seq)
+    except InputError as exc:
+        exc.source = exc.source or source
+        raise InputError(exc.issues, source=exc.source) from None
+
+
+_SOLUTE = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<amount>[-+0-9.,eE]+)\s*(?P<unit>.*?)\s*$")
+UNITS_TO_MG_PER_ML = {
+    "mg/ml": Decimal(1), "g/l": Decimal(1), "mcg/ml": Decimal("0.001"), "g/ml": Decimal(1000),
+    "mg/l": Decimal("0.001"), "%": Decimal(10), "% w/v": Decimal(10), "g/100 ml": Decimal(10),
+    "g/100ml": Decimal(10),
+}
+MOLAR_UNITS = {"meq/ml", "mmol/ml", "mmol/l"}
+
+
+def _amount(text: str, spec: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise LabelappError(f"--solute {spec!r}: {text!r} is not a number") from None
+    if not value.is_finite() or value <= 0:
+        raise LabelappError(f"--solute {spec!r}: the amount must be greater than 0")
+    if value > 2000 * 1000:
+        raise LabelappError(f"--solute {spec!r}: {text} is not a plausible concentration")
+    return value
+
+
+def _mg_per_ml_from_molar(value: Decimal, unit: str, ing, spec: str) -> Decimal:
+    if unit == "mmol/l":
+        return value * ing.mw / 1000
+    if unit == "mmol/ml":
+        return value * ing.mw
+    if not ing.ions:
+        raise LabelappError(f"--solute {spec!r}: {ing.name} has no ions, so mEq does not apply")
+    ion = ing.ions[0]
+    return value / (ion.count * ion.valence) * ing.mw
+
+
+def parse_solute(spec: str, table: IngredientTable) -> Solute:
+    """'potassium chloride=149 mg/mL' -> Solute(KCl, 149 mg per mL)."""
+    m = _SOLUTE.match(spec)
+    if not m:
+        raise LabelappError(f"--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. \"potassium chloride=149 mg/mL\"")
+    ing = table.get(m["name"])
+    if ing.solvent:
+        raise LabelappError(f"--solute {spec!r}: {ing.name} is the vehicle, not a solute")
+    value = _amount(m["amount"], spec)
+    unit = " ".join(m["unit"].lower().split())
+    if unit in UNITS_TO_MG_PER_ML:
+        mg_ml = value * UNITS_TO_MG_PER_ML[unit]
+    elif unit in MOLAR_UNITS:
+        mg_ml = _mg_per_ml_from_molar(value, unit, ing, spec)
+    else:
+        known = ", ".join([*UNITS_TO_MG_PER_ML, *sorted(MOLAR_UNITS)])
+        raise LabelappError(f"--solute {spec!r}: unit {m['unit']!r} not understood; use one of {known}")
+    if mg_ml > 2000:
+        raise LabelappError(f"--solute {spec!r}: {mg_ml.normalize():f} mg/mL is more than 2,000 mg/mL")
+    return Solute(ingredient=ing, amount_per_ml=mg_ml, unit="mg", role="active")
+
+
+def calculate_solution(specs: list[str], settings: CalcSettings | None = None,
+                       ingredients: IngredientTable | None = None) -> SolutionComputation:
+    table = ingredients or reference_ingredients()
+    solutes = [parse_solute(s, table) for s in specs]
+    names = [s.ingredient.name for s in solutes]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise LabelappError(f"--solute: {dupes[0]} given more than once")
+    return solve(solutes, (settings or CalcSettings()).tonicity)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from decimal import Decimal
+from pathlib import Path
 
 from labelapp.calc.format import fmt_number, round_sig
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import LabelappError
 from labelapp.domain.results import BatchComputation, ComponentResult, SolutionComputation
-from labelapp.services.calculate import calculate, calculate_solution, load_batch_file, load_settings
+from labelapp.domain.ingredient import Ingredient
+from labelapp.services.calculate import (calculate, calculate_solution, ingredient_table, load_batch_file,
+                                         load_settings)
 
 
 def add_calc_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +24,14 @@ def add_calc_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--solute", action="append", default=[], metavar='"NAME=AMOUNT UNIT"',
                    help='e.g. --solute "potassium chloride=149 mg/mL" (repeatable)')
     p.add_argument("--settings", help="calculation settings file (tonicity thresholds, day-0 rule, lot pattern)")
+    p.add_argument("--ingredients", action="append", default=[], metavar="FILE",
+                   help="extra ingredient table (YAML, same form as templates/ingredients/reference.yaml)")
     p.add_argument("--json", action="store_true", help="print JSON with stable keys")
     p.set_defaults(func=run_calc)
+    i = sub.add_parser("ingredients", help="list the ingredient reference, or show one by name or synonym")
+    i.add_argument("name", nargs="?", help="name or synonym (case-insensitive)")
+    i.add_argument("--ingredients", action="append", default=[], metavar="FILE", help="extra ingredient table")
+    i.set_defaults(func=run_ingredients)
     s = sub.add_parser("schema", help="print the JSON Schema of a batch file")
     s.set_defaults(func=run_schema)
 
@@ -134,13 +143,14 @@ def batch_text(r: BatchComputation) -> str:
 
 def run_calc(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)
+    table = ingredient_table([Path(p) for p in args.ingredients])
     if args.file and args.solute:
         raise LabelappError("calc: give either a batch FILE or --solute, not both")
     if args.file:
-        result = calculate(load_batch_file(args.file), settings, source=args.file)
+        result = calculate(load_batch_file(args.file), settings, source=args.file, ingredients=table)
         print(json.dumps(batch_json(result), indent=2, ensure_ascii=False) if args.json else batch_text(result))
     elif args.solute:
-        result = calculate_solution(args.solute, settings)
+        result = calculate_solution(args.solute, settings, ingredients=table)
         print(json.dumps(solution_json(result), indent=2, ensure_ascii=False) if args.json else solution_text(result))
     else:
         raise LabelappError("calc: give a batch FILE or at least one --solute \"NAME=AMOUNT UNIT\"")
@@ -149,4 +159,23 @@ def run_calc(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     print(json.dumps(BatchFile.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _ingredient_text(ing: Ingredient) -> str:
+    ions = ", ".join(f"{i.name} (valence {i.valence}, x{i.count})" for i in ing.ions) or "none counted"
+    rows = [("Name", ing.name), ("Synonyms", ", ".join(ing.synonyms) or "-"), ("Form", ing.form or "-"),
+            ("MW", f"{fmt_number(ing.mw)} g/mol"), ("Particles", str(ing.particles)), ("Ions", ions),
+            ("Source", ing.source or "-")]
+    return _table(rows)
+
+
+def run_ingredients(args: argparse.Namespace) -> int:
+    table = ingredient_table([Path(p) for p in args.ingredients])
+    if args.name:
+        print(_ingredient_text(table.get(args.name)))
+        return 0
+    rows = [(ing.name, f"{fmt_number(ing.mw)} g/mol, {ing.particles} particle{'s' if ing.particles != 1 else ''}")
+            for ing in table]
+    print(_table(rows))
     return 0

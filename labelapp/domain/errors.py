@@ -46,7 +46,8 @@ class UnknownIngredientError(LabelappError):
     def __init__(self, name: str, suggestions: list[str]):
         self.name = name
         self.suggestions = suggestions
-        hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
+        hint = (f"; closest known: {', '.join(suggestions)}" if suggestions
+                else "; run `labelapp ingredients` for the list, or add it to an ingredient table")
         super().__init__(f"unknown ingredient {name!r}{hint}")
 
 

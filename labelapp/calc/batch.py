@@ -13,6 +13,7 @@ from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
 from labelapp.domain.formula import ComponentRole, Formula, PackageType
+from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, ComponentResult
 from labelapp.domain.settings import CalcSettings
@@ -24,12 +25,18 @@ def _key(name: str) -> str:
 
 def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIssue]:
     issues = []
+    first_use: dict[str, str] = {}
     for i, comp in enumerate(formula.components):
         try:
             ing = table.get(comp.ingredient)
         except UnknownIngredientError as exc:
             issues.append(FieldIssue(f"formula.components[{i}].ingredient", str(exc)))
             continue
+        if ing.name in first_use:
+            issues.append(FieldIssue(f"formula.components[{i}].ingredient",
+                                     f"{comp.ingredient!r} is {ing.name}, already listed as "
+                                     f"{first_use[ing.name]!r}; list each ingredient once"))
+        first_use.setdefault(ing.name, comp.ingredient)
         if ing.solvent and comp.role is not ComponentRole.VEHICLE:
             issues.append(FieldIssue(f"formula.components[{i}].role",
                                      f"{ing.name} is a solvent; give it the role 'vehicle' (q.s.)"))
@@ -37,6 +44,21 @@ def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIs
             issues.append(FieldIssue(f"formula.components[{i}].role",
                                      f"{ing.name} is a solute and cannot be the q.s. vehicle"))
     return issues
+
+
+def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
+    """A supplied form may differ only in water of hydration: same ions and particles, not the vehicle.
+
+    The weighing correction (MW supplied / MW formula form) is only valid for such a form; another salt
+    or substance changes what the product contains and is a change of formula, not of supplied form.
+    """
+    if supplied.name == formula_form.name:
+        return None
+    if supplied.solvent or formula_form.solvent or supplied.particles != formula_form.particles \
+            or set(supplied.ions) != set(formula_form.ions):
+        return (f"{supplied.name} is not a hydrate form of {formula_form.name} (different ions or particles); "
+                "a different salt or substance needs a formula change")
+    return None
 
 
 def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
@@ -47,12 +69,17 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
             names[_key(table.get(comp.ingredient).name)] = comp
         except UnknownIngredientError:
             names[_key(comp.ingredient)] = comp
+    # With a component the table does not know, lots cannot be matched reliably: report the
+    # ingredient alone rather than a lot "not a component" of a formula that names it differently.
+    unresolved = any(comp.ingredient not in table for comp in formula.components)
     issues, seen = [], set()
     day = batch.compounding_date
     for i, lot in enumerate(batch.component_lots):
         where = f"batch.component_lots[{i}]"
         key = _key(table.get(lot.component).name) if lot.component in table else _key(lot.component)
         if key not in names:
+            if unresolved:
+                continue
             known = ", ".join(c.ingredient for c in formula.components)
             issues.append(FieldIssue(f"{where}.component",
                                      f"{lot.component!r} is not a component of {formula.id} (components: {known})"))
@@ -67,7 +94,13 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
         if lot.supplied_form and lot.supplied_form not in table:
             issues.append(FieldIssue(f"{where}.supplied_form",
                                      str(UnknownIngredientError(lot.supplied_form, table.closest(lot.supplied_form)))))
+        elif lot.supplied_form and lot.component in table:
+            problem = _form_problem(table.get(lot.component), table.get(lot.supplied_form))
+            if problem:
+                issues.append(FieldIssue(f"{where}.supplied_form", problem))
     for comp in formula.components:
+        if unresolved and comp.ingredient not in table:
+            continue
         ck = _key(table.get(comp.ingredient).name) if comp.ingredient in table else _key(comp.ingredient)
         if ck not in seen:
             issues.append(FieldIssue("batch.component_lots",

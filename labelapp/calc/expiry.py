@@ -23,7 +23,11 @@ def rule_days(rule: DatingRule, condition: StorageCondition) -> int:
 
 def rule_expiry(compounded: date, days: int, compounding_day_is_day: int) -> date:
     """Day 0 convention: compounded 2026-11-23 + 30 days -> 2026-12-23; day 1 convention -> 2026-12-22."""
-    return compounded + timedelta(days=days - compounding_day_is_day)
+    try:
+        return compounded + timedelta(days=days - compounding_day_is_day)
+    except OverflowError:
+        raise LabelappError(f"batch.compounded_at: {fmt_date(compounded)} + {days} days is past the last "
+                            "date the calendar can hold; check the compounding date") from None
 
 
 def earliest_lot(lots: list[ComponentLot]) -> ComponentLot | None:

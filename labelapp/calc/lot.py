@@ -27,8 +27,12 @@ def format_lot(pattern: str, when: date, seq: int, code: str) -> str:
     check_pattern(pattern)
     if seq < 1:
         raise LabelappError(f"lot sequence must be 1 or more, not {seq}")
-    lot = pattern.format(code=code, yyyy=f"{when.year:04d}", yy=f"{when.year % 100:02d}",
-                         mm=f"{when.month:02d}", dd=f"{when.day:02d}", seq=seq)
+    try:
+        lot = pattern.format(code=code, yyyy=f"{when.year:04d}", yy=f"{when.year % 100:02d}",
+                             mm=f"{when.month:02d}", dd=f"{when.day:02d}", seq=seq)
+    except (ValueError, TypeError) as exc:  # a bad format spec: "{yy:02d}" (yy is text), "{seq!x}"
+        raise LabelappError(f"lot_pattern: {pattern!r} cannot be filled in ({exc}); only {{seq}} takes a "
+                            "number format such as {seq:03d}") from None
     problem = gs1_lot_problem(lot)
     if problem:
         raise LabelappError(f"lot_pattern: {problem}")

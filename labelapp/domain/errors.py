@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -74,9 +75,18 @@ def _clean_message(err: dict) -> str:
     return msg
 
 
+# A model-level check names the field it is about first: "fill_volume_ml: 29 mL is less than ...".
+_FIELD_FIRST = re.compile(r"^(?P<field>[A-Za-z_]\w*(?:\.[\w ]+)*): (?P<msg>.+)$", re.DOTALL)
+
+
 def issues_from_validation(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldIssue]:
     issues = []
     for err in exc.errors():
         loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        issues.append(FieldIssue(loc_to_path(loc), _clean_message(err)))
+        path, msg = loc_to_path(loc), _clean_message(err)
+        m = _FIELD_FIRST.match(msg) if err["type"] == "value_error" else None
+        if m:  # put the field in the path, where a form looks for it
+            path = f"{path}.{m['field']}" if path else m["field"]
+            msg = m["msg"]
+        issues.append(FieldIssue(path, msg))
     return issues

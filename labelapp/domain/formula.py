@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from labelapp.domain.dating import StorageCondition
 
 MassUnit = Literal["g", "mg", "mcg"]
-BANNED_UNITS = {"µg": "mcg", "ug": "mcg", "cc": "mL", "iu": "units (write out)", "u": "units (write out)"}
+BANNED_UNITS = {"\u00b5g": "mcg", "\u03bcg": "mcg", "ug": "mcg", "cc": "mL", "iu": "units (write out)",
+                "u": "units (write out)"}
+MG_PER_UNIT = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
+MAX_MG_PER_ML = Decimal(2000)  # no solute reaches 2 g in 1 mL of solution: a wrong unit or a typo
 _NDC10 = re.compile(r"^\d{4}-\d{4}-\d{2}$|^\d{5}-\d{3}-\d{2}$|^\d{5}-\d{4}-\d{1}$")
 
 
@@ -70,6 +73,9 @@ class FormulaComponent(BaseModel):
             raise ValueError("amount_per_ml: the vehicle is q.s. to volume; leave the amount out")
         if self.role is not ComponentRole.VEHICLE and self.amount_per_ml is None:
             raise ValueError(f"amount_per_ml: is required for an {self.role.value} component")
+        if self.amount_per_ml is not None and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML:
+            raise ValueError(f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
+                             "check the amount and the unit")
         return self
 
 

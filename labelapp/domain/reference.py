@@ -26,7 +26,7 @@ def read_yaml(path: Path) -> object:
         raise LabelappError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
         raise LabelappError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LabelappError(f"{path}: cannot be read ({exc})") from None
@@ -53,10 +53,15 @@ class IngredientTable:
 
     @classmethod
     def from_files(cls, *paths: Path) -> "IngredientTable":
+        """Later files add to earlier ones; a name or synonym already taken is refused, never replaced,
+        so that an extra table cannot silently change the MW of a reference ingredient."""
         table = cls()
         for path in paths:
-            for ing in _load_list(path, "ingredients", Ingredient):
-                table.add(ing, replace=True)
+            for i, ing in enumerate(_load_list(path, "ingredients", Ingredient)):
+                try:
+                    table.add(ing)
+                except LabelappError as exc:
+                    raise InputError([FieldIssue(f"ingredients[{i}].name", str(exc))], source=str(path)) from None
         return table
 
     def add(self, ingredient: Ingredient, replace: bool = False) -> None:

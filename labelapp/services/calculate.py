@@ -15,7 +15,8 @@ from labelapp import resources
 from labelapp.calc.batch import compute_batch
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile
-from labelapp.domain.errors import FieldIssue, InputError, LabelappError, issues_from_validation
+from labelapp.domain.errors import (FieldIssue, InputError, LabelappError, UnknownIngredientError,
+                                     issues_from_validation)
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, SolutionComputation
 from labelapp.domain.settings import CalcSettings
@@ -56,7 +57,7 @@ def read_document(path: Path) -> object:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1}:" if mark else ""
+            where = f" line {mark.line + 1} column {mark.column + 1}:" if mark else ""
             raise LabelappError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
     try:
         return json.loads(text)
@@ -108,7 +109,13 @@ UNITS_TO_MG_PER_ML = {
 MOLAR_UNITS = {"meq/ml", "mmol/ml", "mmol/l"}
 
 
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _amount(text: str, spec: str) -> Decimal:
+    if "," in text and not _THOUSANDS.match(text):  # "1,5" is 1.5 to half the world, 15 to Python
+        raise LabelappError(f"--solute {spec!r}: {text!r}: write the decimal point as '.', and commas only "
+                            "between groups of three digits (1,500)")
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
@@ -136,7 +143,10 @@ def parse_solute(spec: str, table: IngredientTable) -> Solute:
     m = _SOLUTE.match(spec)
     if not m:
         raise LabelappError(f"--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. \"potassium chloride=149 mg/mL\"")
-    ing = table.get(m["name"])
+    try:
+        ing = table.get(m["name"])
+    except UnknownIngredientError as exc:
+        raise LabelappError(f"--solute {spec!r}: {exc}") from None
     if ing.solvent:
         raise LabelappError(f"--solute {spec!r}: {ing.name} is the vehicle, not a solute")
     value = _amount(m["amount"], spec)

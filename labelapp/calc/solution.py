@@ -146,7 +146,7 @@ def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComp
         osmolarity_mosmol_per_l=rounded,
         osmolarity_text=f"{fmt_number(rounded)} mOsmol/L (calc)",
         osmolarity_working=total_osmolarity_working(components, total),
-        tonicity=classify_tonicity(total, thresholds),
+        tonicity=classify_tonicity(Decimal(rounded), thresholds),  # the class matches the printed number
         meq_per_ml=meq,
         meq_text="; ".join(f"{ion} {fmt_number(v, sig=3)} mEq/mL" for ion, v in meq.items()),
     )

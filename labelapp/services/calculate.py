@@ -35,8 +35,9 @@ def reference_dating_rules() -> DatingRules:
 
 
 def ingredient_table(extra: list[Path] | None = None) -> IngredientTable:
+    """A table of its own (the cached reference is never handed out to be changed)."""
     if not extra:
-        return reference_ingredients()
+        return IngredientTable(reference_ingredients())
     return IngredientTable.from_files(resources.templates_dir() / "ingredients" / "reference.yaml", *extra)
 
 

@@ -111,14 +111,15 @@ PROBE = Ingredient(name="probe", mw=Decimal(1000), particles=1)
 
 
 @pytest.mark.parametrize(("osm", "category", "flags"), [
-    ("249.9", "hypotonic", ["Hypotonic", "hemolysis"]),
-    ("250", "iso-osmotic", []),
-    ("374.9", "iso-osmotic", []),
-    ("375", "hypertonic", ["Hypertonic"]),
-    ("600", "hypertonic", ["Hypertonic"]),
-    ("600.1", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L", "short peripheral catheters"]),
-    ("900", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L"]),
-    ("900.1", "hypertonic", ["Hypertonic", "Exceeds 900 mOsmol/L", "central venous"]),
+    # The class follows the printed (rounded half-up) value, so label text and flag always agree.
+    ("249.4", "hypotonic", ["Hypotonic", "hemolysis"]),
+    ("249.5", "iso-osmotic", []),          # prints 250
+    ("374.4", "iso-osmotic", []),
+    ("374.5", "hypertonic", ["Hypertonic"]),  # prints 375
+    ("600.4", "hypertonic", ["Hypertonic"]),  # prints 600: not above 600
+    ("600.5", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L", "short peripheral catheters"]),
+    ("900.4", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L"]),
+    ("900.5", "hypertonic", ["Hypertonic", "Exceeds 900 mOsmol/L", "central venous"]),
 ])
 def test_tonicity_thresholds(osm: str, category: str, flags: list[str]) -> None:
     """domain.md 4.5: hypo < 250, hyper >= 375, INS caution > 600, central line > 900."""
@@ -148,3 +149,26 @@ def test_total_is_the_sum_of_each_component_line(pairs) -> None:
     """The worksheet shows one line per component; they must add up to the labeled total."""
     result = solve([solute(ing, amt) for ing, amt in pairs], DEFAULT)
     assert close(result.osmolarity_exact, sum(c.osmolarity_mosmol_per_l for c in result.components))
+
+
+def test_tonicity_class_follows_the_printed_value_at_the_threshold():
+    """374.6 prints as 375 mOsmol/L, so it must also be called hypertonic (>= 375)."""
+    from labelapp.calc.solution import Solute, solve
+    from labelapp.domain.settings import TonicityThresholds
+    from labelapp.services.calculate import reference_ingredients
+
+    glycine = reference_ingredients().get("glycine")
+    mg_ml = Decimal("374.6") * glycine.mw / 1000  # one particle: mOsmol/L = mg/mL / MW x 1000
+    result = solve([Solute(ingredient=glycine, amount_per_ml=mg_ml)], TonicityThresholds())
+    assert result.osmolarity_text == "375 mOsmol/L (calc)"
+    assert result.tonicity.category == "hypertonic"
+
+
+def test_ingredient_table_handed_out_is_a_copy_of_the_reference():
+    from labelapp.domain.ingredient import Ingredient
+    from labelapp.services.calculate import ingredient_table, reference_ingredients
+
+    table = ingredient_table()
+    table.add(Ingredient(name="sucrose", mw=Decimal("342.3"), particles=1))
+    assert "sucrose" in table
+    assert "sucrose" not in reference_ingredients()

@@ -1,0 +1,26 @@
+"""Small helpers shared by the register use cases."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from labelapp.store.errors import RuleViolation
+
+
+def required_reason(reason: str | None, what: str = "a reason") -> str:
+    cleaned = " ".join((reason or "").split())
+    if not cleaned:
+        raise RuleViolation(f"{what} is required")
+    if len(cleaned) > 2000:
+        raise RuleViolation(f"{what} is too long (at most 2000 characters)")
+    return cleaned
+
+
+def optional_text(text: str | None) -> str | None:
+    cleaned = " ".join((text or "").split())
+    return cleaned or None
+
+
+def loads(document: str) -> Any:
+    return json.loads(document)

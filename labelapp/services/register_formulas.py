@@ -1,0 +1,125 @@
+"""Formula versions: draft -> approved -> superseded; facility ingredients."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from labelapp.services import register_documents as docs
+from labelapp.services.register_auth import Action
+from labelapp.store import audit
+from labelapp.store.batches import BatchRepository
+from labelapp.store.canonical import canonical_hash, model_document, utc_now
+from labelapp.store.errors import NotFoundError, RuleViolation
+from labelapp.store.formulas import FormulaRepository, IngredientRepository
+from labelapp.store.records import FormulaRecord, FormulaStatus, IngredientRecord, Meaning, SignatureRecord
+
+if TYPE_CHECKING:
+    from labelapp.store.db import Database
+
+
+def formula_signing_hash(record: FormulaRecord, status: str) -> str:
+    return canonical_hash({"formula_code": record.code, "version": record.version,
+                           "document": record.document_data(), "status": status})
+
+
+class FormulaMixin:
+    _db: Database
+
+    def add_formula(self, formula: BaseModel, user: Any) -> FormulaRecord:
+        """Store a new formula version as a draft (it cannot start batches until approved)."""
+        code, version, name = docs.formula_key(formula)
+        document = model_document(formula)
+        with self._db.write() as conn:
+            author = self._actor(conn, user, Action.ADD_FORMULA)
+            record = FormulaRepository(conn).add(code, version, name, document, canonical_hash(docs.loads(document)),
+                                                 author.username)
+            audit.append(conn, user=author.username, action="formula.added", record_type="formula",
+                         record_id=record.id, new=_formula_summary(record))
+        return record
+
+    def approve_formula(self, code: str, version: str, signer: Any, password: str) -> FormulaRecord:
+        """Pharmacist approval (e-signature). Supersedes the previously approved version."""
+        who = self._signer(signer, password, Action.APPROVE_FORMULA)
+        with self._db.write() as conn:
+            approver = self._actor(conn, who, Action.APPROVE_FORMULA)
+            formulas = FormulaRepository(conn)
+            record = formulas.get(code, str(version))
+            self._check_approvable(formulas, record, approver.username)
+            now = utc_now()
+            self._supersede_current(conn, formulas, record, approver.username, now)
+            BatchRepository(conn).add_signature(
+                record_type="formula", formula_id=record.id, username=approver.username,
+                printed_name=approver.full_name, role=approver.role.value, meaning=Meaning.APPROVED.value,
+                content_sha256=formula_signing_hash(record, record.status.value),
+                status_at_signing=record.status.value)
+            formulas.mark_approved(record.id, approver.username, now)
+            approved = formulas.by_id(record.id)
+            audit.append(conn, user=approver.username, action="formula.approved", record_type="formula",
+                         record_id=record.id, old={"status": record.status.value}, new=_formula_summary(approved))
+        return approved
+
+    def _check_approvable(self, formulas: FormulaRepository, record: FormulaRecord, approver: str) -> None:
+        if record.status is not FormulaStatus.DRAFT:
+            raise RuleViolation(f"formula {record.code} version {record.version} is {record.status.value}, "
+                                "only a draft can be approved")
+        if record.created_by == approver:
+            raise RuleViolation(f"{approver} added formula {record.code} version {record.version} and cannot "
+                                "also approve it (a second person must check it, 21 CFR 211.186(a))")
+        current = formulas.approved(record.code)
+        if current is not None and current.id > record.id:
+            raise RuleViolation(f"a newer version ({current.version}) of formula {record.code} is already approved")
+
+    def _supersede_current(self, conn: Connection, formulas: FormulaRepository, record: FormulaRecord,
+                           user: str, now: Any) -> None:
+        current = formulas.approved(record.code)
+        if current is None:
+            return
+        formulas.mark_superseded(current.id, now)
+        audit.append(conn, user=user, action="formula.superseded", record_type="formula", record_id=current.id,
+                     old={"status": "approved"}, new={"status": "superseded", "by_version": record.version})
+
+    def get_formula(self, code: str, version: str | None = None) -> FormulaRecord:
+        """A given version, or else the approved one, or else the newest."""
+        with self._db.read() as conn:
+            formulas = FormulaRepository(conn)
+            if version is not None:
+                return formulas.get(code, str(version))
+            found = formulas.approved(code) or next(iter(reversed(formulas.list(code))), None)
+            if found is None:
+                raise NotFoundError(f"no formula {code!r}")
+            return found
+
+    def list_formulas(self, code: str | None = None, status: FormulaStatus | str | None = None) -> list[FormulaRecord]:
+        with self._db.read() as conn:
+            return FormulaRepository(conn).list(code, FormulaStatus(status) if status else None)
+
+    def formula_signatures(self, formula_id: int) -> list[SignatureRecord]:
+        with self._db.read() as conn:
+            signatures = BatchRepository(conn).signatures(formula_id=formula_id)
+            record = FormulaRepository(conn).by_id(formula_id)
+        return [s.model_copy(update={"content_matches": formula_signing_hash(record, s.status_at_signing)
+                                     == s.content_sha256}) for s in signatures]
+
+    # ------------------------------------------------------------ ingredients
+
+    def add_ingredient(self, name: str, document: BaseModel | dict, user: Any) -> IngredientRecord:
+        """Store a facility-added ingredient (the reference table ships with the program)."""
+        text = model_document(document) if isinstance(document, BaseModel) else docs.canonical(document)
+        with self._db.write() as conn:
+            author = self._actor(conn, user, Action.ADD_INGREDIENT)
+            record = IngredientRepository(conn).add(name, "facility", text, author.username)
+            audit.append(conn, user=author.username, action="ingredient.added", record_type="ingredient",
+                         record_id=record.id, new=docs.loads(text))
+        return record
+
+    def list_ingredients(self) -> list[IngredientRecord]:
+        with self._db.read() as conn:
+            return IngredientRepository(conn).list()
+
+
+def _formula_summary(record: FormulaRecord) -> dict[str, Any]:
+    return {"code": record.code, "version": record.version, "name": record.name, "status": record.status.value,
+            "content_sha256": record.content_sha256}

@@ -1,0 +1,224 @@
+"""Table definitions used by the queries (SQLAlchemy Core). The migrations create the same tables.
+
+Domain documents (formula, batch file, calculation) are kept whole as canonical JSON text; only
+the columns needed to find, order and lock records are broken out. A test compares this metadata
+with the migrated schema so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
+                        MetaData, String, Table, Text, UniqueConstraint, text)
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on SQLite (naive text) and PostgreSQL (timestamptz) alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the register stores UTC only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _user_fk(name: str, nullable: bool = False) -> Column:
+    return Column(name, String(64), ForeignKey("users.username"), nullable=nullable)
+
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=True),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=True),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("at_utc", String(32), nullable=False),
+    Column("username", String(64), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+Index("ix_audit_log_record", audit_log.c.record_type, audit_log.c.record_id)
+
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+ingredients = Table(
+    "ingredients", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False, unique=True),
+    Column("source", String(20), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    _user_fk("created_by", nullable=True),
+)
+
+formulas = Table(
+    "formulas", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False),
+    Column("version", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    _user_fk("created_by"),
+    Column("approved_at", UTCDateTime, nullable=True),
+    _user_fk("approved_by", nullable=True),
+    Column("superseded_at", UTCDateTime, nullable=True),
+    UniqueConstraint("code", "version"),
+)
+Index("uq_formulas_one_approved", formulas.c.code, unique=True,
+      sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'"))
+
+lot_counters = Table(
+    "lot_counters", metadata,
+    Column("scope", String(40), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lot_number", String(20), nullable=False, unique=True),
+    Column("formula_id", Integer, ForeignKey("formulas.id"), nullable=False),
+    Column("product_name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("document_sha256", String(64), nullable=False),
+    Column("computation", Text, nullable=True),
+    Column("compounded_on", Date, nullable=True),
+    Column("expiration_date", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    _user_fk("created_by"),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("status_reason", Text, nullable=True),
+)
+Index("ix_batches_status", batches.c.status)
+Index("ix_batches_product_name", batches.c.product_name)
+Index("ix_batches_compounded_on", batches.c.compounded_on)
+
+archived_documents = Table(
+    "archived_documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    _user_fk("created_by"),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_archived_documents_batch_id", archived_documents.c.batch_id)
+Index("ix_archived_documents_sha256", archived_documents.c.sha256)
+
+print_jobs = Table(
+    "print_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("job_number", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("stock", String(100), nullable=False),
+    Column("label_count", Integer, nullable=False),
+    Column("printer", String(200), nullable=False),
+    Column("document_id", Integer, ForeignKey("archived_documents.id"), nullable=False),
+    Column("is_reprint", Boolean, nullable=False),
+    Column("reprint_of", Integer, ForeignKey("print_jobs.id"), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("printed_at", UTCDateTime, nullable=False),
+    _user_fk("printed_by"),
+    UniqueConstraint("batch_id", "job_number"),
+)
+
+reconciliations = Table(
+    "reconciliations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("applied", Integer, nullable=False),
+    Column("specimens", Integer, nullable=False),
+    Column("destroyed", Integer, nullable=False),
+    Column("returned", Integer, nullable=False),
+    Column("difference", Integer, nullable=False),
+    Column("investigation_note", Text, nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    _user_fk("recorded_by"),
+)
+Index("ix_reconciliations_batch_id", reconciliations.c.batch_id)
+
+signatures = Table(
+    "signatures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_type", String(20), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),
+    Column("formula_id", Integer, ForeignKey("formulas.id"), nullable=True),
+    _user_fk("username"),
+    Column("printed_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("meaning", String(20), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("status_at_signing", String(20), nullable=False),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_signatures_batch_id", signatures.c.batch_id)
+Index("ix_signatures_formula_id", signatures.c.formula_id)

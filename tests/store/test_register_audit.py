@@ -1,0 +1,102 @@
+"""Audit trail: append-only (triggers) and hash-chained (edits by someone who drops the triggers)."""
+
+from __future__ import annotations
+
+import pytest
+from register_helpers import add_users
+from sqlalchemy import text
+
+from labelapp.store.errors import RecordLockedError
+
+TRIGGERS_SQLITE = ["trg_audit_log_no_update", "trg_audit_log_no_delete"]
+
+
+def _fill(reg):
+    who = add_users(reg, "tech", "pharm", "qa")
+    reg.update_settings(who["admin"], {"reconciliation_limit": 1}, reason="SOP")
+    assert reg.verify_audit().ok
+    return reg.audit_entries()
+
+
+def _drop_triggers(conn):
+    if conn.dialect.name == "sqlite":
+        for name in TRIGGERS_SQLITE:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+    else:
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+
+
+def _tamper(reg, *statements, params=None):
+    """What someone with a database tool could do: drop the protection, then edit."""
+    with reg.database.write() as conn:
+        _drop_triggers(conn)
+        for statement in statements:
+            conn.execute(text(statement), params or {})
+
+
+def test_program_cannot_update_or_delete_audit_entries(any_reg):
+    _fill(any_reg)
+    for statement in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(RecordLockedError, match="append-only"):
+            with any_reg.database.write() as conn:
+                conn.execute(text(statement))
+    assert any_reg.verify_audit().ok
+
+
+def test_edited_entry_is_named(any_reg):
+    entries = _fill(any_reg)
+    victim = entries[3]
+    _tamper(any_reg, "UPDATE audit_log SET new_value = '{\"role\":\"admin\"}' WHERE id = :id",
+            params={"id": victim.id})
+    result = any_reg.verify_audit()
+    assert not result.ok and result.first_bad_id == victim.id
+    assert result.problem == f"audit entry id {victim.id} was altered: its content no longer matches its hash"
+
+
+def test_edited_timestamp_or_user_is_detected(any_reg):
+    entries = _fill(any_reg)
+    _tamper(any_reg, "UPDATE audit_log SET username = 'qa', at_utc = '2020-01-01T00:00:00.000000Z' WHERE id = :id",
+            params={"id": entries[-1].id})
+    assert any_reg.verify_audit().first_bad_id == entries[-1].id
+
+
+def test_deleted_entry_is_detected(any_reg):
+    entries = _fill(any_reg)
+    _tamper(any_reg, "DELETE FROM audit_log WHERE id = :id", params={"id": entries[2].id})
+    result = any_reg.verify_audit()
+    assert not result.ok and result.first_bad_id == entries[3].id
+    assert "sequence number 4 where 3 was expected (an entry was removed)" in result.problem
+
+
+def test_deleted_last_entries_are_detected_by_the_head(any_reg):
+    entries = _fill(any_reg)
+    _tamper(any_reg, "DELETE FROM audit_log WHERE seq > 3")
+    result = any_reg.verify_audit()
+    assert not result.ok and "entries at the end were removed" in result.problem
+    assert result.head_seq == len(entries)
+
+
+def test_reordered_entries_are_detected(any_reg):
+    entries = _fill(any_reg)
+    a, b = entries[1], entries[2]
+    _tamper(any_reg, "UPDATE audit_log SET seq = -1 WHERE id = :a", "UPDATE audit_log SET seq = :sa WHERE id = :b",
+            "UPDATE audit_log SET seq = :sb WHERE id = :a", params={"a": a.id, "b": b.id, "sa": a.seq, "sb": b.seq})
+    result = any_reg.verify_audit()
+    assert not result.ok and result.first_bad_id == b.id
+
+
+def test_rewritten_chain_with_renumbering_is_detected(any_reg):
+    entries = _fill(any_reg)
+    # remove an entry and renumber the rest so the sequence has no gap: the links no longer match
+    _tamper(any_reg, "DELETE FROM audit_log WHERE id = :id", "UPDATE audit_log SET seq = seq - 1 WHERE seq > :s",
+            params={"id": entries[1].id, "s": entries[1].seq})
+    result = any_reg.verify_audit()
+    assert not result.ok and result.first_bad_id == entries[2].id
+
+
+def test_audit_entries_record_old_and_new_values_with_utc_times(any_reg):
+    _fill(any_reg)
+    change = [e for e in any_reg.audit_entries() if e.action == "settings.changed"][0]
+    assert change.username == "admin" and change.reason == "SOP"
+    assert change.old_value == '{"reconciliation_limit":0}' and change.new_value == '{"reconciliation_limit":1}'
+    assert change.at_utc.endswith("Z")

@@ -198,7 +198,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     except json.JSONDecodeError:
         value = args.value
     with signed_in(args) as (reg, user, _pw):
-        if args.key not in type(reg.settings()).model_fields:
+        if args.key.partition(".")[0] not in type(reg.settings()).model_fields:
             raise LabelappError(f"unknown setting {args.key!r}")
         reg.update_settings(user, {args.key: value}, args.reason)
     print(f"{args.key} = {json.dumps(value)}")
@@ -675,7 +675,7 @@ def _settings_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         dest="settings_command", required=True, metavar="ACTION")
     _cmd(settings, "show", cmd_settings_show, common, "show the register settings")
     p = _cmd(settings, "set", cmd_settings_set, common, "change a setting (admin)")
-    p.add_argument("key")
+    p.add_argument("key", help="a setting, or a dotted path into one, e.g. calc.tonicity.hypertonic_from")
     p.add_argument("value", help="JSON value or plain text")
     p.add_argument("--reason")
     p = _cmd(settings, "facility", cmd_settings_facility, common,

@@ -233,6 +233,7 @@ class Register(FormulaMixin, BatchMixin, ArchiveMixin):
         with self._db.write() as conn:
             admin = self._actor(conn, actor, Action.CHANGE_SETTINGS)
             current = settings_store.load(conn)
+            changes = settings_store.top_level_changes(current, changes)
             updated = settings_store.validated(current, changes)
             for key in changes:
                 settings_store.put(conn, key, getattr(updated, key), admin.username)

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, insert, select, update
 
-from labelapp.domain.errors import InputError, issues_from_validation
+from labelapp.domain.errors import FieldIssue, InputError, issues_from_validation
+from labelapp.domain.settings import CalcSettings
 from labelapp.store.canonical import canonical_json, utc_now
 from labelapp.store.lots import DEFAULT_PATTERN, LotPattern
 from labelapp.store.schema import settings as settings_table
@@ -28,6 +29,13 @@ class RegisterSettings(BaseModel):
     password_min_length: int = Field(10, ge=8, le=128, title="Minimum password length")
     archive_dir: str | None = Field(None, title="Archive folder",
                                     description="Shared folder for archived PDFs (default: next to the database).")
+    calc: CalcSettings = Field(default_factory=CalcSettings, title="Calculation settings",
+                               description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance. "
+                                           "Its lot_pattern is ignored: lot_pattern above is the one in force.")
+
+    def calc_settings(self) -> CalcSettings:
+        """The calculation settings in force, with the register's lot pattern."""
+        return self.calc.model_copy(update={"lot_pattern": self.lot_pattern})
 
     @field_validator("lot_pattern")
     @classmethod
@@ -43,6 +51,29 @@ def load(conn: Connection) -> RegisterSettings:
     rows = conn.execute(select(settings_table.c.key, settings_table.c.value)
                         .where(settings_table.c.key.in_(SETTING_KEYS))).all()
     return RegisterSettings.model_validate({key: json.loads(value) for key, value in rows})
+
+
+def top_level_changes(current: RegisterSettings, changes: dict[str, Any]) -> dict[str, Any]:
+    """{'calc.tonicity.hypertonic_from': 350} -> {'calc': {... whole calc with that one value changed}}."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        top, _, rest = key.partition(".")
+        if top not in RegisterSettings.model_fields:
+            raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+        if not rest:
+            out[top] = value
+            continue
+        node = out.setdefault(top, getattr(current, top).model_dump(mode="json")
+                              if isinstance(getattr(current, top), BaseModel) else {})
+        *parents, leaf = rest.split(".")
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+            node = node[part]
+        if leaf not in node:
+            raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+        node[leaf] = value
+    return out
 
 
 def validated(current: RegisterSettings, changes: dict[str, Any]) -> RegisterSettings:

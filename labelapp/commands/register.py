@@ -346,10 +346,51 @@ def cmd_batch_list(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_sign(args: argparse.Namespace) -> int:
+    from labelapp.services.documents import archive_batch_record
+
     with signed_in(args) as (reg, user, password):
         batch = reg.batch_by_lot(args.lot)
         signature = reg.sign(batch.id, user, password, args.meaning, args.comment)
-    print(f"lot {args.lot} signed: {signature.manifestation()}")
+        print(f"lot {args.lot} signed: {signature.manifestation()}")
+        if args.meaning == "released":
+            record = archive_batch_record(reg, batch.id, user, "batch record as released")
+            print(f"lot {args.lot}: released batch record archived, SHA-256 {record.sha256}")
+    return 0
+
+
+def cmd_batch_print(args: argparse.Namespace) -> int:
+    """Render the label runs of a registered batch, record each (archived, issued), then write the files."""
+    from labelapp.render.pdfio import write_atomic
+    from labelapp.services.documents import issue_labels
+
+    runs = [(kind, out, stock) for kind, out, stock in (("vial", args.labels, args.stock),
+                                                      ("carton", args.carton, args.carton_stock)) if out]
+    if not runs:
+        raise LabelappError("batch print: give --labels OUT.pdf and/or --carton OUT.pdf")
+    with signed_in(args) as (reg, user, _pw):
+        batch = reg.batch_by_lot(args.lot)
+        for kind, out, stock in runs:
+            printed = issue_labels(reg, batch.id, user, kind, args.printer, stock, args.count)
+            write_atomic(Path(out), printed.run.pdf)
+            print(f"lot {args.lot}: {kind} labels x{printed.run.count} on {printed.run.stock} -> {out}; "
+                  f"print job {printed.job.job_number} recorded for {args.printer}, "
+                  f"SHA-256 {printed.job.document_sha256}")
+    return 0
+
+
+def cmd_batch_record(args: argparse.Namespace) -> int:
+    """The batch production record as it stands (signatures, reconciliation, specimens)."""
+    from labelapp.render.pdfio import write_atomic
+    from labelapp.services.documents import archive_batch_record, render_batch_record
+
+    with signed_in(args) as (reg, user, _pw):
+        batch = reg.batch_by_lot(args.lot)
+        data = render_batch_record(reg, batch.id)
+        if args.archive:
+            record = archive_batch_record(reg, batch.id, user, args.reason)
+            print(f"lot {args.lot}: batch record archived, SHA-256 {record.sha256}")
+    write_atomic(Path(args.out), data)
+    print(f"lot {args.lot}: batch record -> {args.out}")
     return 0
 
 
@@ -603,6 +644,21 @@ def _batch_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _cmd(batch, "list", cmd_batch_list, common, "list batches (filters combine)")
     _add_filters(p)
     p.add_argument("--text", help="lot or product contains TEXT")
+    p = _cmd(batch, "print", cmd_batch_print, common,
+             "render the serialized labels of a registered batch, archive and count them, write the PDFs")
+    p.add_argument("lot")
+    p.add_argument("--labels", metavar="OUT.pdf", help="vial (unit) labels")
+    p.add_argument("--carton", metavar="OUT.pdf", help="carton labels")
+    p.add_argument("--stock", help="vial label stock (default: by container volume; see `labelapp stocks`)")
+    p.add_argument("--carton-stock", help="carton label stock")
+    p.add_argument("--count", type=int, help="labels to print (default: units + specimens + retains)")
+    p.add_argument("--printer", required=True, help="the printer the PDF is sent to (recorded with the job)")
+    p = _cmd(batch, "record", cmd_batch_record, common,
+             "write the batch production record with its signatures and reconciliation")
+    p.add_argument("lot")
+    p.add_argument("--out", required=True, metavar="OUT.pdf")
+    p.add_argument("--archive", action="store_true", help="also archive this version of the record")
+    p.add_argument("--reason", help="why this version is archived")
     p = _cmd(batch, "sign", cmd_batch_sign, common, "e-sign a batch: performed, verified or released")
     p.add_argument("lot")
     p.add_argument("--meaning", required=True, choices=["performed", "verified", "released"])

@@ -119,7 +119,7 @@ class BatchMixin:
     def _insert_batch(self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord,
                       creator: UserRecord) -> BatchRecord:
         document = model_document(batch_file)
-        computation, expiration = docs.computed(batch_file)
+        computation, expiration = docs.computed(batch_file, settings_store.load(conn).calc_settings())
         record = BatchRepository(conn).add(
             lot_number=batch_file.batch.lot_number, formula_id=formula.id, document=document,
             document_sha256=canonical_hash(docs.loads(document)), computation=computation,
@@ -154,7 +154,7 @@ class BatchMixin:
         self._startable_formula(conn, batch_file, code, version)
         with_lot = docs.with_lot(batch_file, batch.lot_number)
         document = model_document(with_lot)
-        computation, expiration = docs.computed(with_lot)
+        computation, expiration = docs.computed(with_lot, settings_store.load(conn).calc_settings())
         index = docs.batch_index(with_lot)
         BatchRepository(conn).replace_document(batch.id, document, canonical_hash(docs.loads(document)), computation,
                                                index["compounded_on"], expiration)

@@ -66,11 +66,13 @@ def with_lot(batch_file: BatchFile, lot: str) -> BatchFile:
         raise InputError(issues_from_validation(exc), source="batch file") from None
 
 
-def computed(batch_file: BatchFile) -> tuple[str | None, date | None]:
-    """(canonical JSON of the calculation, expiration date). Raises the calculator's LabelappError."""
+def computed(batch_file: BatchFile, settings: Any = None) -> tuple[str | None, date | None]:
+    """(canonical JSON of the calculation, expiration date) with the calculation settings in force.
+
+    Raises the calculator's LabelappError."""
     from labelapp.services.calculate import calculate
 
-    result = calculate(batch_file)
+    result = calculate(batch_file, settings)
     expiration = getattr(result, "expiration_date", None)
     return model_document(result), expiration
 

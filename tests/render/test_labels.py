@@ -1,0 +1,241 @@
+"""Vial and carton label runs, read back from the PDF: content, geometry, sizes and barcodes."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+import pytest
+from render_helpers import (batch_from, case_data, check_barcodes, check_every_char_on_a_label,
+                            check_label_run, load_case, long_name_data, many_ingredients_data,
+                            open_pdf)
+
+from labelapp.render.content import MEDWATCH, SEE_CARTON, label_content
+from labelapp.render.errors import LabelFitError, PreflightError
+from labelapp.render.label import render_labels
+
+VIAL_STOCKS = ["roll-vial-2ml", "roll-vial-2ml-flag", "roll-vial-10ml", "roll-vial-30ml",
+               "sheet-avery-5160"]
+CARTON_STOCKS = ["roll-carton-4x3", "sheet-avery-5163"]
+CASES = {"standard": lambda: case_data("glycine-30ml"), "long-name": long_name_data,
+         "many-ingredients": many_ingredients_data}
+
+# What each stock does with each case: "ok", "ok+carton" (ingredients moved to the carton), or
+# ("refuse", field, suggested stock or None). Small vial labels cannot carry the whole 503B(a)(10)(A)
+# list of a 30 mL product at >= 6 pt, and say so with the stock that would.
+EXPECTED = {
+    ("standard", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-30ml"),
+    ("standard", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-30ml"),
+    ("standard", "roll-vial-10ml"): ("refuse", "facility", "roll-vial-30ml"),
+    ("standard", "roll-vial-30ml"): "ok",
+    ("standard", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-30ml"),
+    ("standard", "roll-carton-4x3"): "ok",
+    ("standard", "sheet-avery-5163"): "ok",
+    ("long-name", "roll-vial-2ml"): ("refuse", "established_name", None),
+    ("long-name", "roll-vial-2ml-flag"): ("refuse", "container", None),
+    ("long-name", "roll-vial-10ml"): ("refuse", "osmolarity", None),
+    ("long-name", "roll-vial-30ml"): ("refuse", "storage", None),
+    ("long-name", "sheet-avery-5160"): ("refuse", "ingredients", None),
+    ("long-name", "roll-carton-4x3"): "ok",
+    ("long-name", "sheet-avery-5163"): ("refuse", "storage", "roll-carton-4x3"),
+    ("many-ingredients", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-30ml"),
+    ("many-ingredients", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-30ml"),
+    ("many-ingredients", "roll-vial-10ml"): ("refuse", "facility", "roll-vial-30ml"),
+    ("many-ingredients", "roll-vial-30ml"): "ok+carton",
+    ("many-ingredients", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-30ml"),
+    ("many-ingredients", "roll-carton-4x3"): "ok",
+    ("many-ingredients", "sheet-avery-5163"): ("refuse", "ingredients", "roll-carton-4x3"),
+}
+
+
+def _content(case: str, kind: str):
+    return label_content(*batch_from(CASES[case]()), kind)
+
+
+def test_expectation_table_covers_every_stock_and_case(templates):
+    assert {s for _, s in EXPECTED} == set(templates.stocks)
+    assert {c for c, _ in EXPECTED} == set(CASES)
+
+
+@pytest.mark.parametrize("case, stock", sorted(EXPECTED))
+def test_every_stock_renders_correctly_or_refuses(case, stock, templates):
+    kind = "vial" if stock in VIAL_STOCKS else "carton"
+    content = _content(case, kind)
+    expected = EXPECTED[(case, stock)]
+    count = 32 if stock.startswith("sheet") else 3
+    if isinstance(expected, tuple):
+        with pytest.raises(LabelFitError) as info:
+            render_labels(content, stock, count, templates)
+        _, field, suggestion = expected
+        assert (info.value.field, info.value.stock, info.value.suggestion) == \
+            (field, stock, suggestion)
+        message = str(info.value)
+        assert f"'{field}' does not fit on stock {stock}" in message
+        assert (f"next larger stock that fits: {suggestion}" in message if suggestion
+                else "no larger stock fits either" in message)
+        if suggestion:  # the suggestion is true: the label renders there
+            render_labels(content, suggestion, 1, templates)
+        return
+    result = render_labels(content, stock, count, templates)
+    assert result.ingredients_on_carton == (expected == "ok+carton")
+    check_label_run(result, content, templates)
+    check_every_char_on_a_label(result, templates)
+
+
+def test_vial_label_carries_every_503b_element(vial, templates):
+    result = render_labels(vial, "roll-vial-30ml", 2, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[1].extract_text().split())
+    for needle in ["This is a compounded drug.", "Example Outsourcing Facility LLC",
+                   "100 Example Way, Springfield, IL 62701", "Tel. 217-555-0100",
+                   "LOT G50-261123-01", "Glycine Injection", "1,500 mg per 30 mL (50 mg/mL)",
+                   "30 mL Single-Dose Vial. Discard unused portion.", "Compounded 2026-11-23",
+                   "EXP 2026-12-23", "Store at 20° to 25°C (68° to 77°F).", "Not for resale.",
+                   "Office Use Only.", "Each mL contains: glycine 50 mg; water for injection q.s.",
+                   "Rx only", "For intravenous use.", "Osmolarity 666 mOsmol/L (calc)",
+                   "0002/0002"]:
+        assert needle in text, needle
+    assert "NDC" not in text  # none assigned in this case
+    assert MEDWATCH not in text  # that is the carton's (503B(a)(10)(B))
+
+
+def test_carton_adds_medwatch_directions_and_full_ingredients(templates):
+    content = _content("many-ingredients", "carton")
+    result = render_labels(content, "roll-carton-4x3", 1, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    assert MEDWATCH in text
+    assert "Dose as directed by the prescriber." in text
+    assert "zinc sulfate heptahydrate 0.01 mg; water for injection q.s." in text
+    assert "(17)261223(10)G50-261123-01(21)0001" in text
+
+
+def test_unit_label_moves_ingredients_to_the_carton_only_when_needed(templates):
+    content = _content("many-ingredients", "vial")
+    result = render_labels(content, "roll-vial-30ml", 1, templates)
+    assert result.ingredients_on_carton
+    assert any("the carton label must carry the full list" in n for n in result.notes)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    assert SEE_CARTON in text and "zinc" not in text
+
+
+def test_patient_order_with_ndc(templates):
+    bf, comp = load_case("glycine-ndc-patient")
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, "roll-vial-30ml", 3, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    assert "Not for resale." in text and "Office Use Only" not in text
+    assert "NDC 12345-678-90" in text
+    assert content.gs1.gtin == "00312345678906"
+    check_label_run(result, content, templates)
+    check_barcodes(result, content, templates, [1, 2, 3])
+
+
+def test_barcodes_on_a_roll_read_back_the_printed_values(vial, templates):
+    result = render_labels(vial, "roll-vial-30ml", 12, templates)
+    check_barcodes(result, vial, templates, [1, 2, 7, 12])
+
+
+def test_barcodes_on_a_carton_roll(carton, templates):
+    result = render_labels(carton, "roll-carton-4x3", 3, templates)
+    check_barcodes(result, carton, templates, [1, 3], dpi=400)
+
+
+def test_sheet_cells_in_reading_order_one_lot_per_sheet(carton, templates):
+    result = render_labels(carton, "sheet-avery-5163", 13, templates)
+    assert result.pages == 2
+    check_label_run(result, carton, templates)
+    check_every_char_on_a_label(result, templates)
+    check_barcodes(result, carton, templates, [1, 2, 10, 11, 13], dpi=400)
+    with open_pdf(result.pdf) as pdf:
+        lots = set(re.findall(r"LOT (\S+)", pdf.pages[0].extract_text() + pdf.pages[1].extract_text()))
+    assert lots == {"G50-261123-01"}
+
+
+def test_serials_run_from_one_to_the_count(vial, templates):
+    result = render_labels(vial, "roll-vial-30ml", 11, templates)
+    with open_pdf(result.pdf) as pdf:
+        serials = [re.search(r"(\d{4})/0011", p.extract_text()).group(1) for p in pdf.pages]
+    assert serials == [f"{i:04d}" for i in range(1, 12)]
+
+
+def test_rendering_is_deterministic(vial, templates):
+    first = render_labels(vial, "roll-vial-30ml", 5, templates).pdf
+    assert render_labels(vial, "roll-vial-30ml", 5, templates).pdf == first
+
+
+def test_fonts_are_embedded_liberation_sans_and_nothing_else(vial, templates):
+    pdf = render_labels(vial, "roll-vial-30ml", 2, templates).pdf
+    base_fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", pdf))
+    assert base_fonts and all(re.fullmatch(rb"[A-Z]{6}\+LiberationSans(-Bold)?", f)
+                              for f in base_fonts), base_fonts
+    assert b"/FontFile2" in pdf  # TrueType programs embedded
+    for base14 in (b"Helvetica", b"Times-Roman", b"Courier", b"ZapfDingbats", b"Symbol"):
+        assert base14 not in pdf
+    assert b"ASCII85Decode" not in pdf
+
+
+def test_static_part_is_one_form_used_by_every_page(vial, templates):
+    pdf = render_labels(vial, "roll-vial-30ml", 4, templates).pdf
+    assert pdf.count(b"/Subtype /Form") == 1
+
+
+def test_preflight_names_the_missing_element(vial, templates):
+    broken = label_content_with(vial, storage="")
+    with pytest.raises(PreflightError) as info:
+        render_labels(broken, "roll-vial-30ml", 1, templates)
+    assert "storage: storage and handling is missing" in info.value.details()
+
+
+def test_preflight_requires_office_use_only_without_a_patient(vial, templates):
+    broken = label_content_with(vial, resale="Not for resale.")
+    with pytest.raises(PreflightError, match="Office Use Only"):
+        render_labels(broken, "roll-vial-30ml", 1, templates)
+
+
+def test_preflight_refuses_the_micro_sign(vial, templates):
+    broken = label_content_with(vial, ingredients="Each mL contains: cyanocobalamin 100 \u00b5g")
+    with pytest.raises(PreflightError, match="mcg"):
+        render_labels(broken, "roll-vial-30ml", 1, templates)
+
+
+def test_preflight_checks_the_elements_too(vial, templates):
+    elements = dict(vial.elements, **{"facility.phone": " "})
+    broken = type(vial)(vial.kind, vial.texts, vial.gs1, MappingProxyType(elements), vial.title)
+    with pytest.raises(PreflightError, match="facility.phone: is missing"):
+        render_labels(broken, "roll-vial-30ml", 1, templates)
+
+
+def test_carton_preflight_requires_directions(templates):
+    data = case_data("glycine-30ml")
+    data["formula"]["directions"] = ""
+    content = label_content(*batch_from(data), "carton")
+    with pytest.raises(PreflightError, match="directions"):
+        render_labels(content, "roll-carton-4x3", 1, templates)
+
+
+def test_calibration_offset_moves_everything(vial, templates):
+    stock = templates.stock("roll-vial-30ml")
+    moved = stock.model_copy(update={"offset": stock.offset.model_copy(update={"x": 2.0, "y": 3.0})})
+    shifted = templates.__class__({**templates.stocks, stock.name: moved}, templates.layouts)
+    plain = render_labels(vial, stock.name, 1, templates).pdf
+    offset = render_labels(vial, stock.name, 1, shifted).pdf
+    with open_pdf(plain) as a, open_pdf(offset) as b:
+        ca, cb = a.pages[0].chars, b.pages[0].chars
+        assert len(ca) == len(cb)
+        for x, y in zip(ca, cb):
+            assert y["x0"] == pytest.approx(x["x0"] + 2.0, abs=0.01)
+            assert y["top"] == pytest.approx(x["top"] + 3.0, abs=0.01)
+
+
+def test_label_count_limits(vial, templates):
+    from labelapp.domain.errors import LabelappError
+
+    with pytest.raises(LabelappError, match="outside 1"):
+        render_labels(vial, "roll-vial-30ml", 0, templates)
+
+
+def label_content_with(content, **texts):
+    return content.with_text(*next(iter(texts.items())))

@@ -137,13 +137,14 @@ def solutes_of(formula: Formula, table: IngredientTable) -> list[Solute]:
 
 
 def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple[str, str]]:
-    """(total per total volume, per mL) for each active, e.g. ('1,500 mg per 30 mL', '50 mg/mL')."""
+    """(total per total volume, per mL) for each active, e.g. ('1,500 mg per 30 mL', '50 mg/mL').
+
+    With more than one active each line starts with the active's name, so no amount stands unnamed."""
     vol = formula.container.nominal_volume_ml
-    out = []
-    for c in comps:
-        if c.role == ComponentRole.ACTIVE.value:
-            out.append((mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text))
-    return out
+    actives = [c for c in comps if c.role == ComponentRole.ACTIVE.value]
+    named = len(actives) > 1
+    return [(f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
+            for c in actives]
 
 
 def package_text(formula: Formula) -> str:

@@ -147,3 +147,15 @@ def test_no_label_text_carries_a_banned_symbol(glycine_doc, compute) -> None:
     for text in texts:
         assert banned_in(text) == [], text
         assert not re.search(r"\d[a-zA-Z]", text.replace("mOsmol", "")), f"number glued to unit: {text}"
+
+
+def test_each_active_is_named_when_there_are_several():
+    """An unnamed '2,130 mg per 15 mL' on a two-active label would not say what it is."""
+    from labelapp.services.calculate import calculate, load_batch_file
+    from labelapp.resources import examples_dir
+
+    comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
+    assert comp.strength_lines == [
+        "monobasic sodium phosphate monohydrate 4,140 mg per 15 mL (276 mg/mL)",
+        "dibasic sodium phosphate anhydrous 2,130 mg per 15 mL (142 mg/mL)",
+    ]

@@ -1,0 +1,176 @@
+"""Start the desktop app: QApplication, error handling, opening the register, sign-in, main window.
+
+This is the composition root: it builds the services (register, render adapter), the Session that
+pages share, and the MainWindow. ``labelapp`` with no sub-command calls ``main()``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from labelapp.gui.errors import ExceptionHandler, setup_logging
+from labelapp.gui.messages import in_words
+from labelapp.gui.workers import run_task
+
+STARTED = time.perf_counter()
+
+
+def ui_settings() -> QSettings:
+    """Workstation UI state (window geometry, printers, chosen stocks): never business settings."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "labelapp", "labelapp-gui")
+
+
+def open_register(url: str | None = None) -> Any:
+    from labelapp.services.register import Register
+
+    return Register.open(url)
+
+
+class Bootstrap(QObject):
+    """Opens the register off the UI thread, then first start or sign-in, then the main window."""
+
+    window_ready = Signal(object)      # MainWindow
+    failed = Signal(str)
+
+    def __init__(self, settings: QSettings, database_url: str | None = None,
+                 page_options: dict[str, dict[str, Any]] | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.database_url = database_url
+        self.page_options = page_options
+        self.register: Any = None
+        self.session: Any = None
+        self.window: Any = None
+        self.dialog: Any = None
+
+    def start(self) -> None:
+        run_task(lambda: self._open(), self._opened, self)
+        QTimer.singleShot(0, self._preload)
+
+    def _preload(self) -> None:
+        """Import the pages while the worker opens the register (its argon2 and SQLite work
+        leave the interpreter free for this thread)."""
+        import labelapp.gui.main_window  # noqa: F401
+
+    def _open(self) -> tuple[Any, bool]:
+        register = open_register(self.database_url)
+        return register, register.has_users()
+
+    def _opened(self, result: tuple[Any, bool] | None, error: BaseException | None) -> None:
+        if error is not None:
+            self.failed.emit(f"The register cannot be opened: {in_words(error)}")
+            return
+        self.register, has_users = result
+        self._first_start() if not has_users else self._sign_in()
+
+    def _first_start(self) -> None:
+        from labelapp.gui.dialogs.first_start import FirstStartDialog
+
+        self.dialog = FirstStartDialog(self.register)
+        self.dialog.finished.connect(self._first_start_done)
+        self.dialog.open()
+
+    def _retire(self) -> Any:
+        """The finished dialog: deleted later by Qt, never by Python while its signal is running."""
+        dialog, self.dialog = self.dialog, None
+        self._retired = dialog
+        dialog.deleteLater()
+        return dialog
+
+    def _first_start_done(self, code: int) -> None:
+        dialog = self._retire()
+        if not code or dialog.admin is None:
+            self.failed.emit("")
+            return
+        window = self._main_window(dialog.admin)
+        for note in dialog.notes:
+            QMessageBox.warning(window, "First start", note)
+        if getattr(dialog, "added_examples", False):
+            self._approve_examples(window, dialog.account("pharmacist").username)
+
+    def _approve_examples(self, window: Any, pharmacist: str) -> None:
+        from labelapp.gui.dialogs.first_start import approve_examples_dialog
+
+        self.dialog = approve_examples_dialog(self.register, pharmacist, window)
+        self.dialog.finished.connect(self._examples_done)
+        self.dialog.open()
+
+    def _examples_done(self, _code: int) -> None:
+        self._retire()
+        self.session.formulas_changed.emit()
+
+    def _sign_in(self) -> None:
+        from labelapp.gui.dialogs.login import LoginDialog
+
+        self.dialog = LoginDialog(self.register, self.register.location,
+                                  str(self.settings.value("login/last_user", "")), self.window)
+        self.dialog.finished.connect(self._signed_in)
+        self.dialog.open()
+        if self.window is None:
+            QTimer.singleShot(0, self._build_window)
+
+    def _build_window(self) -> None:
+        """Build the main window, hidden, while the user types the password."""
+        if self.window is None and self.register is not None:
+            self._create_window()
+
+    def _signed_in(self, code: int) -> None:
+        dialog = self._retire()
+        if not code:
+            if self.window is None or not self.window.isVisible():
+                self.failed.emit("")
+            return
+        self.settings.setValue("login/last_user", dialog.user.username)
+        if self.window is None or not self.window.isVisible():
+            self._main_window(dialog.user)
+        else:
+            self.session.sign_in(dialog.user)
+
+    def _create_window(self) -> None:
+        from labelapp.gui.adapters import RenderAdapter
+        from labelapp.gui.main_window import MainWindow
+        from labelapp.gui.session import Session
+
+        self.session = Session(self.register, self.settings, RenderAdapter(), self)
+        self.window = MainWindow(self.session, self.page_options)
+        self.window.sign_in_requested.connect(self._sign_in)
+
+    def _main_window(self, user: Any) -> Any:
+        if self.window is None:
+            self._create_window()
+        self.session.sign_in(user)
+        self.window.show()
+        self.window.refresh_current()
+        self.window_ready.emit(self.window)
+        return self.window
+
+    def close(self) -> None:
+        if self.register is not None:
+            self.register.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
+    app.setApplicationName("labelapp")
+    app.setOrganizationName("labelapp")
+    setup_logging()
+    handler = ExceptionHandler().install()
+    boot = Bootstrap(ui_settings())
+
+    def failed(text: str) -> None:
+        if text:
+            QMessageBox.critical(None, "labelapp", text)
+        app.exit(1 if text else 0)
+
+    boot.failed.connect(failed)
+    boot.start()
+    try:
+        return app.exec()
+    finally:
+        boot.close()
+        handler.uninstall()

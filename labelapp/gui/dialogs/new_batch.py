@@ -1,0 +1,42 @@
+"""Choose the approved formula version a new batch starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+
+class NewBatchDialog(QDialog):
+    def __init__(self, formulas: list[Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New batch")
+        self.setObjectName("new_batch_dialog")
+        self.list = QListWidget()
+        self.list.setObjectName("new_batch_formulas")
+        for record in formulas:
+            item = QListWidgetItem(f"{record.name} — {record.code} version {record.version}")
+            item.setData(Qt.ItemDataRole.UserRole, record)
+            self.list.addItem(item)
+        if formulas:
+            self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self.accept())
+        label = QLabel("Approved &formula:" if formulas else
+                       "No formula is approved yet. A pharmacist approves one on the Formulas page.")
+        label.setWordWrap(True)
+        label.setBuddy(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Start batch")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(formulas))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 320)
+
+    def chosen(self) -> Any:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None

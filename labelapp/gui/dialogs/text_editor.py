@@ -1,0 +1,48 @@
+"""A plain text editor dialog whose OK runs a callable; its refusal is shown in words, dialog stays open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from labelapp.gui.messages import in_words
+from labelapp.gui.widgets import ERROR_STYLE
+
+
+class TextEditorDialog(QDialog):
+    def __init__(self, title: str, intro: str, text: str, accept_text: Callable[[str], Any],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.accept_text = accept_text
+        self.result_value: Any = None
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        self.editor = QPlainTextEdit(text)
+        self.editor.setObjectName("text_editor")
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(720, 640)
+
+    def submit(self) -> None:
+        try:
+            self.result_value = self.accept_text(self.editor.toPlainText())
+        except Exception as exc:  # noqa: BLE001 - the refusal, in words
+            self.error.setText(in_words(exc))
+            self.error.show()
+            return
+        self.accept()

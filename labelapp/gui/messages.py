@@ -1,0 +1,25 @@
+"""Exceptions in words for people. Refusals from the services are shown as they are written."""
+
+from __future__ import annotations
+
+from labelapp.domain.errors import InputError, LabelappError
+
+
+def in_words(error: BaseException) -> str:
+    """The message a user reads: the service's own sentence, never a traceback."""
+    if isinstance(error, InputError):
+        return "\n".join(str(issue) for issue in error.issues) or str(error)
+    if isinstance(error, LabelappError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "The computer ran out of memory. Close other programs and try again."
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return f"The system refused a file or device operation{where}: {error.strerror or error}."
+    return ("Something went wrong inside labelapp. Nothing you typed has been lost. "
+            "The details are in the log file; please tell your administrator.")
+
+
+def is_expected(error: BaseException) -> bool:
+    """A refusal the user can act on, as opposed to a programming error worth a log traceback."""
+    return isinstance(error, LabelappError)

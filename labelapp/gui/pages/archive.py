@@ -1,0 +1,185 @@
+"""Archive: search archived PDFs, open one (hash-checked bytes from the register), reprint with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from labelapp.gui.messages import in_words
+from labelapp.gui.models.records import DocumentTableModel, RecordRole
+from labelapp.gui.pdf_viewer import PdfViewer
+from labelapp.gui.session import Session
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.workers import run_task
+
+KINDS = ("", "label", "carton_label", "worksheet", "batch_record")
+
+
+class ArchivePage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: Any = None):
+        super().__init__(parent)
+        self.setObjectName("archive_page")
+        from labelapp.gui.pages.print_page import ask_printer
+
+        self.choose_printer = choose_printer or ask_printer
+        self.last_reprint: Any = None
+        self.session = session
+        self.model = DocumentTableModel(self)
+        self.opened: Any = None
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self.refresh)
+        self._build()
+        session.archive_changed.connect(self.refresh)
+
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("archive_search")
+        self.search.setPlaceholderText("Lot, product…")
+        self.search.textChanged.connect(lambda: self._timer.start())
+        self.kind = QComboBox()
+        self.kind.setObjectName("archive_kind")
+        for kind in KINDS:
+            self.kind.addItem(kind.replace("_", " ") if kind else "Any kind", kind)
+        self.kind.currentIndexChanged.connect(self.refresh)
+        find_label = QLabel("&Find:")
+        find_label.setBuddy(self.search)
+        self.reprint_button = QPushButton("&Reprint…")
+        self.reprint_button.setObjectName("reprint_button")
+        self.reprint_button.clicked.connect(self.reprint)
+        self.export_button = QPushButton("&Export copy…")
+        self.export_button.clicked.connect(self.export)
+        bar = QHBoxLayout()
+        for w in (find_label, self.search, QLabel("Kind:"), self.kind):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.reprint_button)
+        self.view = QTableView()
+        self.view.setObjectName("archive_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().hide()
+        self.view.activated.connect(lambda index: self.open_document(index.data(RecordRole)))
+        self.message = banner(WARNING_STYLE, "archive_message")
+        self.done = banner(INFO_STYLE, "archive_done")
+        self.viewer = PdfViewer()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.viewer)
+        split.setSizes([260, 400])
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Archive"))
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done)
+        layout.addWidget(split, 1)
+
+    def refresh(self) -> None:
+        text = self.search.text().strip() or None
+        try:
+            rows = self.session.register.list_documents(text=text, kind=self.kind.currentData() or None,
+                                                        limit=1000, check=True)
+        except Exception as exc:  # noqa: BLE001
+            self._show(self.message, in_words(exc))
+            return
+        self.message.hide()
+        self.model.set_rows(rows)
+
+    def selected(self) -> Any:
+        index = self.view.currentIndex()
+        return index.data(RecordRole) if index.isValid() else None
+
+    def open_document(self, record: Any) -> None:
+        """Show the archived bytes; the register refuses (in words) if they no longer match their hash."""
+        if record is None:
+            return
+        register = self.session.register
+
+        def done(data: bytes | None, error: BaseException | None) -> None:
+            if error is not None:
+                self.viewer.clear()
+                self._show(self.message, in_words(error))
+                return
+            self.opened = record
+            self.viewer.set_pdf(data)
+            self._show(self.done, f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
+                                  f"SHA-256 verified ({record.sha256[:16]}…).")
+
+        run_task(lambda: register.document_bytes(record.id), done, self)
+
+    def reprint(self) -> None:
+        record = self.selected()
+        if record is None:
+            self._show(self.message, "Select an archived document first.")
+            return
+        reason, ok = QInputDialog.getText(self, "Reason for the reprint",
+                                          f"Why is document {record.id} (lot {record.lot_number}) reprinted?")
+        if ok:
+            self.reprint_with_reason(record, reason)
+
+    def reprint_with_reason(self, record: Any, reason: str) -> None:
+        """Choose the printer, have the register record the reprint (it returns the archived, hash-checked
+        bytes) and print exactly those bytes at 100 %."""
+        from labelapp.gui.printing import new_printer, remember_printer, remembered_printer
+
+        settings, register, user = self.session.ui_settings, self.session.register, self.session.require_user()
+        jobs = register.document_print_jobs(record.id)
+        stock = jobs[0].stock if jobs else ""
+        printer = new_printer(remembered_printer(settings, stock))
+        if not self.choose_printer(printer, self):
+            return
+        remember_printer(settings, stock, printer.printerName())
+        name = printer.printerName() or f"PDF file {printer.outputFileName()}"
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self._show(self.message, f"Not reprinted: {in_words(error)}")
+                return
+            job, data = result
+            self.last_reprint = job
+            self.session.batches_changed.emit()
+            self._print_reprint(job, data, printer)
+
+        run_task(lambda: register.reprint(record.id, user, reason, printer=name), done, self)
+
+    def _print_reprint(self, job: Any, data: bytes, printer: Any) -> None:
+        from labelapp.gui.printing import print_with_progress, stored_offset
+
+        offset = stored_offset(self.session.ui_settings, printer.printerName(), job.stock)
+        try:
+            outcome = print_with_progress(self, data, printer, offset, f"reprint job {job.job_number}", 0)
+        except Exception as exc:  # noqa: BLE001
+            self._show(self.message, f"The reprint was recorded (job {job.job_number}) but the printer refused it: "
+                                     f"{in_words(exc)}")
+            return
+        state = "cancelled after" if outcome.cancelled else "sent"
+        self._show(self.done, f"Reprint job {job.job_number} recorded ({job.label_count} on {job.stock}); "
+                              f"{state} {outcome.pages_sent} of {outcome.pages_total} pages.")
+
+    def export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        record = self.selected()
+        if record is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export archived copy", f"{record.lot_number}-{record.kind}.pdf",
+                                              "PDF files (*.pdf)")
+        if not path:
+            return
+        register, user = self.session.register, self.session.require_user()
+        run_task(lambda: register.export_document(record.id, path, user),
+                 lambda target, error: self._show(self.message, f"Not exported: {in_words(error)}") if error
+                 else self._show(self.done, f"Exported to {target} (hash checked)."), self)
+
+    def _show(self, label: QLabel, text: str) -> None:
+        (self.done if label is self.message else self.message).hide()
+        label.setText(text)
+        label.show()

@@ -1,0 +1,109 @@
+"""Batches: the register's batches, searchable by lot, product and status; open one or start one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from labelapp.gui.messages import in_words
+from labelapp.gui.models.records import BatchTableModel, RecordRole, SortRole
+from labelapp.gui.session import Session
+from labelapp.gui.widgets import WARNING_STYLE, banner, heading
+
+STATUSES = ("", "draft", "compounded", "verified", "released", "rejected", "voided")
+
+
+class BatchesPage(QWidget):
+    open_requested = Signal(int)     # batch id
+    new_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("batches_page")
+        self.session = session
+        self.model = BatchTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self._build()
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self.refresh)
+        session.batches_changed.connect(self.refresh)
+
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("batch_search")
+        self.search.setPlaceholderText("Search lot, product or formula…")
+        self.search.textChanged.connect(lambda: self._timer.start())
+        self.status = QComboBox()
+        self.status.setObjectName("batch_status_filter")
+        for s in STATUSES:
+            self.status.addItem(s.capitalize() if s else "Any status", s)
+        self.status.currentIndexChanged.connect(self.refresh)
+        search_label, status_label = QLabel("&Find:"), QLabel("S&tatus:")
+        search_label.setBuddy(self.search)
+        status_label.setBuddy(self.status)
+        new = QPushButton("&New batch…")
+        new.setObjectName("new_batch")
+        new.clicked.connect(self.new_requested)
+        self.open_button = QPushButton("&Open")
+        self.open_button.clicked.connect(self._open_current)
+        bar = QHBoxLayout()
+        for w in (search_label, self.search, status_label, self.status):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        bar.addWidget(new)
+        self.view = QTableView()
+        self.view.setObjectName("batches_table")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(BatchTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().hide()
+        self.view.activated.connect(self._open_index)
+        self.message = banner(WARNING_STYLE, "batches_message")
+        self.count = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Batches"))
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count)
+
+    def refresh(self) -> None:
+        criteria: dict[str, Any] = {"limit": 1000}
+        if self.search.text().strip():
+            criteria["text"] = self.search.text().strip()
+        if self.status.currentData():
+            criteria["status"] = self.status.currentData()
+        try:
+            rows = self.session.register.list_batches(**criteria)
+        except Exception as exc:  # noqa: BLE001 - a refusal or an unreachable database, in words
+            self.message.setText(in_words(exc))
+            self.message.show()
+            return
+        self.message.hide()
+        self.model.set_rows(rows)
+        self.count.setText(f"{len(rows)} batch{'es' if len(rows) != 1 else ''}")
+
+    def selected_batch(self) -> Any:
+        index = self.view.currentIndex()
+        return index.data(RecordRole) if index.isValid() else None
+
+    def _open_index(self, index: QModelIndex) -> None:
+        record = index.data(RecordRole)
+        if record is not None:
+            self.open_requested.emit(record.id)
+
+    def _open_current(self) -> None:
+        record = self.selected_batch()
+        if record is not None:
+            self.open_requested.emit(record.id)

@@ -1,0 +1,172 @@
+"""Formulas: master formula versions, adding a new version (draft) and pharmacist approval."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QPlainTextEdit,
+                               QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from labelapp.gui import adapters
+from labelapp.gui.dialogs.signature import SignatureDialog
+from labelapp.gui.dialogs.text_editor import TextEditorDialog
+from labelapp.gui.messages import in_words
+from labelapp.gui.models.records import FormulaTableModel, RecordRole
+from labelapp.gui.session import Session
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+
+
+class FormulasPage(QWidget):
+    start_batch_requested = Signal(object)   # FormulaRecord
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("formulas_page")
+        self.session = session
+        self.model = FormulaTableModel(self)
+        self.dialog: Any = None
+        self._build()
+        session.formulas_changed.connect(self.refresh)
+
+    def _build(self) -> None:
+        self.view = QTableView()
+        self.view.setObjectName("formulas_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().hide()
+        self.view.selectionModel().currentRowChanged.connect(self._show_current)
+        self.document = QPlainTextEdit()
+        self.document.setObjectName("formula_document")
+        self.document.setReadOnly(True)
+        self.document.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QHBoxLayout()
+        for text, slot, name in (("Add version from &file…", self.add_from_file, "formula_add_file"),
+                                 ("&New version…", self.new_version, "formula_new_version"),
+                                 ("&Approve…", self.approve, "formula_approve"),
+                                 ("&Start a batch", self.start_batch, "formula_start_batch")):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.message = banner(WARNING_STYLE, "formulas_message")
+        self.done = banner(INFO_STYLE, "formulas_done")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.document)
+        split.setSizes([250, 400])
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Formulas (master formulation records)"))
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done)
+        layout.addWidget(split, 1)
+
+    def refresh(self) -> None:
+        try:
+            self.model.set_rows(self.session.register.list_formulas())
+        except Exception as exc:  # noqa: BLE001
+            self._say(self.message, in_words(exc))
+
+    def selected(self) -> Any:
+        index = self.view.currentIndex()
+        return index.data(RecordRole) if index.isValid() else None
+
+    def select(self, code: str, version: str) -> None:
+        for row, record in enumerate(self.model.rows()):
+            if record.code == code and record.version == str(version):
+                self.view.selectRow(row)
+                return
+
+    def _show_current(self) -> None:
+        record = self.selected()
+        self.document.setPlainText(json.dumps(record.document_data(), indent=2, ensure_ascii=False) if record else "")
+
+    # ------------------------------------------------------------ actions
+
+    def add_from_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Formula or batch file", str(adapters_examples()),
+                                              "Formula files (*.json *.yaml *.yml)")
+        if path:
+            self.add_formula(lambda: adapters.formula_from_file(path))
+
+    def add_formula(self, make: Any) -> Any:
+        try:
+            record = self.session.register.add_formula(make(), self.session.require_user())
+        except Exception as exc:  # noqa: BLE001
+            self._say(self.message, f"Not added: {in_words(exc)}")
+            return None
+        self._added(record)
+        return record
+
+    def _added(self, record: Any) -> None:
+        self.session.formulas_changed.emit()
+        self.select(record.code, record.version)
+        self._say(self.done, f"Formula {record.code} version {record.version} added as a draft; a second "
+                             "pharmacist approves it before it can start batches.")
+
+    def new_version(self) -> None:
+        record = self.selected()
+        if record is None:
+            self._say(self.message, "Select the formula version to start from.")
+            return
+        register, user = self.session.register, self.session.require_user()
+
+        def accept(text: str) -> Any:
+            return register.add_formula(adapters.formula_from_text(text), user)
+
+        dialog = TextEditorDialog(f"New version of {record.code}",
+                                  "Edit the master formula (JSON). It is saved as a draft version.",
+                                  adapters.next_version_text(record.document), accept, self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._added(dialog.result_value))
+        dialog.open()
+
+    def approve(self) -> None:
+        record = self.selected()
+        if record is None:
+            self._say(self.message, "Select the draft version to approve.")
+            return
+        register = self.session.register
+
+        def sign(username: str, password: str, _reason: str | None) -> Any:
+            return register.approve_formula(record.code, record.version, username, password)
+
+        dialog = SignatureDialog(f"Approve {record.code} version {record.version}",
+                                 f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
+                                 "as the master formulation record; it supersedes the version approved before.",
+                                 "approved", sign, self.session.username, "none", self)
+        self.dialog = dialog
+
+        def finished(code: int) -> None:
+            self.dialog = None
+            if code:
+                self.session.formulas_changed.emit()
+                self.select(record.code, record.version)
+                self._say(self.done, f"{record.code} version {record.version} approved.")
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def start_batch(self) -> None:
+        record = self.selected()
+        if record is not None:
+            self.start_batch_requested.emit(record)
+
+    def _say(self, label: Any, text: str) -> None:
+        (self.done if label is self.message else self.message).hide()
+        label.setText(text)
+        label.show()
+
+
+def adapters_examples() -> Any:
+    from labelapp.resources import examples_dir
+
+    return examples_dir()

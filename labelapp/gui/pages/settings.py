@@ -1,0 +1,298 @@
+"""Settings: facility, register settings, users, stocks and printers, dating rules, calculation values.
+
+Facility, register settings and users are the register's (an administrator changes them; the
+register checks the role and writes the audit trail). Printer per stock and calibration offsets are
+this workstation's (QSettings). Dating rules and calculation thresholds are shown read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from labelapp.gui import adapters
+from labelapp.gui.messages import in_words
+from labelapp.gui.printing import remembered_printer, stored_offset
+from labelapp.gui.session import Session
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit
+
+FACILITY_FIELDS = (("name", "Facility name"), ("address", "Address (one line)"), ("phone", "Phone"),
+                   ("fei", "FDA registration (FEI)"), ("ndc_labeler_code", "NDC labeler code"))
+REGISTER_FIELDS = (("lot_pattern", "Lot number pattern"), ("reconciliation_limit", "Reconciliation limit (labels)"),
+                   ("lockout_attempts", "Failed sign-ins before lock-out"),
+                   ("password_min_length", "Minimum password length"), ("archive_dir", "Archive folder"))
+CALC_FIELDS = (("calc.tonicity.hypotonic_below", "Hypotonic below (mOsmol/L)"),
+               ("calc.tonicity.hypertonic_from", "Hypertonic from (mOsmol/L)"),
+               ("calc.tonicity.peripheral_caution_above", "Peripheral caution above (mOsmol/L)"),
+               ("calc.tonicity.central_line_above", "Central line above (mOsmol/L)"),
+               ("calc.compounding_day_is_day", "Compounding day counts as day (0 or 1)"),
+               ("calc.component_expiry_warning_days", "Warn when a component lot expires within (days)"),
+               ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"))
+ROLES = ("technician", "pharmacist", "qa", "admin")
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+
+
+class FormSection(QWidget):
+    """Labelled line edits with errors beside them, a Save button and a result line."""
+
+    def __init__(self, fields: tuple[tuple[str, str], ...], prefix: str, save_text: str):
+        super().__init__()
+        self.boxes: dict[str, FieldBox] = {}
+        form = QFormLayout()
+        for key, title in fields:
+            self.boxes[key] = FieldBox(line_edit(f"{prefix}_{key}"))
+            form.addRow(f"{title}:", self.boxes[key])
+        self.message = banner(WARNING_STYLE, f"{prefix}_message")
+        self.done = banner(INFO_STYLE, f"{prefix}_done")
+        self.save_button = QPushButton(save_text)
+        self.save_button.setObjectName(f"{prefix}_save")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def values(self) -> dict[str, str]:
+        return {key: box.editor.text() for key, box in self.boxes.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for key, box in self.boxes.items():
+            value = values.get(key)
+            box.editor.setText("" if value is None else str(value))
+            box.set_errors([])
+
+    def show_error(self, error: BaseException, prefix: str) -> None:
+        issues = getattr(error, "issues", None) or []
+        placed = False
+        for key, box in self.boxes.items():
+            mine = [i.message for i in issues if i.path in (f"{prefix}.{key}", key)]
+            box.set_errors(mine)
+            placed = placed or bool(mine)
+        self.done.hide()
+        self.message.setText("Not saved: " + ("see the fields above." if placed else in_words(error)))
+        self.message.show()
+
+    def show_done(self, text: str) -> None:
+        for box in self.boxes.values():
+            box.set_errors([])
+        self.message.hide()
+        self.done.setText(text)
+        self.done.show()
+
+
+class SettingsPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settings_page")
+        self.session = session
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.facility = FormSection(FACILITY_FIELDS, "facility", "Save &facility")
+        self.facility.save_button.clicked.connect(self.save_facility)
+        self.register_form = FormSection(REGISTER_FIELDS, "register", "Save register &settings")
+        self.register_form.save_button.clicked.connect(self.save_register_settings)
+        self.tabs.addTab(self.facility, "Facility")
+        self.tabs.addTab(self.register_form, "Register")
+        self.tabs.addTab(self._users_tab(), "Users")
+        self.tabs.addTab(self._stocks_tab(), "Stocks and printers")
+        self.tabs.addTab(self._dating_tab(), "Dating rules")
+        self.calc = FormSection(CALC_FIELDS, "calc", "Save &calculation settings")
+        self.calc.save_button.clicked.connect(self.save_calc_settings)
+        self.tabs.addTab(self.calc, "Calculation")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Settings"))
+        layout.addWidget(self.tabs, 1)
+        session.settings_changed.connect(self.refresh)
+
+    # ------------------------------------------------------------ tabs
+
+    def _users_tab(self) -> QWidget:
+        tab = QWidget()
+        self.users = _table(["User name", "Full name", "Role", "Active", "Locked"], "users_table")
+        self.new_user = {key: line_edit(f"user_{key}") for key in ("username", "full_name")}
+        self.new_role = QComboBox()
+        self.new_role.setObjectName("user_role")
+        self.new_role.addItems(ROLES)
+        self.new_password = [line_edit("user_password"), line_edit("user_password2")]
+        for edit in self.new_password:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("User name:", self.new_user["username"])
+        form.addRow("Printed full name:", self.new_user["full_name"])
+        form.addRow("Role:", self.new_role)
+        form.addRow("Password:", self.new_password[0])
+        form.addRow("Password again:", self.new_password[1])
+        self.user_message = banner(WARNING_STYLE, "user_message")
+        self.user_done = banner(INFO_STYLE, "user_done")
+        add = QPushButton("&Add user")
+        add.setObjectName("user_add")
+        add.clicked.connect(self.add_user)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.users, 1)
+        layout.addWidget(QLabel("New account (administrators only):"))
+        layout.addLayout(form)
+        layout.addWidget(self.user_message)
+        layout.addWidget(self.user_done)
+        layout.addWidget(add)
+        return tab
+
+    def _stocks_tab(self) -> QWidget:
+        tab = QWidget()
+        self.stocks = _table(["Stock", "Label size", "Kind", "Used for", "Printer (this workstation)",
+                              "Calibration (mm)", "Description"], "stocks_table")
+        note = QLabel("Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
+                      "change control. The printer per stock and its calibration are remembered on this "
+                      "workstation when you print.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(note)
+        layout.addWidget(self.stocks, 1)
+        return tab
+
+    def _dating_tab(self) -> QWidget:
+        tab = QWidget()
+        self.dating = _table(["Rule", "Title", "Kind", "Days", "Source"], "dating_table")
+        layout = QVBoxLayout(tab)
+        layout.addWidget(QLabel("Dating rules (templates/dating, QA-controlled data; read-only here):"))
+        layout.addWidget(self.dating, 1)
+        return tab
+
+    # ------------------------------------------------------------ loading
+
+    def refresh(self) -> None:
+        register = self.session.register
+        try:
+            self.facility.set_values(register.facility() or {})
+            current = register.settings()
+            self.register_form.set_values(current.model_dump())
+            self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
+            _fill(self.users, [[u.username, u.full_name, u.role.value, "yes" if u.active else "no",
+                                "LOCKED" if u.locked else ""] for u in register.list_users()])
+        except Exception as exc:  # noqa: BLE001
+            self.facility.message.setText(in_words(exc))
+            self.facility.message.show()
+        self._refresh_stocks()
+        _fill(self.dating, [[r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()),
+                             r.source] for r in adapters.reference_dating_rules()])
+
+    def _refresh_stocks(self) -> None:
+        settings, render = self.session.ui_settings, self.session.render
+        rows: dict[str, list[str]] = {}
+        for kind in ("vial", "carton"):
+            for info in render.stocks(kind):
+                if info.name in rows:
+                    rows[info.name][3] += f", {kind}"
+                    continue
+                printer = remembered_printer(settings, info.name)
+                offset = stored_offset(settings, printer, info.name)
+                rows[info.name] = [info.name, info.size_text, info.kind, kind, printer or "—",
+                                   f"{offset.x_mm:+.1f} right, {offset.y_mm:+.1f} down", info.description]
+        _fill(self.stocks, list(rows.values()))
+
+    # ------------------------------------------------------------ saving
+
+    def save_facility(self) -> None:
+        try:
+            facility = adapters.facility_from_form(self.facility.values())
+            self.session.register.set_facility(facility, self.session.require_user())
+        except Exception as exc:  # noqa: BLE001
+            self.facility.show_error(exc, "facility")
+            return
+        self.facility.show_done("Facility saved. New batches carry it on every label.")
+
+    def save_register_settings(self) -> None:
+        register = self.session.register
+        current = register.settings().model_dump()
+        changes: dict[str, Any] = {}
+        for key, text in self.register_form.values().items():
+            value: Any = text.strip() or None
+            if key != "archive_dir" and key != "lot_pattern" and value is not None:
+                value = int(value) if value.isdigit() else value
+            if value != current.get(key):
+                changes[key] = value
+        if not changes:
+            self.register_form.show_done("Nothing changed.")
+            return
+        try:
+            register.update_settings(self.session.require_user(), changes)
+        except Exception as exc:  # noqa: BLE001
+            self.register_form.show_error(exc, "settings")
+            return
+        self.register_form.show_done(f"Saved: {', '.join(changes)}.")
+        self.session.settings_changed.emit()
+
+    def save_calc_settings(self) -> None:
+        register = self.session.register
+        current = _flatten({"calc": register.settings().calc.model_dump(mode="json")})
+        changes = {key: text.strip() for key, text in self.calc.values().items() if text.strip() != str(current[key])}
+        if not changes:
+            self.calc.show_done("Nothing changed.")
+            return
+        try:
+            register.update_settings(self.session.require_user(), changes)
+        except Exception as exc:  # noqa: BLE001
+            self.calc.show_error(exc, "settings")
+            return
+        self.calc.show_done(f"Saved: {', '.join(changes)}. New calculations use them.")
+        self.session.settings_changed.emit()
+
+    def add_user(self) -> None:
+        first, second = (edit.text() for edit in self.new_password)
+        if first != second:
+            self._user_message("The two passwords differ; type the same password twice.")
+            return
+        try:
+            self.session.register.create_user(self.new_user["username"].text().strip(),
+                                              self.new_user["full_name"].text(), self.new_role.currentText(),
+                                              first, actor=self.session.require_user())
+        except Exception as exc:  # noqa: BLE001
+            self._user_message(f"Not added: {in_words(exc)}")
+            return
+        for edit in (*self.new_user.values(), *self.new_password):
+            edit.clear()
+        self.user_message.hide()
+        self.user_done.setText("Account added.")
+        self.user_done.show()
+        self.refresh()
+
+    def _user_message(self, text: str) -> None:
+        self.user_done.hide()
+        self.user_message.setText(text)
+        self.user_message.show()
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{'calc': {'tonicity': {'x': 1}}} -> {'calc.tonicity.x': 1} (the register's dotted keys)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{path}."))
+        else:
+            out[path] = value
+    return out

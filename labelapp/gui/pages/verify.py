@@ -1,0 +1,209 @@
+"""Verify and release: the batch's signatures, reconciliation and print jobs, and the signing steps.
+
+Each button opens a dialog that collects a signature or counts and calls the register; the
+register enforces the life cycle, roles, the two-person rule and the reconciliation limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QLabel, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from labelapp.gui.adapters import archive_batch_record
+from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
+from labelapp.gui.dialogs.signature import SignatureDialog
+from labelapp.gui.messages import in_words
+from labelapp.gui.models.records import SignatureTableModel
+from labelapp.gui.session import Session
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, value_label
+from labelapp.gui.workers import run_task
+
+STEPS = {
+    "performed": ("Sign as performed…", "I performed the compounding of this batch as recorded."),
+    "verified": ("Verify…", "As pharmacist, I verified this batch record, its calculations, labels and "
+                            "label reconciliation."),
+    "released": ("Release…", "As QA, I reviewed the complete batch record and release this lot for distribution."),
+    "rejected": ("Reject…", "I reject this batch; it must not be distributed."),
+    "voided": ("Void…", "I void this batch record; it was started in error or abandoned."),
+}
+
+
+class VerifyPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("verify_page")
+        self.session = session
+        self.batch_id: int | None = None
+        self.detail: Any = None
+        self.dialog: QWidget | None = None   # the open dialog (tests drive it)
+        self._build()
+        session.batches_changed.connect(self.refresh)
+        self._update_buttons()
+
+    def _build(self) -> None:
+        self.title = heading("Verify and release")
+        self.title.setObjectName("verify_title")
+        self.status = value_label("verify_status")
+        self.reconciliation = value_label("verify_reconciliation")
+        self.issued = value_label("verify_issued")
+        facts = QGridLayout()
+        for row, (title, label) in enumerate((("Status:", self.status), ("Labels issued:", self.issued),
+                                              ("Reconciliation:", self.reconciliation))):
+            facts.addWidget(QLabel(title), row, 0)
+            facts.addWidget(label, row, 1)
+        facts.setColumnStretch(1, 1)
+        self.message = banner(WARNING_STYLE, "verify_message")
+        self.done = banner(INFO_STYLE, "verify_done")
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QGridLayout()
+        for col, meaning in enumerate(("performed", "verified", "released")):
+            self.buttons[meaning] = self._button(meaning)
+            actions.addWidget(self.buttons[meaning], 0, col)
+        self.reconcile_button = QPushButton("Record &reconciliation…")
+        self.reconcile_button.setObjectName("reconcile_button")
+        self.reconcile_button.clicked.connect(self.reconcile)
+        actions.addWidget(self.reconcile_button, 1, 0)
+        for col, meaning in enumerate(("rejected", "voided"), start=1):
+            self.buttons[meaning] = self._button(meaning)
+            actions.addWidget(self.buttons[meaning], 1, col)
+        self.archive_button = QPushButton("&Archive batch record (worksheet with signatures)")
+        self.archive_button.setObjectName("archive_record_button")
+        self.archive_button.clicked.connect(self.archive_record)
+        actions.addWidget(self.archive_button, 2, 0, 1, 3)
+        actions.setColumnStretch(3, 1)
+        self.signatures = SignatureTableModel(self)
+        view = QTableView()
+        view.setObjectName("signatures_table")
+        view.setModel(self.signatures)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(facts)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done)
+        layout.addLayout(actions)
+        layout.addWidget(heading("Signatures"))
+        layout.addWidget(view, 1)
+
+    def _button(self, meaning: str) -> QPushButton:
+        button = QPushButton(STEPS[meaning][0])
+        button.setObjectName(f"sign_{meaning}")
+        button.clicked.connect(lambda: self.sign(meaning))
+        return button
+
+    # ------------------------------------------------------------ state
+
+    def set_batch(self, batch_id: int | None) -> None:
+        self.batch_id = batch_id
+        self.message.hide()
+        self.done.hide()
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.batch_id is None:
+            self.detail = None
+            self.title.setText("Verify and release — no batch open")
+            self.signatures.set_rows([])
+            self._update_buttons()
+            return
+        try:
+            self.detail = self.session.register.batch_detail(self.batch_id)
+        except Exception as exc:  # noqa: BLE001
+            self._show_message(in_words(exc))
+            return
+        batch, rec = self.detail.batch, self.detail.reconciliation
+        self.title.setText(f"Verify and release — lot {batch.lot_number}, {batch.product_name}")
+        self.status.setText(batch.status.value + (f" ({batch.status_reason})" if batch.status_reason else ""))
+        self.issued.setText(str(rec.labels_issued))
+        blocked = " — blocks verification" if rec.blocks_verification else ""
+        self.reconciliation.setText(f"{rec.explanation}{blocked}")
+        self.signatures.set_rows(self.detail.signatures)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Buttons are enabled whenever a batch is open: the service says no, in words, when it must."""
+        loaded = self.detail is not None
+        for button in (*self.buttons.values(), self.reconcile_button, self.archive_button):
+            button.setEnabled(loaded)
+
+    # ------------------------------------------------------------ actions
+
+    def sign(self, meaning: str) -> None:
+        if self.detail is None:
+            return
+        register, batch_id = self.session.register, self.batch_id
+        title, statement = STEPS[meaning]
+        reason = "required" if meaning in ("rejected", "voided") else "optional"
+
+        def do_sign(username: str, password: str, why: str | None) -> tuple[Any, str]:
+            signature = register.sign(batch_id, username, password, meaning, why)
+            if meaning != "released":
+                return signature, ""
+            try:    # as the CLI does: the signed record is archived on release
+                archive_batch_record(register, batch_id, signature.username, "batch record as released")
+            except Exception as exc:  # noqa: BLE001 - the signature stands; say what is missing
+                return signature, (f" The batch record was NOT archived: {in_words(exc)} "
+                                   "Use 'Archive batch record'.")
+            return signature, " The released batch record is archived."
+
+        dialog = SignatureDialog(f"{title.rstrip('…')} lot {self.detail.batch.lot_number}", statement,
+                                 meaning, do_sign, self.session.username, reason, self)
+        self._run_dialog(dialog, lambda r: f"Signed as {r[0].meaning.value} by {r[0].printed_name}.{r[1]}")
+
+    def reconcile(self) -> None:
+        if self.detail is None:
+            return
+        register, batch_id, user = self.session.register, self.batch_id, self.session.require_user()
+
+        def record(counts: dict[str, int], note: str | None) -> Any:
+            return register.record_reconciliation(batch_id, user, investigation_note=note, **counts)
+
+        dialog = ReconciliationDialog(self.detail.reconciliation.labels_issued, self.detail.batch.lot_number,
+                                      record, self)
+        self._run_dialog(dialog, lambda r: f"Reconciliation recorded: difference {r.difference}.")
+
+    def _run_dialog(self, dialog: Any, done_text: Any) -> None:
+        self.dialog = dialog
+
+        def finished(code: int) -> None:
+            self.dialog = None
+            if code and dialog.result_value is not None:
+                self.done.setText(done_text(dialog.result_value))
+                self.done.show()
+                self.message.hide()
+                self.session.batches_changed.emit()
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def archive_record(self) -> None:
+        if self.detail is None:
+            return
+        register, user, batch_id = self.session.register, self.session.require_user(), self.batch_id
+
+        def work() -> Any:
+            return archive_batch_record(register, batch_id, user, "batch record archived from the GUI")
+
+        self.archive_button.setEnabled(False)
+
+        def done(record: Any, error: BaseException | None) -> None:
+            self.archive_button.setEnabled(True)
+            if error is not None:
+                self._show_message(f"Not archived: {in_words(error)}")
+                return
+            self.done.setText(f"Batch record archived as document {record.id} (SHA-256 {record.sha256[:16]}…).")
+            self.done.show()
+            self.session.archive_changed.emit()
+
+        run_task(work, done, self)
+
+    def _show_message(self, text: str) -> None:
+        self.done.hide()
+        self.message.setText(text)
+        self.message.show()

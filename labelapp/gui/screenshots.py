@@ -1,0 +1,189 @@
+"""Developer tool: screenshots of every page with a demo register, for docs/screenshots.
+
+    QT_QPA_PLATFORM=offscreen python -m labelapp.gui.screenshots docs/screenshots
+
+Builds a throw-away register in a temporary folder (never the user's), signs in demo people,
+types the glycine example batch, prints its labels to a PDF file and grabs each page.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QSettings, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+PEOPLE = (("ada", "Ada Admin", "admin"), ("alex", "Alex Rivera", "technician"), ("sam", "Sam Chen, PharmD", "pharmacist"),
+          ("pia", "Pia Park, PharmD", "pharmacist"), ("quinn", "Quinn Quality", "qa"))
+PASSWORD = "demo-password-{}"
+
+
+def settle(ms: int = 300, until: Any = None, timeout_ms: int = 15000) -> None:
+    """Let workers finish and events flow (until ``until()`` holds, when given)."""
+    waited = 0
+    while True:
+        QThreadPool.globalInstance().waitForDone(50)
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
+        waited += 100
+        if (until is None and waited >= ms) or (until is not None and until()) or waited > timeout_ms:
+            return
+
+
+def grab(widget: QWidget, path: Path) -> None:
+    settle(200)
+    widget.grab().save(str(path))
+    print(path)
+
+
+def demo_register(folder: Path) -> tuple[Any, dict[str, Any]]:
+    from labelapp.resources import examples_dir
+    from labelapp.services.calculate import load_batch_file
+    from labelapp.services.register import Register
+
+    reg = Register.open(f"sqlite:///{folder / 'demo.db'}")
+    people = {}
+    for username, full, role in PEOPLE:
+        reg.create_user(username, full, role, PASSWORD.format(username), actor=people.get("ada"))
+        people[username] = reg.authenticate(username, PASSWORD.format(username))
+    example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json")
+    reg.set_facility(example.facility, people["ada"])
+    for path in sorted(examples_dir().glob("*.json")):
+        formula = load_batch_file(path).formula
+        reg.add_formula(formula, people["sam"])
+        reg.approve_formula(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
+    return reg, people
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    app.setApplicationName("labelapp")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        reg, people = demo_register(folder)
+        try:
+            shoot(out, folder, reg, people)
+        finally:
+            QThreadPool.globalInstance().waitForDone(10000)
+            reg.close()
+    return 0
+
+
+def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
+    from labelapp.gui.adapters import RenderAdapter
+    from labelapp.gui.dialogs.first_start import FirstStartDialog
+    from labelapp.gui.dialogs.login import LoginDialog
+    from labelapp.gui.main_window import MainWindow
+    from labelapp.gui.presenters.batch_form import values_from_batch
+    from labelapp.gui.session import Session
+    from labelapp.resources import examples_dir
+    from labelapp.services.calculate import load_batch_file
+
+    session = Session(reg, QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat), RenderAdapter())
+    session.sign_in(people["alex"])
+    window = MainWindow(session, {"print": {"choose_file": lambda _p, name: str(folder / name)}})
+    window.resize(1360, 860)
+    window.show()
+    window.start_batch(reg.get_formula("GLY-50-30"))
+    editor = window.page("editor")
+    example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json").model_dump(mode="json")
+    values = values_from_batch(example["batch"])
+    values.lot_number = None
+    for key, text in values.scalars.items():
+        box = editor.fields[key].editor
+        if hasattr(box, "setText"):
+            box.setText(text)
+    bad_lots = [dict(row) for row in values.lots]
+    bad_lots[0]["expiry"] = "2026-01-31"
+    bad_lots[1]["potency_percent"] = "ninety"
+    editor.lots_model.set_rows(bad_lots)
+    editor.editor("units").setText("0")
+    editor.schedule(immediately=True)
+    settle(until=lambda: editor.last is not None and not editor.last.ok)
+    grab(window, out / "batch-editor-errors.png")
+    editor.editor("units").setText(values.scalars["units"])
+    editor.lots_model.set_rows(values.lots)
+    editor.schedule(immediately=True)
+    settle(until=lambda: editor.last is not None and editor.last.ok)
+    editor.save()
+    settle(until=lambda: editor.batch_id is not None)
+    settle(until=lambda: editor.last is not None and editor.last.ok)
+    grab(window, out / "batch-editor.png")
+    preview = window.page("preview")
+    window.show_page("preview")
+    settle(until=lambda: preview.stock.findData("roll-vial-30ml") >= 0)
+    preview.set_stock("roll-vial-30ml")
+    settle(until=lambda: preview.current() is not None)
+    grab(window, out / "label-preview.png")
+    preview.set_kind("carton")
+    settle(until=lambda: preview.current() is not None and preview.current().kind == "carton")
+    grab(window, out / "carton-preview.png")
+    preview.set_kind("worksheet")
+    settle(until=lambda: preview.current() is not None and preview.current().kind == "worksheet")
+    grab(window, out / "worksheet-preview.png")
+    preview.set_kind("vial")
+    settle(until=lambda: preview.current() is not None and preview.current().kind == "vial")
+    window.show_page("print")
+    window.page("print").print_to_file()
+    settle(until=lambda: window.page("print").done.isVisible() and "Sent" in window.page("print").done.text())
+    grab(window, out / "print.png")
+    batch_id = editor.batch_id
+    reg.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
+    window.show_page("verify")
+    verify = window.page("verify")
+    verify.reconcile()
+    settle(200)
+    grab(verify.dialog, out / "reconciliation-dialog.png")
+    verify.dialog.counts["applied"].setValue(104)
+    verify.dialog.counts["specimens"].setValue(2)
+    verify.dialog.submit()
+    settle(until=lambda: verify.dialog is None)
+    verify.sign("verified")
+    verify.dialog.username.setText("alex")
+    verify.dialog.password.setText(PASSWORD.format("alex"))
+    verify.dialog.submit()
+    settle(until=lambda: "Not signed" in verify.dialog.error.text())
+    grab(verify.dialog, out / "signature-refused.png")
+    verify.dialog.username.setText("sam")
+    verify.dialog.password.setText(PASSWORD.format("sam"))
+    verify.dialog.submit()
+    settle(until=lambda: verify.dialog is None)
+    grab(window, out / "verify-release.png")
+    window.show_page("batches")
+    grab(window, out / "batches.png")
+    window.show_page("archive")
+    archive = window.page("archive")
+    archive.view.selectRow(0)
+    archive.open_document(archive.selected())
+    settle(until=lambda: archive.viewer.page_count() > 0)
+    grab(window, out / "archive.png")
+    window.show_page("formulas")
+    window.page("formulas").select("GLY-50-30", "1")
+    grab(window, out / "formulas.png")
+    window.show_page("audit")
+    grab(window, out / "audit-log.png")
+    window.show_page("settings")
+    grab(window, out / "settings.png")
+    window.page("settings").tabs.setCurrentIndex(3)
+    grab(window, out / "settings-stocks.png")
+    window.page("settings").tabs.setCurrentIndex(5)
+    grab(window, out / "settings-calculation.png")
+    login = LoginDialog(reg, reg.location, "alex")
+    login.show()
+    grab(login, out / "login.png")
+    first = FirstStartDialog(reg)
+    first.show()
+    grab(first, out / "first-start.png")
+    for w in (login, first, window):
+        w.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

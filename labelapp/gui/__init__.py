@@ -1,5 +1,1 @@
-"""The desktop GUI (the only package that imports Qt). See ``labelapp.gui.app``."""
-
-from labelapp.gui.qtfix import pin_singletons
-
-pin_singletons()
+"""The desktop app: the only package that imports Qt."""

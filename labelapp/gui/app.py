@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from labelapp.gui.errors import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
+from labelapp.gui.qtfix import check_bindings
 from labelapp.gui.workers import run_task
 
 STARTED = time.perf_counter()
@@ -155,6 +156,7 @@ class Bootstrap(QObject):
 
 
 def main(argv: list[str] | None = None) -> int:
+    check_bindings()  # refuses (exit 2, one line) bindings that would crash a long session
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setApplicationName("labelapp")
     app.setOrganizationName("labelapp")

@@ -1,21 +1,17 @@
-"""Work-around for PySide6 6.12 on Python 3.11: its bindings return ``None``, ``True`` and ``False``
-without a new reference (correct only on 3.12+, where those objects are immortal, PEP 683).
+"""Refuse Qt bindings known to corrupt the interpreter.
 
-Every ``setText()``, ``repaint()``, ``processEvents()``, ``Signal.emit()``... then takes one reference
-off ``None`` or ``True``, and after some thousands of calls CPython aborts ("deallocating None").
-On an affected interpreter ``pin_singletons()`` gives the three objects the effectively infinite
-reference count they have on 3.12+, so the lost references never reach zero. It does nothing on
-3.12+ or when the bindings are correct (probed once). Remove it when PySide6 is fixed or the
-project moves to Python 3.12.
+PySide6 6.12.0 on Python 3.11 returns ``None``, ``True`` and ``False`` without a new reference
+(correct only on 3.12+, where those objects are immortal). Every ``setText()``, ``emit()``... then takes
+a reference off ``None`` and after some thousands of calls CPython aborts ("deallocating None"),
+losing whatever the technician had typed. pyproject.toml pins PySide6 below 6.12 on Python < 3.12;
+this check catches an environment that installed a broken build anyway, before any window opens.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
-PIN = 1 << 40          # ~1e12 lost references before trouble: centuries of clicking
-_pinned = False
+from labelapp.domain.errors import LabelappError
 
 
 def bindings_drop_references() -> bool:
@@ -29,12 +25,10 @@ def bindings_drop_references() -> bool:
     return sys.getrefcount(None) < before
 
 
-def pin_singletons() -> bool:
-    """Make None, True and False immortal on Python < 3.12 if the bindings need it; idempotent."""
-    global _pinned
-    if _pinned or sys.version_info >= (3, 12) or not bindings_drop_references():
-        return _pinned
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += PIN
-    _pinned = True
-    return True
+def check_bindings() -> None:
+    if sys.version_info < (3, 12) and bindings_drop_references():
+        import PySide6
+
+        raise LabelappError(
+            f"PySide6 {PySide6.__version__} is known to crash on Python {sys.version_info.major}."
+            f"{sys.version_info.minor}; install the version labelapp pins: pip install 'PySide6<6.12'")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 from enum import Enum
 
@@ -62,8 +64,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 _hasher = PasswordHasher()
-# Verified against when the user name is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("labelapp-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both failures take the same time.
+
+    Made on first use, not at import: hashing costs about 0.2 s that every start would pay."""
+    return _hasher.hash("labelapp-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -72,7 +80,7 @@ def hash_password(password: str) -> str:
 
 def password_matches(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

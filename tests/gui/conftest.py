@@ -23,12 +23,7 @@ from labelapp.gui.session import Session  # noqa: E402
 from labelapp.services.calculate import load_batch_file  # noqa: E402
 from labelapp.services.register import Register  # noqa: E402
 
-PASSWORDS = {"admin": "admin-pass-0001", "alex": "alex-pass-0002", "sam": "sam-pass-00003",
-             "pia": "pia-pass-00004", "quinn": "quinn-pass-0005"}
-PEOPLE = {"admin": ("Ada Admin", "admin"), "alex": ("Alex Rivera", "technician"),
-          "sam": ("Sam Chen, PharmD", "pharmacist"), "pia": ("Pia Park, PharmD", "pharmacist"),
-          "quinn": ("Quinn Quality", "qa")}
-GLYCINE = resources.examples_dir() / "glycine-50mg-ml-30ml.json"
+from gui_helpers import GLYCINE, PASSWORDS, PEOPLE  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.print_page import PrintPage
 from labelapp.services.calculate import load_batch_file
 
-from conftest import GLYCINE
+from gui_helpers import GLYCINE
 
 
 def saved_batch(register, user, units=3):
@@ -64,7 +64,7 @@ def test_an_unsaved_batch_cannot_be_printed(qtbot, make_session, make_widget, pe
 
 def test_printing_is_refused_in_words_once_the_batch_is_verified(qtbot, tmp_path, make_session, make_widget, people,
                                                                  glycine, register):
-    from conftest import PASSWORDS
+    from gui_helpers import PASSWORDS
 
     record, rendered = saved_batch(register, people["alex"])
     register.record_print_job(record.id, "label", "roll-vial-30ml", 3, "Zebra-1", rendered.pdf, people["alex"])

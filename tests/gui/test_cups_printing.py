@@ -18,7 +18,7 @@ from labelapp.gui.printing import new_printer, print_pdf
 from labelapp.services.calculate import calculate, load_batch_file
 from labelapp.services.documents import render_label_run
 
-from conftest import GLYCINE
+from gui_helpers import GLYCINE
 
 pytestmark = pytest.mark.cups
 

@@ -8,7 +8,7 @@ from labelapp.gui.pages.audit import AuditPage
 from labelapp.gui.pages.formulas import FormulasPage
 from labelapp.gui.pages.settings import SettingsPage
 
-from conftest import PASSWORDS
+from gui_helpers import PASSWORDS
 
 
 def test_new_formula_version_then_approval_by_a_second_pharmacist(qtbot, make_session, make_widget, people, glycine):

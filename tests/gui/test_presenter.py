@@ -6,7 +6,7 @@ from labelapp.domain.errors import FieldIssue
 from labelapp.gui.presenters import batch_form as p
 from labelapp.services.calculate import load_batch_file
 
-from conftest import GLYCINE
+from gui_helpers import GLYCINE
 
 
 def glycine_values(**scalars: str) -> p.FormValues:

@@ -9,7 +9,7 @@ from labelapp.gui.adapters import RenderAdapter
 from labelapp.gui.printing import Offset, PrintError, print_calibration, print_pdf, pdf_printer
 from labelapp.services.calculate import calculate, load_batch_file
 
-from conftest import GLYCINE
+from gui_helpers import GLYCINE
 
 
 @pytest.fixture(scope="module")

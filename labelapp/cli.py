@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from labelapp import __version__
@@ -42,7 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _no_display() -> bool:
+    """Linux without X11/Wayland and no explicit Qt platform: Qt would abort with a core dump."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _open_gui() -> int:
+    if _no_display():
+        raise LabelappError("no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
+                            "start it in a desktop session, or use the sub-commands (labelapp --help)")
     try:
         gui = importlib.import_module("labelapp.gui.app")
     except ModuleNotFoundError as exc:

@@ -362,3 +362,13 @@ def test_installed_command(tmp_path: Path) -> None:
     assert refused.stdout == ""
     assert refused.stderr.splitlines() == [f"labelapp: error: {bad}: line 1 column 14: not valid JSON "
                                            "(Expecting value)"]
+
+
+def test_no_display_is_refused_in_words(monkeypatch, capsys):
+    from labelapp.cli import main
+
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main([]) == 2
+    assert "no display to open the desktop app on" in capsys.readouterr().err

@@ -17,7 +17,6 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
 
-from labelapp import resources  # noqa: E402
 from labelapp.gui.adapters import RenderAdapter  # noqa: E402
 from labelapp.gui.session import Session  # noqa: E402
 from labelapp.services.calculate import load_batch_file  # noqa: E402

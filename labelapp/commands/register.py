@@ -555,8 +555,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
           f"{result.documents_copied} archived documents, audit trail {'ok' if result.audit_ok else 'FAILED'}")
     for problem in problems:
         print(f"  not copied: {problem}")
-    if problems or not result.audit_ok:
+    if problems:
         raise LabelappError("the backup is incomplete: see the lines above")
+    if not result.audit_ok:
+        raise LabelappError("the backup is a full copy, but the audit trail in it fails verification: "
+                            "run `labelapp audit verify` on the register and investigate before relying on it")
     return 0
 
 

@@ -12,6 +12,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -520,9 +521,18 @@ def cmd_archive_check(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- audit and backup
 
+def _anchor(text: str) -> tuple[int, str]:
+    seq, sep, digest = text.partition(":")
+    if not (sep and seq.strip().isdigit() and re.fullmatch(r"[0-9a-fA-F]{64}", digest.strip())):
+        raise LabelappError(f"--anchor {text!r}: write SEQ:SHA256 as printed on the batch record, "
+                            "e.g. 17:5287a8cb...(64 hex digits)")
+    return int(seq), digest.strip().lower()
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    anchors = tuple(_anchor(a) for a in args.anchor)
     with signed_in(args) as (reg, _user, _pw):
-        result = reg.verify_audit()
+        result = reg.verify_audit(anchors)
     if not result.ok:
         raise LabelappError(f"audit trail FAILED verification: {result.problem}")
     print(f"audit trail ok: {result.entries_checked} entries; head {result.head_seq} {result.head_hash}")
@@ -720,7 +730,9 @@ def _archive_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 def _audit_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION")
-    _cmd(audit, "verify", cmd_audit_verify, common, "verify the hash chain; names the first bad entry")
+    p = _cmd(audit, "verify", cmd_audit_verify, common, "verify the hash chain; names the first bad entry")
+    p.add_argument("--anchor", action="append", default=[], metavar="SEQ:SHA256",
+                   help="an audit anchor printed on a batch record; the trail must still contain it (repeatable)")
     p = _cmd(audit, "show", cmd_audit_show, common, "show audit entries (newest last)")
     p.add_argument("--lot")
     p.add_argument("--record-type")

@@ -143,14 +143,14 @@ def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list:
 
 def story(bf: BatchFile, comp: BatchComputation, label_plan: RunPlan | None,
           carton_plan: RunPlan | None, signatures: Sequence[SignatureRecord],
-          reconciliation: ReconciliationCounts | None) -> list:
+          reconciliation: ReconciliationCounts | None, audit_anchor: tuple[int, str] | None = None) -> list:
     sigs = sec.signatures_of(signatures)
     parts = [
         sec.summary(bf, comp), sec.computed(comp), sec.components(bf, comp, sigs),
         sec.equipment(), sec.pre_use(sigs), sec.steps(comp, sigs), sec.filtration(sigs),
         sec.filling(bf, sigs), sec.reconciliation(comp, bf, reconciliation, sigs),
         sec.yield_section(comp, sigs), sec.qc(comp, sigs), sec.deviations(), sec.release(sigs),
-        specimens(label_plan, carton_plan), sec.statements(bf, comp), sec.manifest(sigs),
+        specimens(label_plan, carton_plan), sec.statements(bf, comp, audit_anchor), sec.manifest(sigs),
     ]
     from reportlab.platypus import KeepTogether
 
@@ -162,7 +162,8 @@ def story(bf: BatchFile, comp: BatchComputation, label_plan: RunPlan | None,
 def render_worksheet(bf: BatchFile, comp: BatchComputation, *, label_plan: RunPlan | None = None,
                      carton_plan: RunPlan | None = None,
                      signatures: Sequence[SignatureRecord] = (),
-                     reconciliation: ReconciliationCounts | None = None) -> bytes:
+                     reconciliation: ReconciliationCounts | None = None,
+                     audit_anchor: tuple[int, str] | None = None) -> bytes:
     """The batch record PDF. Deterministic: the same inputs give the same bytes."""
     from reportlab.platypus import SimpleDocTemplate
 
@@ -180,7 +181,7 @@ def render_worksheet(bf: BatchFile, comp: BatchComputation, *, label_plan: RunPl
     def on_page(canvas, doc_):
         _draw_header(canvas, doc_, lines)
 
-    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation)
+    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
     build_story(lambda: doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page,
                                   canvasmaker=_canvas_class()))
     return buffer.getvalue()

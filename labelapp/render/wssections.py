@@ -287,15 +287,18 @@ def release(sigs: Signatures) -> list:
             grid_table(rows, [150, WIDTH - 150], header_rows=0, row_height=ROW_HEIGHT + 6)]
 
 
-def statements(bf: BatchFile, comp: BatchComputation) -> list:
+def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, str] | None = None) -> list:
     f = bf.facility
     fei = f" (FEI {f.fei})" if f.fei else ""
+    anchor = [] if audit_anchor is None else [p(
+        f"Audit trail when this record was printed: entry {audit_anchor[0]}, SHA-256 {audit_anchor[1]} "
+        f"(check with: labelapp audit verify --anchor {audit_anchor[0]}:{audit_anchor[1]})", "body")]
     return [heading("15. Statements"),
             p(f"This is a compounded drug, compounded by {f.name}{fei}, {f.address}, Tel. {f.phone}, "
               "an outsourcing facility under section 503B of the Federal Food, Drug, and "
               "Cosmetic Act. Not for resale.", "body"),
             p(f"Storage and handling: {bf.formula.storage.text}", "body"),
-            p(f"Expiration: {comp.expiration_text} ({comp.expiry.basis})", "body")]
+            p(f"Expiration: {comp.expiration_text} ({comp.expiry.basis})", "body"), *anchor]
 
 
 def manifest(sigs: Signatures) -> list:

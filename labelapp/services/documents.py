@@ -97,7 +97,8 @@ def render_batch_record(register: Any, batch_id: int) -> bytes:
             plans[kind] = None  # the worksheet says no specimen could be drawn; printing refuses anyway
     return render_worksheet(bf, comp, label_plan=plans["vial"], carton_plan=plans["carton"],
                             signatures=signature_manifestations(register, batch_id),
-                            reconciliation=reconciliation_counts(register, batch_id, bf.batch.retain_labels))
+                            reconciliation=reconciliation_counts(register, batch_id, bf.batch.retain_labels),
+                            audit_anchor=register.audit_anchor())
 
 
 @dataclass(frozen=True)

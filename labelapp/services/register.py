@@ -259,9 +259,29 @@ class Register(FormulaMixin, BatchMixin, ArchiveMixin):
 
     # ------------------------------------------------------------ audit trail and backup
 
-    def verify_audit(self) -> AuditVerification:
+    def verify_audit(self, anchors: tuple[tuple[int, str], ...] = ()) -> AuditVerification:
+        """The hash chain, and each anchor (seq, hash) printed on a record outside the database.
+
+        A chain recomputed wholesale by someone with database access verifies on its own; it no
+        longer matches the anchors printed on earlier batch records."""
         with self._db.read() as conn:
-            return audit.verify(conn)
+            result = audit.verify(conn)
+            if not result.ok:
+                return result
+            for seq, expected in anchors:
+                found = audit.hash_at(conn, seq)
+                if found != expected.lower():
+                    why = "is missing" if found is None else "has a different hash"
+                    return result.model_copy(update={
+                        "ok": False, "first_bad_seq": seq,
+                        "problem": f"entry {seq} {why} than the anchor printed on a record "
+                                   f"({expected[:16]}...): the audit trail was rewritten after that record"})
+            return result
+
+    def audit_anchor(self) -> tuple[int, str]:
+        """(seq, hash) of the newest audit entry, for printing on a record."""
+        with self._db.read() as conn:
+            return audit.head(conn)
 
     def audit_entries(self, record_type: str | None = None, record_id: Any = None,
                       limit: int | None = None, newest_first: bool = False) -> list[AuditEntryRecord]:

@@ -100,3 +100,13 @@ def _check_head(head: Any, checked: int, last_hash: str) -> AuditVerification:
 
 def count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """(last sequence number, last entry hash): the anchor printed on records."""
+    row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
+    return row.last_seq, row.last_hash
+
+
+def hash_at(conn: Connection, seq: int) -> str | None:
+    return conn.execute(select(audit_log.c.entry_hash).where(audit_log.c.seq == seq)).scalar()

@@ -100,3 +100,66 @@ def test_audit_entries_record_old_and_new_values_with_utc_times(any_reg):
     assert change.username == "admin" and change.reason == "SOP"
     assert change.old_value == '{"reconciliation_limit":0}' and change.new_value == '{"reconciliation_limit":1}'
     assert change.at_utc.endswith("Z")
+
+
+def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
+    """The worst case: change one entry, then recompute every hash after it and the head."""
+    from sqlalchemy import select, update
+
+    from labelapp.store import audit
+    from labelapp.store.schema import audit_head, audit_log
+
+    with reg.database.write() as conn:
+        _drop_triggers(conn)
+        previous = None
+        for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)).all():
+            fields = dict(row._mapping)
+            if previous is not None:
+                fields["prev_hash"] = previous
+            if row.seq == seq:
+                fields["reason"] = reason
+            fields["entry_hash"] = audit.entry_hash(fields)
+            conn.execute(update(audit_log).where(audit_log.c.id == row.id)
+                         .values(prev_hash=fields["prev_hash"], reason=fields["reason"],
+                                 entry_hash=fields["entry_hash"]))
+            previous = fields["entry_hash"]
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=previous))
+
+
+def test_an_anchor_printed_on_a_record_catches_a_rewritten_chain(any_reg):
+    entries = _fill(any_reg)
+    seq, digest = any_reg.audit_anchor()
+    assert (seq, digest) == (entries[-1].seq, entries[-1].entry_hash)
+    assert any_reg.verify_audit(((seq, digest),)).ok
+    _rewrite_whole_chain(any_reg, seq=2, reason="nothing happened here")
+    assert any_reg.verify_audit().ok  # the chain alone is consistent again...
+    result = any_reg.verify_audit(((seq, digest),))
+    assert not result.ok and result.first_bad_seq == seq  # ...but no longer holds the printed anchor
+    assert "rewritten" in result.problem
+
+
+def test_the_batch_record_prints_the_anchor_and_the_cli_checks_it(reg, tmp_path, monkeypatch, capsys):
+    import io
+
+    import pdfplumber
+    from register_helpers import PASSWORDS, make_batch_file
+
+    from labelapp.cli import main
+    from labelapp.services import documents
+
+    who = add_users(reg, "tech", "pharm", "pharm2", "qa")
+    reg.add_formula(make_batch_file().formula, who["pharm2"])
+    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    batch = reg.new_batch(make_batch_file(units=10), who["tech"])
+    with pdfplumber.open(io.BytesIO(documents.render_batch_record(reg, batch.id))) as pdf:
+        text = " ".join((page.extract_text() or "") for page in pdf.pages).replace("\n", " ")
+    seq, digest = reg.audit_anchor()
+    assert f"entry {seq}, SHA-256 {digest}" in text
+
+    monkeypatch.setenv("LABELAPP_DATABASE_URL", str(reg.database.engine.url.render_as_string(hide_password=False)))
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORDS["qa"] + "\n"))
+    assert main(["audit", "verify", "--user", "qa", "--password-stdin", "--anchor", f"{seq}:{digest}"]) == 0
+    assert "audit trail ok" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORDS["qa"] + "\n"))
+    assert main(["audit", "verify", "--user", "qa", "--password-stdin", "--anchor", f"{seq}:{'0' * 64}"]) == 2
+    assert "rewritten" in capsys.readouterr().err

@@ -17,6 +17,8 @@ from labelapp.domain.batch import BatchFile
 from labelapp.services.calculate import calculate, parse_batch_data
 
 CASES = Path(__file__).parent / "cases"
+EXAMPLES = Path(__file__).parents[2] / "examples"
+KCL_10ML_EXAMPLE = EXAMPLES / "potassium-chloride-2meq-ml-10ml.json"
 EPS = 0.01  # pt
 
 
@@ -31,6 +33,17 @@ def batch_from(data: dict):
 
 def load_case(name: str):
     return batch_from(case_data(name))
+
+
+def example_data(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def glycine_10ml_data() -> dict:
+    """The glycine 50 mg/mL formula filled into a 10 mL vial (500 mg per 10 mL)."""
+    data = case_data("glycine-30ml")
+    data["formula"]["container"].update(nominal_volume_ml="10", fill_volume_ml="10.5")
+    return data
 
 
 def long_name_data() -> dict:

@@ -42,7 +42,8 @@ def test_extras_and_stock_options(tmp_path, capsys):
     out = tmp_path / "l.pdf"
     assert run("render", CASE, "--labels", str(out), "--extras", "0",
                "--stock", "sheet-avery-5160") == 2  # a 30 mL product does not fit a 5160 cell
-    assert "next larger stock that fits: roll-vial-30ml" in capsys.readouterr().err
+    # ... but its whole 503B text fits the 10 mL label, the next larger vial stock
+    assert "next larger stock that fits: roll-vial-10ml" in capsys.readouterr().err
     assert not out.exists()
     assert run("render", CASE, "--carton", str(out), "--extras", "5",
                "--carton-stock", "sheet-avery-5163") == 0

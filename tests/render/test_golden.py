@@ -41,6 +41,7 @@ def _worksheet() -> bytes:
 CASES = {
     "vial-30ml-roll": lambda: _labels("glycine-30ml", "vial", "roll-vial-30ml", 2),
     "vial-30ml-roll-ndc-patient": lambda: _labels("glycine-ndc-patient", "vial", "roll-vial-30ml", 1),
+    "vial-10ml-roll-kcl": lambda: _labels("potassium-chloride-10ml", "vial", "roll-vial-10ml", 2),
     "carton-4x3-roll": lambda: _labels("glycine-30ml", "carton", "roll-carton-4x3", 2),
     "carton-4x2-sheet-5163": lambda: _labels("glycine-30ml", "carton", "sheet-avery-5163", 3),
     "worksheet": _worksheet,

@@ -6,11 +6,12 @@ import re
 from types import MappingProxyType
 
 import pytest
-from render_helpers import (batch_from, case_data, check_barcodes, check_every_char_on_a_label,
-                            check_label_run, load_case, long_name_data, many_ingredients_data,
+from render_helpers import (KCL_10ML_EXAMPLE, batch_from, case_data, check_barcodes,
+                            check_every_char_on_a_label, check_label_run, example_data,
+                            glycine_10ml_data, load_case, long_name_data, many_ingredients_data,
                             open_pdf)
 
-from labelapp.render.content import MEDWATCH, SEE_CARTON, label_content
+from labelapp.render.content import MEDWATCH, NBSP, SEE_CARTON, label_content
 from labelapp.render.errors import LabelFitError, PreflightError
 from labelapp.render.label import render_labels
 
@@ -21,28 +22,29 @@ CASES = {"standard": lambda: case_data("glycine-30ml"), "long-name": long_name_d
          "many-ingredients": many_ingredients_data}
 
 # What each stock does with each case: "ok", "ok+carton" (ingredients moved to the carton), or
-# ("refuse", field, suggested stock or None). Small vial labels cannot carry the whole 503B(a)(10)(A)
-# list of a 30 mL product at >= 6 pt, and say so with the stock that would.
+# ("refuse", field, suggested stock or None). The 2 mL and 5160 vial labels cannot carry the whole
+# 503B(a)(10)(A) list at >= 6 pt, and say so with the smallest stock that would (the 10 mL label,
+# whose text runs the full width below the name block and the DataMatrix).
 EXPECTED = {
-    ("standard", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-30ml"),
-    ("standard", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-30ml"),
-    ("standard", "roll-vial-10ml"): ("refuse", "facility", "roll-vial-30ml"),
+    ("standard", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-10ml"),
+    ("standard", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-10ml"),
+    ("standard", "roll-vial-10ml"): "ok",
     ("standard", "roll-vial-30ml"): "ok",
-    ("standard", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-30ml"),
+    ("standard", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-10ml"),
     ("standard", "roll-carton-4x3"): "ok",
     ("standard", "sheet-avery-5163"): "ok",
     ("long-name", "roll-vial-2ml"): ("refuse", "established_name", None),
     ("long-name", "roll-vial-2ml-flag"): ("refuse", "container", None),
-    ("long-name", "roll-vial-10ml"): ("refuse", "osmolarity", None),
+    ("long-name", "roll-vial-10ml"): ("refuse", "strength", None),
     ("long-name", "roll-vial-30ml"): ("refuse", "storage", None),
     ("long-name", "sheet-avery-5160"): ("refuse", "ingredients", None),
     ("long-name", "roll-carton-4x3"): "ok",
     ("long-name", "sheet-avery-5163"): ("refuse", "storage", "roll-carton-4x3"),
-    ("many-ingredients", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-30ml"),
-    ("many-ingredients", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-30ml"),
-    ("many-ingredients", "roll-vial-10ml"): ("refuse", "facility", "roll-vial-30ml"),
+    ("many-ingredients", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-10ml"),
+    ("many-ingredients", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-10ml"),
+    ("many-ingredients", "roll-vial-10ml"): "ok+carton",
     ("many-ingredients", "roll-vial-30ml"): "ok+carton",
-    ("many-ingredients", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-30ml"),
+    ("many-ingredients", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-10ml"),
     ("many-ingredients", "roll-carton-4x3"): "ok",
     ("many-ingredients", "sheet-avery-5163"): ("refuse", "ingredients", "roll-carton-4x3"),
 }
@@ -97,6 +99,49 @@ def test_vial_label_carries_every_503b_element(vial, templates):
         assert needle in text, needle
     assert "NDC" not in text  # none assigned in this case
     assert MEDWATCH not in text  # that is the carton's (503B(a)(10)(B))
+
+
+TEN_ML = {"kcl-example": lambda: example_data(KCL_10ML_EXAMPLE), "glycine-10ml": glycine_10ml_data}
+
+
+@pytest.mark.parametrize("case", sorted(TEN_ML))
+def test_10ml_products_print_on_the_10ml_stock_with_every_element(case, templates):
+    """A 10 mL product prints on its own 2.75 x 1.25 in stock: every 503B(a)(10)(A) element, nothing
+    below 6 pt or outside its zone or the label, name and strength the largest text, and each
+    DataMatrix reads back the printed lot, expiry and serial."""
+    bf, comp = batch_from(TEN_ML[case]())
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, "roll-vial-10ml", 3, templates)
+    assert (result.stock, result.layout) == ("roll-vial-10ml", "vial-10ml")
+    assert not result.ingredients_on_carton  # the full list fits today (moving it would be lawful)
+    assert min(result.sizes.values()) >= 6.0
+    assert result.sizes["title"] > result.sizes["strength"] > max(
+        size for zone, size in result.sizes.items() if zone not in ("title", "strength"))
+    check_label_run(result, content, templates)
+    check_every_char_on_a_label(result, templates)
+    check_barcodes(result, content, templates, [1, 2, 3])
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[2].extract_text().split())
+    needles = [v.replace(NBSP, " ") for k, v in content.texts.items() if k != "ndc"]
+    needles += [content.elements[k] for k in ("facility.name", "facility.address", "facility.phone",
+                                              "lot", "established name", "expiration date",
+                                              "date compounded", "storage and handling",
+                                              "ingredients")]
+    for needle in needles + [f"For {bf.formula.route} use.", "Rx only", "0003/0003"]:
+        assert " ".join(needle.split()) in text, needle
+    assert MEDWATCH not in text
+
+
+def test_kcl_10ml_example_renders_by_default_on_the_10ml_stock(templates):
+    """The shipped example's container (10 mL) picks roll-vial-10ml, and it is not refused."""
+    bf, comp = batch_from(example_data(KCL_10ML_EXAMPLE))
+    content = label_content(bf, comp, "vial")
+    volume = float(bf.formula.container.nominal_volume_ml)
+    assert templates.default_vial_stock(volume).name == "roll-vial-10ml"
+    result = render_labels(content, "roll-vial-10ml", comp.label_count, templates)
+    assert result.count == comp.label_count and result.pages == comp.label_count
+    check_label_run(result, content, templates, [1, comp.label_count])
+    check_barcodes(result, content, templates, [1, comp.label_count])
 
 
 def test_carton_adds_medwatch_directions_and_full_ingredients(templates):

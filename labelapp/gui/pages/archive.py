@@ -6,14 +6,14 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import DocumentTableModel, RecordRole
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
 
 KINDS = ("", "label", "carton_label", "worksheet", "batch_record")
@@ -61,12 +61,7 @@ class ArchivePage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("archive_table")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().hide()
+        read_only_table(self.view)
         self.view.activated.connect(lambda index: self.open_document(index.data(RecordRole)))
         self.message = banner(WARNING_STYLE, "archive_message")
         self.done = banner(INFO_STYLE, "archive_done")

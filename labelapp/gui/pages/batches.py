@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import BatchTableModel, RecordRole, SortRole
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import WARNING_STYLE, banner, heading, read_only_table
 
 STATUSES = ("", "draft", "compounded", "verified", "released", "rejected", "voided")
 
@@ -62,12 +62,7 @@ class BatchesPage(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(BatchTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().hide()
+        read_only_table(self.view)
         self.view.activated.connect(self._open_index)
         self.message = banner(WARNING_STYLE, "batches_message")
         self.count = QLabel()

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QPlainTextEdit,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QPlainTextEdit,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from labelapp.gui import adapters
@@ -16,7 +16,7 @@ from labelapp.gui.dialogs.text_editor import TextEditorDialog
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import FormulaTableModel, RecordRole
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 
 
 class FormulasPage(QWidget):
@@ -35,12 +35,7 @@ class FormulasPage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("formulas_table")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().hide()
+        read_only_table(self.view)
         self.view.selectionModel().currentRowChanged.connect(self._show_current)
         self.document = QPlainTextEdit()
         self.document.setObjectName("formula_document")

@@ -51,10 +51,11 @@ class ReconciliationCounts:
     destroyed_damaged: int   # E: damaged or misprinted, destroyed (witnessed)
     destroyed_unused: int    # F: unused lot-specific labels, destroyed (witnessed)
     returned: int = 0        # returned to stores (should be 0 for lot-specific labels)
+    issued_detail: str = ""  # what A is made of, e.g. "106 vial + 106 carton labels"
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():
-            if value < 0:
+            if isinstance(value, int) and value < 0:
                 raise LabelappError(f"reconciliation.{name}: must be >= 0")
 
     @property

@@ -201,7 +201,9 @@ def reconciliation(comp: BatchComputation, bf: BatchFile, counts: Reconciliation
         return str(getattr(counts, attr)) if counts is not None else BLANK
 
     lines = [
-        ("A", "Labels printed (issued)", val("issued"), f"expected {comp.label_count}"),
+        ("A", "Labels printed (issued)", val("issued"),
+         (f"{counts.issued_detail}; " if counts and counts.issued_detail else "")
+         + f"{comp.label_count} per run expected"),
         ("B", "Applied to filled units", val("applied"), f"planned {bf.batch.units}"),
         ("C", "Attached to the batch record as specimens", val("specimens"),
          f"planned {bf.batch.specimen_labels}"),

@@ -82,7 +82,17 @@ def reconciliation_counts(register: Any, batch_id: int, retains: int) -> Reconci
         return None
     return ReconciliationCounts(issued=status.labels_issued, applied=latest.applied, specimens=latest.specimens,
                                 retains=retains, destroyed_damaged=0, destroyed_unused=latest.destroyed,
-                                returned=latest.returned)
+                                returned=latest.returned, issued_detail=issued_detail(register, batch_id))
+
+
+def issued_detail(register: Any, batch_id: int) -> str:
+    """'106 vial + 106 carton labels': the label print jobs behind the issued count, by kind."""
+    names = {kind: name for name, kind in REGISTER_KIND.items()}
+    totals: dict[str, int] = {}
+    for job in register.batch_detail(batch_id).print_jobs:
+        if job.kind in names:
+            totals[names[job.kind]] = totals.get(names[job.kind], 0) + job.label_count
+    return " + ".join(f"{n} {kind}" for kind, n in totals.items()) + " labels" if totals else ""
 
 
 def render_batch_record(register: Any, batch_id: int) -> bytes:

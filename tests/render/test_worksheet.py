@@ -68,7 +68,7 @@ def test_components_and_record_sections(glycine):
                    "7. Sterile filtration and filter integrity test", "Post-use integrity test",
                    "8. Aseptic filling and fill-volume checks",
                    "30.8 mL per unit (labeled 30 mL + 0.8 mL excess, USP <1151>)",
-                   "9. Labeling and label reconciliation", "expected 106",
+                   "9. Labeling and label reconciliation", "106 per run expected",
                    "Check: A = B + C + E + F + returned", "10. Yield", "100 units",
                    "11. QC sampling and release testing", "USP <71>", "USP <85>",
                    "Compare with 666 mOsmol/L (calc)", "13. QA review and release",

@@ -58,6 +58,7 @@ def test_release_record_shows_signatures_and_reconciliation(reg, who, batch):
     for name, meaning in (("Tom Tech", "performed"), ("Pia Pharmacist", "verified"), ("Quinn Quality", "released")):
         assert f"{name} (" in text and meaning in text
     assert "Labels printed (issued) 12" in text
+    assert "12 vial labels; 12 per run expected" in text
     assert "666 mOsmol/L (calc)" in text
 
 
@@ -69,3 +70,23 @@ def test_labels_cannot_be_issued_once_verified(reg, who, batch):
     with pytest.raises(RuleViolation, match="only be printed before verification"):
         documents.issue_labels(reg, batch.id, who["tech"], "vial", "ZD621")
     assert reg.reconciliation_status(batch.id).labels_issued == 12
+
+
+def test_issued_labels_are_broken_down_by_kind_on_the_record(reg, who):
+    from register_helpers import batch_data
+
+    from labelapp.domain.batch import BatchFile
+
+    data = batch_data(units=10)
+    data["formula"]["directions"] = "For intravenous use. Dose as directed by the prescriber."
+    bf = BatchFile.model_validate(data)
+    reg.add_formula(bf.formula, who["pharm2"])
+    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    batch = reg.new_batch(bf, who["tech"])
+    documents.issue_labels(reg, batch.id, who["tech"], "vial", "ZD621")
+    documents.issue_labels(reg, batch.id, who["tech"], "carton", "ZD621")
+    reg.record_reconciliation(batch.id, who["tech"], applied=20, specimens=4, destroyed=0, returned=0)
+    assert documents.issued_detail(reg, batch.id) == "12 vial + 12 carton labels"
+    text = _text(documents.render_batch_record(reg, batch.id))
+    assert "Labels printed (issued) 24 12 vial + 12 carton labels; 12 per run expected" in text
+    assert "24 = 24: balanced" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
 
@@ -63,15 +64,57 @@ def loc_to_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _num(value: object) -> str:
+    """A limit as a person writes it: 100,000 and 0.5, not 100000 or 5E-1."""
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = format(d.normalize() if d == d.to_integral_value() else d, ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# pydantic's wording for the commonest mistakes, in the words a technician reads next to a field.
+_PLAIN = {
+    "greater_than_equal": lambda c: f"must be {_num(c['ge'])} or more",
+    "greater_than": lambda c: f"must be more than {_num(c['gt'])}",
+    "less_than_equal": lambda c: f"must be {_num(c['le'])} or less",
+    "less_than": lambda c: f"must be less than {_num(c['lt'])}",
+    "int_parsing": lambda c: "must be a whole number",
+    "int_from_float": lambda c: "must be a whole number",
+    "int_type": lambda c: "must be a whole number",
+    "decimal_parsing": lambda c: "must be a number, e.g. 99.5",
+    "decimal_type": lambda c: "must be a number, e.g. 99.5",
+    "float_parsing": lambda c: "must be a number, e.g. 99.5",
+    "date_parsing": lambda c: "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": lambda c: "must be a date written YYYY-MM-DD",
+    "date_type": lambda c: "must be a date written YYYY-MM-DD",
+    "datetime_parsing": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
+    "datetime_from_date_parsing": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
+    "datetime_type": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
+    "string_too_short": lambda c: ("must not be empty" if c["min_length"] == 1
+                                   else f"must have at least {c['min_length']} characters"),
+    "string_too_long": lambda c: f"must have at most {c['max_length']} characters",
+    "missing": lambda c: "is required",
+    "extra_forbidden": lambda c: "is not a known field (check the spelling)",
+}
+
+
 def _clean_message(err: dict) -> str:
+    plain = _PLAIN.get(err["type"])
+    if plain is not None:
+        try:
+            return plain(err.get("ctx") or {})
+        except KeyError:
+            pass
     msg = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
-    if err["type"] == "missing":
-        return "is required"
-    if err["type"] == "extra_forbidden":
-        return "is not a known field (check the spelling)"
+    for pydantic_words, plain_words in (("Input should be", "must be"), ("Input should have", "must have"),
+                                        ("String should", "must"), ("Value should", "must")):
+        if msg.startswith(pydantic_words):
+            return plain_words + msg[len(pydantic_words):]
     return msg
 
 

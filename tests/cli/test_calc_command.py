@@ -209,7 +209,7 @@ def _apply(doc: dict, changes: dict) -> None:
 
 
 BATCH_ERRORS = [
-    ("units 0", {"batch.units": 0}, ["batch.units", "greater than or equal to 1"]),
+    ("units 0", {"batch.units": 0}, ["batch.units", "must be 1 or more"]),
     ("bad phone", {"facility.phone": "call us"}, ["facility.phone", "not a phone number"]),
     ("unknown ingredient", {"formula.components.0.ingredient": "glycin"},
      ["formula.components[0].ingredient", "closest known: glycine"]),
@@ -241,7 +241,7 @@ def test_several_mistakes_give_one_line_each(run, glycine_doc, batch_file) -> No
     assert r.status == 2 and r.out == "" and "Traceback" not in r.err
     assert r.err.splitlines() == [
         f"labelapp: error: {path}: facility.phone: 'call us' is not a phone number (digits, spaces, + ( ) - . only)",
-        f"{path}: batch.units: Input should be greater than or equal to 1"]
+        f"{path}: batch.units: must be 1 or more"]
 
 
 @pytest.mark.parametrize(("name", "content", "words"), [
@@ -271,7 +271,7 @@ def test_bad_command_line(run, argv: list[str], words: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    ("compounding_day_is_day: 2\n", ["compounding_day_is_day", "less than or equal to 1"]),
+    ("compounding_day_is_day: 2\n", ["compounding_day_is_day", "must be 1 or less"]),
     ("lot_pattern: '{julian}-{seq}'\n", ["lot_pattern: unknown field {julian}"]),
     ("lot_pattern: '{code}-{yy:02d}-{seq}'\n", ["lot_pattern:", "cannot be filled in"]),
 ])

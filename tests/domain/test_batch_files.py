@@ -85,7 +85,7 @@ def test_validation_issues_carry_the_file_name(tmp_path: Path, glycine_doc: dict
     path = write(tmp_path / "b.json", json.dumps(glycine_doc))
     with pytest.raises(InputError) as info:
         load_batch_file(path)
-    assert str(info.value) == f"{path}: batch.units: Input should be greater than or equal to 1"
+    assert str(info.value) == f"{path}: batch.units: must be 1 or more"
 
 
 def test_settings_file(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_settings_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "path", "words"), [
-    ("compounding_day_is_day: 2\n", "compounding_day_is_day", ["less than or equal to 1"]),
+    ("compounding_day_is_day: 2\n", "compounding_day_is_day", ["must be 1 or less"]),
     ("weigh_tolerance: 1\n", "weigh_tolerance", ["not a known field"]),
     ("tonicity: {hypotonic_below: 400}\n", "tonicity", ["thresholds must rise"]),
 ])

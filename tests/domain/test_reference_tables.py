@@ -167,7 +167,7 @@ def test_extra_table_file_adds_ingredients(tmp_path: Path) -> None:
      ["ingredient 'glycine': the name 'glycine' is already used"]),
     ('ingredients:\n  - {name: my salt, synonyms: [KCl], mw: "74.6", particles: 2}\n', "ingredients[0].name",
      ["the name 'kcl' is already used"]),
-    ('ingredients:\n  - {name: heparin, mw: "0", particles: 1}\n', "ingredients[0].mw", ["greater than 0"]),
+    ('ingredients:\n  - {name: heparin, mw: "0", particles: 1}\n', "ingredients[0].mw", ["must be more than 0"]),
     ('ingredients:\n  - {name: heparin, mw: "100", particles: 1, colour: red}\n', "ingredients[0].colour",
      ["not a known field"]),
     ("ingredient:\n  - {name: heparin}\n", "ingredients", ["expected a list"]),

@@ -74,12 +74,12 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ("ingredient missing", drop(f"{COMP0}.ingredient"), f"{COMP0}.ingredient", ["is required"]),
     ("lot expiry missing", drop(f"{LOTS}[0].expiry"), f"{LOTS}[0].expiry", ["is required"]),
     # --- amounts: zero, negative, absurd
-    ("units 0", put("batch.units", 0), "batch.units", ["greater than or equal to 1"]),
-    ("units -5", put("batch.units", -5), "batch.units", ["greater than or equal to 1"]),
-    ("units 10**9", put("batch.units", 10**9), "batch.units", ["less than or equal to 100000"]),
-    ("units not a number", put("batch.units", "ten"), "batch.units", ["valid integer"]),
-    ("amount negative", put(f"{COMP0}.amount_per_ml", "-5"), f"{COMP0}.amount_per_ml", ["greater than 0"]),
-    ("amount zero", put(f"{COMP0}.amount_per_ml", "0"), f"{COMP0}.amount_per_ml", ["greater than 0"]),
+    ("units 0", put("batch.units", 0), "batch.units", ["must be 1 or more"]),
+    ("units -5", put("batch.units", -5), "batch.units", ["must be 1 or more"]),
+    ("units 10**9", put("batch.units", 10**9), "batch.units", ["must be 100,000 or less"]),
+    ("units not a number", put("batch.units", "ten"), "batch.units", ["must be a whole number"]),
+    ("amount negative", put(f"{COMP0}.amount_per_ml", "-5"), f"{COMP0}.amount_per_ml", ["must be more than 0"]),
+    ("amount zero", put(f"{COMP0}.amount_per_ml", "0"), f"{COMP0}.amount_per_ml", ["must be more than 0"]),
     ("amount NaN", put(f"{COMP0}.amount_per_ml", "NaN"), f"{COMP0}.amount_per_ml", ["finite number"]),
     ("amount in g, meant mg", put(f"{COMP0}.unit", "g"), f"{COMP0}.amount_per_ml",
      ["50 g/mL is more than 2,000 mg/mL", "check the amount and the unit"]),
@@ -88,11 +88,11 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
      ["29 mL is less than the labeled 30 mL"]),
     ("fill far over nominal", put("formula.container.fill_volume_ml", "40"), "formula.container.fill_volume_ml",
      ["40 mL is more than 25% over the labeled 30 mL"]),
-    ("potency 40%", put(f"{LOTS}[0].potency_percent", "40"), f"{LOTS}[0].potency_percent", ["greater than 50"]),
+    ("potency 40%", put(f"{LOTS}[0].potency_percent", "40"), f"{LOTS}[0].potency_percent", ["must be more than 50"]),
     ("potency 120%", put(f"{LOTS}[0].potency_percent", "120"), f"{LOTS}[0].potency_percent",
-     ["less than or equal to 110"]),
-    ("allowance 60%", put("batch.allowance_percent", "60"), "batch.allowance_percent", ["less than or equal to 50"]),
-    ("actual weight 0", put(f"{LOTS}[0].actual_amount_g", "0"), f"{LOTS}[0].actual_amount_g", ["greater than 0"]),
+     ["must be 110 or less"]),
+    ("allowance 60%", put("batch.allowance_percent", "60"), "batch.allowance_percent", ["must be 50 or less"]),
+    ("actual weight 0", put(f"{LOTS}[0].actual_amount_g", "0"), f"{LOTS}[0].actual_amount_g", ["must be more than 0"]),
     # --- ingredients
     ("unknown ingredient", put(f"{COMP0}.ingredient", "glycin"), f"{COMP0}.ingredient",
      ["unknown ingredient 'glycin'", "closest known: glycine"]),
@@ -118,7 +118,7 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
      ["a second lot for glycine", "one lot per component"]),
     ("lot expired before compounding", put(f"{LOTS}[0].expiry", "2026-11-22"), f"{LOTS}[0].expiry",
      ["lot GLY24117 expired 2026-11-22, before compounding on 2026-11-23"]),
-    ("lot expiry not a date", put(f"{LOTS}[0].expiry", "2026-02-30"), f"{LOTS}[0].expiry", ["date"]),
+    ("lot expiry not a date", put(f"{LOTS}[0].expiry", "2026-02-30"), f"{LOTS}[0].expiry", ["must be a date written YYYY-MM-DD"]),
     ("lot manufacturer blank", put(f"{LOTS}[0].manufacturer", "   "), f"{LOTS}[0].manufacturer",
      ["must not be blank"]),
     # --- components
@@ -170,7 +170,7 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
                              "it covers: controlled room temperature, refrigerated"]),
     ("storage condition unknown", put("formula.storage.condition", "cold"), "formula.storage.condition",
      ["'controlled room temperature'", "'refrigerated'", "'frozen'"]),
-    ("compounded_at not a date", put("batch.compounded_at", "2026-13-01T08:00"), "batch.compounded_at", ["datetime"]),
+    ("compounded_at not a date", put("batch.compounded_at", "2026-13-01T08:00"), "batch.compounded_at", ["must be a date and time written YYYY-MM-DDTHH:MM"]),
 ]
 
 
@@ -197,7 +197,7 @@ def test_independent_mistakes_are_all_reported(glycine_doc: dict) -> None:
                               "only) (and 1 more problem)"
     assert info.value.details().splitlines() == [
         "batch.json: facility.phone: 'call us' is not a phone number (digits, spaces, + ( ) - . only)",
-        "batch.json: batch.units: Input should be greater than or equal to 1"]
+        "batch.json: batch.units: must be 1 or more"]
 
 
 @pytest.mark.parametrize("data", [[], "a string", 42, None])

@@ -101,6 +101,8 @@ _PLAIN = {
 
 
 def _clean_message(err: dict) -> str:
+    if err.get("input", ...) is None and err["type"].endswith("_type"):
+        return "is required"  # a blank field, not a wrong type
     plain = _PLAIN.get(err["type"])
     if plain is not None:
         try:

@@ -218,3 +218,16 @@ def test_names_are_normalised(glycine_doc: dict) -> None:
 def test_valid_ndc_forms(glycine_doc: dict, ndc: str) -> None:
     put("formula.ndc", ndc)(glycine_doc)
     assert parse_batch_data(glycine_doc).formula.ndc == (ndc or None)
+
+
+def test_a_blank_field_reads_is_required_not_a_type_error():
+    from pydantic import ValidationError
+
+    from labelapp.domain.batch import Batch
+    from labelapp.domain.errors import issues_from_validation
+
+    with pytest.raises(ValidationError) as info:
+        Batch.model_validate({"formula_id": "G", "formula_version": 1, "units": None, "compounded_at": None,
+                              "compounded_by": "Alex Rivera"})
+    assert {(i.path, i.message) for i in issues_from_validation(info.value)} == {
+        ("units", "is required"), ("compounded_at", "is required")}

@@ -31,7 +31,7 @@ LOT_TITLES = {"component": "Component", "lot": "Lot", "manufacturer": "Manufactu
 OPTIONAL_LOT_COLUMNS = frozenset({"supplied_form", "actual_amount_g"})
 
 _LOT_PATH = re.compile(r"^batch\.component_lots\[(\d+)\](?:\.(\w+))?")
-_BLANK_MESSAGES = ("should be a valid", "Input should be")
+_BLANK_MESSAGES = ("must be a", "should be a valid", "Input should be")
 
 
 @dataclass

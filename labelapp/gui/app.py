@@ -6,6 +6,7 @@ pages share, and the MainWindow. ``labelapp`` with no sub-command calls ``main()
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -157,6 +158,7 @@ class Bootstrap(QObject):
 
 def main(argv: list[str] | None = None) -> int:
     check_bindings()  # refuses (exit 2, one line) bindings that would crash a long session
+    os.umask(0o077)  # every file the app writes (logs, exported PDFs, settings) is private to the user
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setApplicationName("labelapp")
     app.setOrganizationName("labelapp")

@@ -7,6 +7,7 @@ the message is shown) are logged only.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from logging.handlers import RotatingFileHandler
@@ -23,8 +24,12 @@ def log_file() -> Path:
 
 
 def setup_logging(path: Path | None = None) -> Path:
+    """The app's log, private to the user (0700 folder, 0600 files): it may name lots and users."""
     path = path or log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
     handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

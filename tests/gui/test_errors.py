@@ -23,3 +23,22 @@ def test_unexpected_errors_are_logged_with_traceback_but_shown_without(caplog):
     assert "Traceback" not in handler.last_message and "internal detail" not in handler.last_message
     assert "Nothing you typed has been lost" in handler.last_message
     assert any(r.exc_info for r in caplog.records)
+
+
+def test_the_log_is_private_to_the_user(tmp_path):
+    import logging
+    import stat
+
+    from labelapp.gui.errors import setup_logging
+
+    path = setup_logging(tmp_path / "logs" / "labelapp.log")
+    try:
+        logging.getLogger("labelapp.test").warning("lot G50-261123-01 printed")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        assert "lot G50-261123-01 printed" in path.read_text()
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "baseFilename", "") == str(path)]:
+            root.removeHandler(handler)
+            handler.close()

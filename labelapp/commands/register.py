@@ -252,6 +252,18 @@ def cmd_formula_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_formula_add_ingredient(args: argparse.Namespace) -> int:
+    from labelapp.services.calculate import read_document
+
+    data = read_document(Path(args.file))
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise LabelappError(f"{args.file}: an ingredient needs at least name, mw and particles")
+    with signed_in(args) as (reg, user, _pw):
+        record = reg.add_ingredient(data["name"], data, user)
+    print(f"added facility ingredient {record.name}; calculations in this register now know it")
+    return 0
+
+
 def cmd_formula_approve(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, user, password):
         record = reg.approve_formula(args.code, args.version, user, password)
@@ -634,6 +646,9 @@ def _formula_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         dest="formula_command", required=True, metavar="ACTION")
     _cmd(formula, "add", cmd_formula_add, common, "add a formula version as draft (a formula file or a batch "
          "file)").add_argument("file")
+    _cmd(formula, "add-ingredient", cmd_formula_add_ingredient, common,
+         "add a facility ingredient (name, mw, particles, ions...; YAML or JSON) for use in formulas"
+         ).add_argument("file")
     p = _cmd(formula, "approve", cmd_formula_approve, common, "approve a draft version (pharmacist e-signature)")
     p.add_argument("code")
     p.add_argument("version")

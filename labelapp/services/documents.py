@@ -39,7 +39,8 @@ class RegisteredBatch:
 def registered_batch(register: Any, batch_id: int) -> RegisteredBatch:
     """The batch as the register holds it, computed with the register's settings in force."""
     batch_file = register.batch_file(batch_id)
-    comp = calculate(batch_file, register.settings().calc_settings(), source=f"batch {batch_id}")
+    comp = calculate(batch_file, register.settings().calc_settings(), source=f"batch {batch_id}",
+                     ingredients=register.ingredient_table())
     return RegisteredBatch(batch_id, batch_file, comp)
 
 

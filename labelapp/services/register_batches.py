@@ -20,6 +20,7 @@ from labelapp.services.register_common import optional_text, required_reason
 from labelapp.store import audit
 from labelapp.store import settings as settings_store
 from labelapp.store.archive import ArchiveStore
+from labelapp.store.formulas import IngredientRepository
 from labelapp.store.batches import BatchFilter, BatchRepository, lot_taken
 from labelapp.store.canonical import canonical_hash, model_document
 from labelapp.store.documents import DocumentRepository, label_kind
@@ -119,7 +120,8 @@ class BatchMixin:
     def _insert_batch(self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord,
                       creator: UserRecord) -> BatchRecord:
         document = model_document(batch_file)
-        computation, expiration = docs.computed(batch_file, settings_store.load(conn).calc_settings())
+        computation, expiration = docs.computed(batch_file, settings_store.load(conn).calc_settings(),
+                                                docs.ingredient_table(IngredientRepository(conn).list()))
         record = BatchRepository(conn).add(
             lot_number=batch_file.batch.lot_number, formula_id=formula.id, document=document,
             document_sha256=canonical_hash(docs.loads(document)), computation=computation,
@@ -154,7 +156,8 @@ class BatchMixin:
         self._startable_formula(conn, batch_file, code, version)
         with_lot = docs.with_lot(batch_file, batch.lot_number)
         document = model_document(with_lot)
-        computation, expiration = docs.computed(with_lot, settings_store.load(conn).calc_settings())
+        computation, expiration = docs.computed(with_lot, settings_store.load(conn).calc_settings(),
+                                                docs.ingredient_table(IngredientRepository(conn).list()))
         index = docs.batch_index(with_lot)
         BatchRepository(conn).replace_document(batch.id, document, canonical_hash(docs.loads(document)), computation,
                                                index["compounded_on"], expiration)

@@ -66,13 +66,36 @@ def with_lot(batch_file: BatchFile, lot: str) -> BatchFile:
         raise InputError(issues_from_validation(exc), source="batch file") from None
 
 
-def computed(batch_file: BatchFile, settings: Any = None) -> tuple[str | None, date | None]:
-    """(canonical JSON of the calculation, expiration date) with the calculation settings in force.
+def ingredient_table(records: list[Any]) -> Any:
+    """The reference table plus the facility's own ingredients (a name may not shadow another)."""
+    from labelapp.domain.ingredient import Ingredient
+    from labelapp.services.calculate import ingredient_table as reference_copy
 
-    Raises the calculator's LabelappError."""
+    table = reference_copy()
+    for record in records:
+        if record.source == "facility":
+            table.add(Ingredient.model_validate_json(record.document))
+    return table
+
+
+def checked_ingredient(document: BaseModel | dict, records: list[Any]) -> Any:
+    """A facility ingredient validated as such, and not clashing with any known name or synonym."""
+    from labelapp.domain.ingredient import Ingredient
+
+    try:
+        ingredient = Ingredient.model_validate(document.model_dump() if isinstance(document, BaseModel) else document)
+    except ValidationError as exc:
+        raise InputError(issues_from_validation(exc), source="ingredient") from None
+    ingredient_table(records).add(ingredient)  # refuses a name or synonym already taken, naming it
+    return ingredient
+
+
+def computed(batch_file: BatchFile, settings: Any = None, ingredients: Any = None) -> tuple[str | None, date | None]:
+    """(canonical JSON of the calculation, expiration date) with the calculation settings in force and
+    the register's ingredient table. Raises the calculator's LabelappError."""
     from labelapp.services.calculate import calculate
 
-    result = calculate(batch_file, settings)
+    result = calculate(batch_file, settings, ingredients=ingredients)
     expiration = getattr(result, "expiration_date", None)
     return model_document(result), expiration
 

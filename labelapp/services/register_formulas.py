@@ -107,9 +107,13 @@ class FormulaMixin:
 
     def add_ingredient(self, name: str, document: BaseModel | dict, user: Any) -> IngredientRecord:
         """Store a facility-added ingredient (the reference table ships with the program)."""
-        text = model_document(document) if isinstance(document, BaseModel) else docs.canonical(document)
         with self._db.write() as conn:
             author = self._actor(conn, user, Action.ADD_INGREDIENT)
+            ingredient = docs.checked_ingredient(document, IngredientRepository(conn).list())
+            if ingredient.name.casefold() != name.strip().casefold():
+                raise RuleViolation(f"ingredient name {name!r} differs from the name in its document "
+                                    f"{ingredient.name!r}")
+            text = model_document(ingredient)
             record = IngredientRepository(conn).add(name, "facility", text, author.username)
             audit.append(conn, user=author.username, action="ingredient.added", record_type="ingredient",
                          record_id=record.id, new=docs.loads(text))
@@ -118,6 +122,10 @@ class FormulaMixin:
     def list_ingredients(self) -> list[IngredientRecord]:
         with self._db.read() as conn:
             return IngredientRepository(conn).list()
+
+    def ingredient_table(self) -> Any:
+        """The table every calculation for this register uses: the reference plus facility ingredients."""
+        return docs.ingredient_table(self.list_ingredients())
 
 
 def _formula_summary(record: FormulaRecord) -> dict[str, Any]:

@@ -275,14 +275,15 @@ def test_facility_settings_are_enforced_on_new_batches(any_reg, who, formula_v1)
 
 def test_facility_ingredients_are_stored(any_reg, who):
     from labelapp.domain.ingredient import Ingredient
-    tromethamine = Ingredient(name="tromethamine", mw="121.14", particles=1)
-    record = any_reg.add_ingredient("Tromethamine", tromethamine, who["pharm"])
-    assert record.source == "facility" and '"mw":"121.14"' in record.document
-    with pytest.raises(RuleViolation, match="already"):
-        any_reg.add_ingredient("TROMETHAMINE", tromethamine, who["qa"])
+    from labelapp.domain.errors import LabelappError
+    gluconate = Ingredient(name="sodium gluconate", mw="218.14", particles=2)
+    record = any_reg.add_ingredient("Sodium gluconate", gluconate, who["pharm"])
+    assert record.source == "facility" and '"mw":"218.14"' in record.document
+    with pytest.raises(LabelappError, match="already"):
+        any_reg.add_ingredient("SODIUM GLUCONATE", gluconate, who["qa"])
     with pytest.raises(PermissionDenied):
         any_reg.add_ingredient("Other", {"name": "other"}, who["tech"])
-    assert [i.name for i in any_reg.list_ingredients()] == ["Tromethamine"]
+    assert [i.name for i in any_reg.list_ingredients()] == ["Sodium gluconate"]
 
 
 def test_approved_formula_cannot_be_edited_in_the_database(any_reg, who, formula_v1):

@@ -46,6 +46,7 @@ class BatchEditorPage(QWidget):
         self.formula: dict[str, Any] | None = None
         self.last: Evaluation | None = None
         self.calc_settings: Any = None
+        self.ingredients: Any = None
         self._loading = False
         self.task = LatestTask(150, self)
         self.task.done.connect(self._on_evaluated)
@@ -175,6 +176,7 @@ class BatchEditorPage(QWidget):
         self.facility = data["facility"]
         self.formula = data["formula"]
         self.calc_settings = calc_settings(self.session.register)
+        self.ingredients = self.session.register.ingredient_table()
         values = presenter.values_from_batch(data["batch"])
         self._fill(values)
         self.title.setText(f"Lot {record.lot_number} — {record.product_name} — {record.status.value}")
@@ -184,6 +186,7 @@ class BatchEditorPage(QWidget):
         self.formula = formula
         self.facility = self.session.register.facility()
         self.calc_settings = calc_settings(self.session.register)
+        self.ingredients = self.session.register.ingredient_table()
 
     def _fill(self, values: FormValues) -> None:
         self._loading = True
@@ -236,8 +239,9 @@ class BatchEditorPage(QWidget):
         if self._loading or self.formula is None:
             return
         values, facility, formula = self.values(), self.facility or {}, self.formula
-        settings = self.calc_settings
-        self.task.request(lambda: presenter.evaluate(values, facility, formula, settings), immediately=immediately)
+        settings, ingredients = self.calc_settings, self.ingredients
+        self.task.request(lambda: presenter.evaluate(values, facility, formula, settings, ingredients),
+                          immediately=immediately)
 
     def _on_evaluated(self, outcome: Evaluation | None, error: BaseException | None) -> None:
         if error is not None:

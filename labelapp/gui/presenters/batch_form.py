@@ -172,7 +172,7 @@ class Evaluation:
 
 
 def evaluate(values: FormValues, facility: dict[str, Any], formula: dict[str, Any],
-             settings: Any = None) -> Evaluation:
+             settings: Any = None, ingredients: Any = None) -> Evaluation:
     """Validate and compute through the services (runs in a worker thread; no Qt)."""
     from labelapp.domain.errors import InputError, LabelappError
     from labelapp.services.calculate import calculate, parse_batch_data
@@ -180,7 +180,7 @@ def evaluate(values: FormValues, facility: dict[str, Any], formula: dict[str, An
     outcome = Evaluation(values=values)
     try:
         outcome.batch_file = parse_batch_data(batch_file_data(values, facility, formula))
-        outcome.computation = calculate(outcome.batch_file, settings)
+        outcome.computation = calculate(outcome.batch_file, settings, ingredients=ingredients)
     except InputError as exc:
         outcome.issues = route(exc.issues, values)
     except LabelappError as exc:

@@ -46,6 +46,17 @@ def meq_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
     return {ion.name: mmol_ml * ion.count * ion.valence for ion in ing.ions}
 
 
+def species_mmol_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
+    mmol_ml = mg_ml / ing.mw
+    return {sp.name: mmol_ml * sp.count for sp in ing.mmol_of}
+
+
+def _mmol_workings(mg_ml: Decimal, ing: Ingredient, mmol: dict[str, Decimal]) -> list[Working]:
+    return [Working(label=f"{sp.name.capitalize()} from {ing.name}",
+                    expression=f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {sp.count}",
+                    result=f"{fmt_number(mmol[sp.name], sig=3)} mmol/mL") for sp in ing.mmol_of]
+
+
 def osmolarity_working(mg_ml: Decimal, ing: Ingredient, value: Decimal) -> Working:
     particles = "particle" if ing.particles == 1 else "particles"
     return Working(
@@ -81,6 +92,7 @@ def component_result(s: Solute) -> ComponentResult:
             mmol_per_l=None, osmolarity_mosmol_per_l=None, label_text=f"{label_name(s)} q.s.")
     osm = osmolarity(mg_ml, ing)
     meq = meq_per_ml(mg_ml, ing)
+    species = species_mmol_per_ml(mg_ml, ing)
     mmol = mmol_per_l(mg_ml, ing.mw)
     per_ml = fmt_qty(s.amount_per_ml, f"{s.unit}/mL")
     workings = [
@@ -91,11 +103,12 @@ def component_result(s: Solute) -> ComponentResult:
                 result=f"{fmt_number(mmol, places=1)} mmol/L"),
         osmolarity_working(mg_ml, ing, osm),
         *_meq_workings(mg_ml, ing, meq),
+        *_mmol_workings(mg_ml, ing, species),
     ]
     return ComponentResult(
         ingredient=ing.name, label_name=label_name(s), role=s.role, grade=s.grade, mw=ing.mw,
         particles=ing.particles, amount_per_ml=s.amount_per_ml, unit=s.unit, mg_per_ml=mg_ml,
-        percent_w_v=mg_ml / 10, mmol_per_l=mmol, osmolarity_mosmol_per_l=osm, meq_per_ml=meq,
+        percent_w_v=mg_ml / 10, mmol_per_l=mmol, osmolarity_mosmol_per_l=osm, meq_per_ml=meq, mmol_per_ml=species,
         per_ml_text=per_ml, label_text=f"{label_name(s)} {fmt_qty(s.amount_per_ml, s.unit)}", workings=workings)
 
 
@@ -115,10 +128,10 @@ def classify_tonicity(osm: Decimal, t: TonicityThresholds) -> Tonicity:
     return Tonicity(category="hypertonic", warnings=warnings)
 
 
-def sum_meq(components: list[ComponentResult]) -> dict[str, Decimal]:
+def sum_meq(components: list[ComponentResult], attr: str = "meq_per_ml") -> dict[str, Decimal]:
     total: dict[str, Decimal] = {}
     for c in components:
-        for ion, v in c.meq_per_ml.items():
+        for ion, v in getattr(c, attr).items():
             total[ion] = total.get(ion, Decimal(0)) + v
     return dict(sorted(total.items()))
 
@@ -140,6 +153,7 @@ def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComp
     total = sum((c.osmolarity_mosmol_per_l or Decimal(0) for c in components), Decimal(0))
     rounded = int(round_places(total, 0))
     meq = sum_meq(components)
+    species = sum_meq(components, "mmol_per_ml")
     return SolutionComputation(
         components=components,
         osmolarity_exact=total,
@@ -149,6 +163,8 @@ def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComp
         tonicity=classify_tonicity(Decimal(rounded), thresholds),  # the class matches the printed number
         meq_per_ml=meq,
         meq_text="; ".join(f"{ion} {fmt_number(v, sig=3)} mEq/mL" for ion, v in meq.items()),
+        mmol_per_ml=species,
+        mmol_text="; ".join(f"{name} {fmt_number(v, sig=3)} mmol/mL" for name, v in species.items()),
     )
 
 

@@ -47,6 +47,7 @@ def _component_json(c: ComponentResult) -> dict:
         "mg_per_ml": _num(c.mg_per_ml), "percent_w_v": _num(c.percent_w_v), "mmol_per_l": _num(c.mmol_per_l),
         "osmolarity_mosmol_per_l": _num(c.osmolarity_mosmol_per_l),
         "meq_per_ml": {k: _num(v, 4) for k, v in c.meq_per_ml.items()},
+        "mmol_per_ml": {k: _num(v, 4) for k, v in c.mmol_per_ml.items()},
     }
 
 
@@ -58,6 +59,7 @@ def solution_json(r: SolutionComputation) -> dict:
         "tonicity": r.tonicity.category,
         "tonicity_warnings": r.tonicity.warnings,
         "meq_per_ml": {k: _num(v, 4) for k, v in r.meq_per_ml.items()},
+        "mmol_per_ml": {k: _num(v, 4) for k, v in r.mmol_per_ml.items()},
         "components": [_component_json(c) for c in r.components],
         "workings": [w.model_dump() for w in [r.osmolarity_working] + [w for c in r.components for w in c.workings]],
     }
@@ -99,6 +101,8 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 def solution_text(r: SolutionComputation) -> str:
     rows = [("Osmolarity", r.osmolarity_text), ("Tonicity", r.tonicity.category)]
+    if r.mmol_text:
+        rows.append(("mmol", r.mmol_text))
     if r.meq_text:
         rows.append(("mEq", r.meq_text))
     for c in r.components:
@@ -121,6 +125,8 @@ def batch_text(r: BatchComputation) -> str:
         ("Package", r.package_text),
         ("Osmolarity", f"{r.osmolarity_text} [{r.tonicity.category}]"),
     ]
+    if r.mmol_text:
+        rows.append(("mmol", r.mmol_text))
     if r.meq_text:
         rows.append(("mEq", r.meq_text))
     rows += [

@@ -25,6 +25,20 @@ class Ion(BaseModel):
         return v.strip().lower()
 
 
+class Species(BaseModel):
+    """A species dosed in mmol rather than mEq (e.g. phosphorus of a phosphate salt)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="lower-case species name, e.g. 'phosphorus'")
+    count: int = Field(default=1, ge=1, le=6, description="of this species per formula unit")
+
+    @field_validator("name")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.strip().lower()
+
+
 class Ingredient(BaseModel):
     """One chemical form of a substance. Hydrates and salts are entries of their own."""
 
@@ -36,6 +50,7 @@ class Ingredient(BaseModel):
     mw: PositiveDecimal = Field(description="molecular (formula) weight, g/mol, of this exact form")
     particles: int = Field(ge=0, le=10, description="osmotically active species per formula unit; 0 for the solvent")
     ions: tuple[Ion, ...] = ()
+    mmol_of: tuple[Species, ...] = Field(default=(), description="species labeled in mmol, e.g. phosphorus")
     moiety: str | None = Field(default=None, description="active moiety the strength is stated as, if not this form")
     moiety_factor: Decimal = Field(default=Decimal(1), gt=0, le=1,
                                    description="mass of active moiety per mass of this form")

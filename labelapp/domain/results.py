@@ -35,6 +35,7 @@ class ComponentResult(BaseModel):
     mmol_per_l: Decimal | None
     osmolarity_mosmol_per_l: Decimal | None
     meq_per_ml: dict[str, Decimal] = Field(default_factory=dict)
+    mmol_per_ml: dict[str, Decimal] = Field(default_factory=dict, description="species dosed in mmol")
     per_ml_text: str = ""
     per_container_text: str = ""
     label_text: str = Field(description="e.g. 'glycine 50 mg' (per mL) or 'water for injection q.s.'")
@@ -81,6 +82,8 @@ class SolutionComputation(BaseModel):
     tonicity: Tonicity
     meq_per_ml: dict[str, Decimal]
     meq_text: str = ""
+    mmol_per_ml: dict[str, Decimal] = Field(default_factory=dict)
+    mmol_text: str = ""
 
 
 class BatchComputation(SolutionComputation):

@@ -69,12 +69,18 @@ def active_meq_text(comp: BatchComputation) -> str:
     Trace electrolytes of inactive components stay on the worksheet: on a label they would crowd
     out required statements and invite misreading.
     """
+    return "; ".join(part for part in (_active_total(comp, "mmol_per_ml", "mmol/mL"),
+                                       _active_total(comp, "meq_per_ml", "mEq/mL")) if part)
+
+
+def _active_total(comp: BatchComputation, attr: str, unit: str) -> str:
+    """Phosphates are dosed in mmol of phosphorus, electrolytes in mEq: both come before trace ions."""
     totals: dict[str, Decimal] = {}
     for c in comp.components:
         if c.role == "active":
-            for ion, value in c.meq_per_ml.items():
-                totals[ion] = totals.get(ion, Decimal(0)) + value
-    return "; ".join(f"{ion} {fmt_number(v, sig=3)} mEq/mL" for ion, v in sorted(totals.items()))
+            for name, value in getattr(c, attr).items():
+                totals[name] = totals.get(name, Decimal(0)) + value
+    return "; ".join(f"{name} {fmt_number(v, sig=3)} {unit}" for name, v in sorted(totals.items()))
 
 
 def osmolarity_text(comp: BatchComputation) -> str:

@@ -148,3 +148,15 @@ def test_plain_dextrose_means_the_usp_monohydrate() -> None:
 def test_domain_table_calculated_values(spec: str, calc: int) -> None:
     """Calculated (not labeled) checks from the same table; exact to the rounded mOsmol/L."""
     assert calculate_solution([spec]).osmolarity_mosmol_per_l == calc
+
+
+def test_sodium_phosphates_report_phosphorus_in_mmol_as_labeled():
+    """Fresenius Sodium Phosphates Injection: 3 mmol phosphorus and 4 mEq sodium per mL."""
+    from labelapp.resources import examples_dir
+    from labelapp.services.calculate import calculate, load_batch_file
+
+    comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
+    assert abs(comp.mmol_per_ml["phosphorus"] - D(3)) < D("0.01")
+    assert abs(comp.meq_per_ml["sodium"] - D(4)) < D("0.01")
+    assert comp.mmol_text == "phosphorus 3 mmol/mL"
+    assert any(w.label == "Phosphorus from sodium phosphate monobasic monohydrate" for w in comp.workings)

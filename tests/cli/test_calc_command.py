@@ -372,3 +372,13 @@ def test_no_display_is_refused_in_words(monkeypatch, capsys):
     monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 2
     assert "no display to open the desktop app on" in capsys.readouterr().err
+
+
+def test_json_reports_species_dosed_in_mmol(capsys):
+    import json
+
+    from labelapp.cli import main
+
+    assert main(["calc", "--solute", "potassium phosphate monobasic=136.09 mg/mL", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mmol_per_ml"] == {"phosphorus": 1.0} and out["meq_per_ml"] == {"potassium": 1.0}

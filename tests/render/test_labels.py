@@ -284,3 +284,12 @@ def test_label_count_limits(vial, templates):
 
 def label_content_with(content, **texts):
     return content.with_text(*next(iter(texts.items())))
+
+
+def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq():
+    from labelapp.render.content import active_meq_text
+    from labelapp.resources import examples_dir
+    from labelapp.services.calculate import calculate, load_batch_file
+
+    comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
+    assert active_meq_text(comp) == "phosphorus 3 mmol/mL; sodium 4 mEq/mL"

@@ -106,14 +106,12 @@ class RenderAdapter:
                         notes=tuple(result.notes), lot_number=computation.lot_number,
                         provisional=bool(computation.lot_provisional))
 
-    def worksheet(self, batch_file: Any, computation: Any, signatures: list[Any] = ()) -> Rendered:
-        """The batch record; ``signatures`` are the register's SignatureRecords, copied field for field."""
-        from labelapp.render.records import SignatureRecord
+    def worksheet(self, batch_file: Any, computation: Any) -> Rendered:
+        """The worksheet of a batch not yet in the register (no signatures yet); a registered batch's
+        record comes from ``services.documents.render_batch_record``."""
         from labelapp.render.worksheet import render_worksheet
 
-        manifest = [SignatureRecord(name=s.printed_name, role=s.role.value, meaning=s.meaning.value,
-                                    signed_at=s.signed_at) for s in signatures]
-        pdf = render_worksheet(batch_file, computation, signatures=manifest)
+        pdf = render_worksheet(batch_file, computation)
         return Rendered(kind="worksheet", pdf=pdf, stock="letter", count=1, pages=0,
                         lot_number=computation.lot_number, provisional=bool(computation.lot_provisional))
 

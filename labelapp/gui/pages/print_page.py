@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from labelapp.gui import adapters
 from labelapp.gui.adapters import KIND_TITLES, Rendered
@@ -24,7 +24,7 @@ from labelapp.gui.models.records import PrintJobTableModel
 from labelapp.gui.printing import (Offset, PrintOutcome, new_printer, print_calibration, print_with_progress,
                                    remember_printer, remembered_printer, store_offset, stored_offset)
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
 
 PrinterChooser = Callable[[QPrinter, QWidget], bool]
@@ -90,9 +90,7 @@ class PrintPage(QWidget):
         jobs_view = QTableView()
         jobs_view.setObjectName("print_jobs")
         jobs_view.setModel(self.jobs)
-        jobs_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        jobs_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        jobs_view.horizontalHeader().setStretchLastSection(True)
+        read_only_table(jobs_view)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Print"))
         layout.addWidget(self.what)

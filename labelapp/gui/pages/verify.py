@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QLabel, QPushButton, QTableView,
+from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from labelapp.gui.adapters import archive_batch_record
@@ -17,7 +17,7 @@ from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, value_label
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, value_label, read_only_table
 from labelapp.gui.workers import run_task
 
 STEPS = {
@@ -77,10 +77,7 @@ class VerifyPage(QWidget):
         view = QTableView()
         view.setObjectName("signatures_table")
         view.setModel(self.signatures)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.verticalHeader().hide()
+        read_only_table(view)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(facts)

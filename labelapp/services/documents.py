@@ -60,10 +60,10 @@ def render_label_run(batch_file: BatchFile, comp: BatchComputation, kind: LabelK
     return render_labels(content, stock, count or comp.label_count, printer=printer)
 
 
-def signature_manifestations(register: Any, batch_id: int) -> list[SignatureRecord]:
+def signature_manifestations(detail: Any) -> list[SignatureRecord]:
     """11.50: printed name, UTC date and time, meaning, for each signature on the batch."""
     out = []
-    for sig in register.batch_signatures(batch_id):
+    for sig in detail.signatures:
         reason = f" ({sig.reason})" if sig.reason else ""
         out.append(SignatureRecord(name=sig.printed_name, role=sig.role.value,
                                    meaning=f"{sig.meaning.value}{reason}", signed_at=sig.signed_at,
@@ -71,35 +71,38 @@ def signature_manifestations(register: Any, batch_id: int) -> list[SignatureReco
     return out
 
 
-def reconciliation_counts(register: Any, batch_id: int, retains: int) -> ReconciliationCounts | None:
+def reconciliation_counts(detail: Any, retains: int) -> ReconciliationCounts | None:
     """The latest reconciliation entered, as the worksheet prints it; None before any is entered.
 
     The register records destroyed labels as one count; the worksheet prints it as unused,
     lot-specific labels destroyed (witnessed).
     """
-    status = register.reconciliation_status(batch_id)
+    status = detail.reconciliation
     latest = status.latest
     if latest is None:
         return None
     return ReconciliationCounts(issued=status.labels_issued, applied=latest.applied, specimens=latest.specimens,
                                 retains=retains, destroyed_damaged=0, destroyed_unused=latest.destroyed,
-                                returned=latest.returned, issued_detail=issued_detail(register, batch_id))
+                                returned=latest.returned, issued_detail=issued_detail(detail))
 
 
-def issued_detail(register: Any, batch_id: int) -> str:
+def issued_detail(detail: Any) -> str:
     """'106 vial + 106 carton labels': the label print jobs behind the issued count, by kind."""
     names = {kind: name for name, kind in REGISTER_KIND.items()}
     totals: dict[str, int] = {}
-    for job in register.batch_detail(batch_id).print_jobs:
+    for job in detail.print_jobs:
         if job.kind in names:
             totals[names[job.kind]] = totals.get(names[job.kind], 0) + job.label_count
     return " + ".join(f"{n} {kind}" for kind, n in totals.items()) + " labels" if totals else ""
 
 
 def render_batch_record(register: Any, batch_id: int) -> bytes:
-    """The batch production record with its signatures, reconciliation and label specimens."""
+    """The batch production record with its signatures, reconciliation and label specimens.
+
+    Signatures, print jobs and reconciliation come from one read of the register (one snapshot)."""
     rb = registered_batch(register, batch_id)
     bf, comp = rb.batch_file, rb.computation
+    detail = register.batch_detail(batch_id)
     plans = {}
     for kind in ("vial", "carton"):
         try:
@@ -107,8 +110,8 @@ def render_batch_record(register: Any, batch_id: int) -> bytes:
         except LabelappError:
             plans[kind] = None  # the worksheet says no specimen could be drawn; printing refuses anyway
     return render_worksheet(bf, comp, label_plan=plans["vial"], carton_plan=plans["carton"],
-                            signatures=signature_manifestations(register, batch_id),
-                            reconciliation=reconciliation_counts(register, batch_id, bf.batch.retain_labels),
+                            signatures=signature_manifestations(detail),
+                            reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
                             audit_anchor=register.audit_anchor())
 
 

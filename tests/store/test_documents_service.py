@@ -86,7 +86,7 @@ def test_issued_labels_are_broken_down_by_kind_on_the_record(reg, who):
     documents.issue_labels(reg, batch.id, who["tech"], "vial", "ZD621")
     documents.issue_labels(reg, batch.id, who["tech"], "carton", "ZD621")
     reg.record_reconciliation(batch.id, who["tech"], applied=20, specimens=4, destroyed=0, returned=0)
-    assert documents.issued_detail(reg, batch.id) == "12 vial + 12 carton labels"
+    assert documents.issued_detail(reg.batch_detail(batch.id)) == "12 vial + 12 carton labels"
     text = _text(documents.render_batch_record(reg, batch.id))
     assert "Labels printed (issued) 24 12 vial + 12 carton labels; 12 per run expected" in text
     assert "24 = 24: balanced" in text

@@ -394,13 +394,13 @@ def cmd_batch_print(args: argparse.Namespace) -> int:
 def cmd_batch_record(args: argparse.Namespace) -> int:
     """The batch production record as it stands (signatures, reconciliation, specimens)."""
     from labelapp.render.pdfio import write_atomic
-    from labelapp.services.documents import archive_batch_record, render_batch_record
+    from labelapp.services.documents import BATCH_RECORD_KIND, render_batch_record
 
     with signed_in(args) as (reg, user, _pw):
         batch = reg.batch_by_lot(args.lot)
         data = render_batch_record(reg, batch.id)
-        if args.archive:
-            record = archive_batch_record(reg, batch.id, user, args.reason)
+        if args.archive:  # the very bytes written below, not a second rendering
+            record = reg.archive_document(batch.id, BATCH_RECORD_KIND, data, user, args.reason)
             print(f"lot {args.lot}: batch record archived, SHA-256 {record.sha256}")
     write_atomic(Path(args.out), data)
     print(f"lot {args.lot}: batch record -> {args.out}")

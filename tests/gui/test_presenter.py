@@ -39,12 +39,12 @@ def test_blank_required_fields_are_sent_as_none_never_defaulted():
 
 def test_issues_are_routed_to_fields_cells_lots_and_banner():
     values = glycine_values(units="")
-    issues = [FieldIssue("batch.units", "Input should be a valid integer"),
+    issues = [FieldIssue("batch.units", "must be 1 or more"),
               FieldIssue("batch.component_lots[1].expiry", "lot W expired 2020-01-01"),
               FieldIssue("batch.component_lots", "no lot recorded for component 'x'"),
               FieldIssue("formula.dating_rule", "unknown dating rule 'y'")]
     routed = p.route(issues, values)
-    assert routed.fields == {"units": ["is required"]}
+    assert routed.fields == {"units": ["must be 1 or more"]}
     assert routed.cells == {(1, "expiry"): ["lot W expired 2020-01-01"]}
     assert routed.lots == ["no lot recorded for component 'x'"]
     assert routed.general == ["Approved formula, dating_rule: unknown dating rule 'y'"]
@@ -74,3 +74,9 @@ def test_evaluate_returns_issues_with_paths_for_bad_input():
 
 def test_cell_summary_names_the_component_and_column():
     assert p.cell_summary(0, "expiry", "glycine", ["expired"]) == "glycine, Expiry: expired"
+
+
+def test_a_blank_required_field_reads_is_required_beside_it():
+    facility, formula = context()
+    outcome = p.evaluate(glycine_values(units=""), facility, formula)
+    assert outcome.issues.fields == {"units": ["is required"]}

@@ -31,9 +31,6 @@ LOT_TITLES = {"component": "Component", "lot": "Lot", "manufacturer": "Manufactu
 OPTIONAL_LOT_COLUMNS = frozenset({"supplied_form", "actual_amount_g"})
 
 _LOT_PATH = re.compile(r"^batch\.component_lots\[(\d+)\](?:\.(\w+))?")
-_BLANK_MESSAGES = ("must be a", "should be a valid", "Input should be")
-
-
 @dataclass
 class FormValues:
     """What the widgets hold, as typed (strings), plus the fixed context of the batch."""
@@ -111,12 +108,6 @@ def blank_lots(formula: dict[str, Any]) -> list[dict[str, str]]:
             for c in formula.get("components", [])]
 
 
-def _message(issue: FieldIssue, raw: str | None) -> str:
-    if raw is not None and not raw.strip() and any(m in issue.message for m in _BLANK_MESSAGES):
-        return "is required"
-    return issue.message
-
-
 def route(issues: list[FieldIssue], values: FormValues) -> RoutedIssues:
     """Put each issue where the user will look for it."""
     routed = RoutedIssues()
@@ -125,9 +116,8 @@ def route(issues: list[FieldIssue], values: FormValues) -> RoutedIssues:
         lot = _LOT_PATH.match(path)
         if lot:
             row, column = int(lot.group(1)), lot.group(2)
-            raw = values.lots[row].get(column) if column and row < len(values.lots) else None
             if column in LOT_COLUMNS:
-                routed.cells.setdefault((row, column), []).append(_message(issue, raw))
+                routed.cells.setdefault((row, column), []).append(issue.message)
             else:
                 routed.lots.append(f"row {row + 1}: {issue.message}")
             continue
@@ -136,7 +126,7 @@ def route(issues: list[FieldIssue], values: FormValues) -> RoutedIssues:
             continue
         key = path.removeprefix("batch.") if path.startswith("batch.") else None
         if key in SCALAR_FIELDS or key == "lot_number":
-            routed.fields.setdefault(key, []).append(_message(issue, values.scalars.get(key)))
+            routed.fields.setdefault(key, []).append(issue.message)
         else:
             routed.general.append(_general_text(issue))
     return routed

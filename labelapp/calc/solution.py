@@ -128,7 +128,8 @@ def classify_tonicity(osm: Decimal, t: TonicityThresholds) -> Tonicity:
     return Tonicity(category="hypertonic", warnings=warnings)
 
 
-def sum_meq(components: list[ComponentResult], attr: str = "meq_per_ml") -> dict[str, Decimal]:
+def sum_per_ml(components: list[ComponentResult], attr: str) -> dict[str, Decimal]:
+    """Totals by name over the components: attr is 'meq_per_ml' (ions) or 'mmol_per_ml' (species)."""
     total: dict[str, Decimal] = {}
     for c in components:
         for ion, v in getattr(c, attr).items():
@@ -152,8 +153,8 @@ def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComp
     components = [component_result(s) for s in solutes]
     total = sum((c.osmolarity_mosmol_per_l or Decimal(0) for c in components), Decimal(0))
     rounded = int(round_places(total, 0))
-    meq = sum_meq(components)
-    species = sum_meq(components, "mmol_per_ml")
+    meq = sum_per_ml(components, "meq_per_ml")
+    species = sum_per_ml(components, "mmol_per_ml")
     return SolutionComputation(
         components=components,
         osmolarity_exact=total,

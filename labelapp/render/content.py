@@ -7,11 +7,11 @@ made up here. The unit label carries §503B(a)(10)(A); the carton adds (B): MedW
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
 from labelapp.calc.format import fmt_number
+from labelapp.calc.solution import sum_per_ml
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
 from labelapp.render.barcode import Gs1Data, gtin14_from_ndc
@@ -75,12 +75,8 @@ def active_meq_text(comp: BatchComputation) -> str:
 
 def _active_total(comp: BatchComputation, attr: str, unit: str) -> str:
     """Phosphates are dosed in mmol of phosphorus, electrolytes in mEq: both come before trace ions."""
-    totals: dict[str, Decimal] = {}
-    for c in comp.components:
-        if c.role == "active":
-            for name, value in getattr(c, attr).items():
-                totals[name] = totals.get(name, Decimal(0)) + value
-    return "; ".join(f"{name} {fmt_number(v, sig=3)} {unit}" for name, v in sorted(totals.items()))
+    totals = sum_per_ml([c for c in comp.components if c.role == "active"], attr)
+    return "; ".join(f"{name} {fmt_number(v, sig=3)} {unit}" for name, v in totals.items())
 
 
 def osmolarity_text(comp: BatchComputation) -> str:

@@ -68,15 +68,15 @@ def make_register(folder: Path) -> str:
 
     url = f"sqlite:///{folder / 'bench.db'}"
     with Register.open(url) as reg:
-        reg.create_user("ada", "Ada Admin", "admin", PASSWORD)
-        admin = reg.authenticate("ada", PASSWORD)
+        reg.accounts.create_user("ada", "Ada Admin", "admin", PASSWORD)
+        admin = reg.accounts.authenticate("ada", PASSWORD)
         for name, full, role in (("alex", "Alex Rivera", "technician"), ("sam", "Sam Chen", "pharmacist"),
                                  ("pia", "Pia Park", "pharmacist")):
-            reg.create_user(name, full, role, PASSWORD, actor=admin)
+            reg.accounts.create_user(name, full, role, PASSWORD, actor=admin)
         example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json")
-        reg.set_facility(example.facility, admin)
-        reg.add_formula(example.formula, reg.authenticate("sam", PASSWORD))
-        reg.approve_formula(example.formula.id, "1", "pia", PASSWORD)
+        reg.settings.set_facility(example.facility, admin)
+        reg.formulas.add(example.formula, reg.accounts.authenticate("sam", PASSWORD))
+        reg.formulas.approve(example.formula.id, "1", "pia", PASSWORD)
     return url
 
 
@@ -116,11 +116,11 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
     app = QApplication.instance() or QApplication([])
     reg = Register.open(url)
     session = Session(reg, QSettings(str(folder / "ui-keys.ini"), QSettings.Format.IniFormat), RenderAdapter())
-    session.sign_in(reg.authenticate("alex", PASSWORD))
+    session.sign_in(reg.accounts.authenticate("alex", PASSWORD))
     window = MainWindow(session)
     window.resize(1360, 860)
     window.show()
-    window.start_batch(reg.get_formula("GLY-50-30"))
+    window.start_batch(reg.formulas.get("GLY-50-30"))
     editor, preview = window.page("editor"), window.page("preview")
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json").model_dump(mode="json")
     values = values_from_batch(example["batch"])

@@ -30,7 +30,7 @@ STOCK = "roll-vial-30ml"
 
 
 def _content():
-    from labelapp.render.content import label_content
+    from labelapp.render.label.content import label_content
     from labelapp.services.calculate import calculate, load_batch_file
 
     bf = load_batch_file(EXAMPLE)
@@ -39,7 +39,7 @@ def _content():
 
 
 def run_fast(count: int) -> int:
-    from labelapp.render.label import render_labels
+    from labelapp.render.label.render import render_labels
 
     _, _, content = _content()
     return len(render_labels(content, STOCK, count).pdf)
@@ -52,9 +52,9 @@ def run_naive(count: int) -> int:
     from reportlab.graphics import renderPDF
     from reportlab.graphics.barcode import createBarcodeDrawing
 
-    from labelapp.render.draw import draw_static
-    from labelapp.render.label import plan_for
-    from labelapp.render.labelrun import serial_text, serial_value
+    from labelapp.render.label.draw import draw_static
+    from labelapp.render.label.render import plan_for
+    from labelapp.render.label.run import serial_text, serial_value
     from labelapp.render.pdfio import new_canvas, pdf_bytes
 
     _, _, content = _content()
@@ -74,8 +74,8 @@ def run_naive(count: int) -> int:
 
 
 def run_worksheet(repeats: int) -> list[float]:
-    from labelapp.render.label import plan_for
-    from labelapp.render.worksheet import render_worksheet
+    from labelapp.render.label.render import plan_for
+    from labelapp.render.worksheet.document import render_worksheet
 
     bf, comp, content = _content()
     plan = plan_for(content, STOCK, comp.label_count)

@@ -18,7 +18,12 @@ COMMAND_MODULES = [
     ("labelapp.commands.calc", "add_calc_parser"),
     ("labelapp.commands.render", "add_render_parser"),
     ("labelapp.commands.render", "add_stocks_parser"),
-    ("labelapp.commands.register", "add_register_parsers"),
+    ("labelapp.commands.batches", "add_parsers"),
+    ("labelapp.commands.formulas", "add_parsers"),
+    ("labelapp.commands.archive", "add_parsers"),
+    ("labelapp.commands.audit", "add_parsers"),
+    ("labelapp.commands.users", "add_parsers"),
+    ("labelapp.commands.settings", "add_parsers"),
 ]
 
 

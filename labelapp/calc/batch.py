@@ -8,11 +8,11 @@ from decimal import Decimal
 from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
 from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_text
-from labelapp.calc.lot import format_lot
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
 from labelapp.domain.formula import ComponentRole, Formula, PackageType
+from labelapp.domain.lots import LotPattern
 from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, ComponentResult
@@ -187,8 +187,8 @@ def compute_batch(bf: BatchFile, table: IngredientTable, rules: DatingRules,
     rule = rules.get(formula.dating_rule)
     exp = expiry_calc.compute_expiry(batch.compounding_date, rule, formula.storage.condition,
                                      batch.component_lots, settings.compounding_day_is_day)
-    lot_number = batch.lot_number or format_lot(settings.lot_pattern, batch.compounding_date, lot_seq,
-                                                formula.product_code)
+    lot_number = batch.lot_number or LotPattern(settings.lot_pattern).render(batch.compounding_date, lot_seq,
+                                                                           formula.product_code)
     warnings = list(sol.tonicity.warnings)
     warnings += expiry_calc.expiry_warnings(exp, batch.component_lots, settings.component_expiry_warning_days)
     warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]

@@ -9,23 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from labelapp.domain.facility import Facility
 from labelapp.domain.formula import Formula
-
-GS1_SET_82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
-
-
-def gs1_lot_problem(lot: str) -> str | None:
-    """Why ``lot`` cannot be a lot number inside a GS1 AI (10), or None if it can."""
-    if not lot:
-        return "must not be empty"
-    if len(lot) > 20:
-        return f"{lot!r} has {len(lot)} characters; GS1 AI (10) allows at most 20"
-    bad = sorted({c for c in lot if c not in GS1_SET_82})
-    if bad:
-        shown = ", ".join(repr(c) for c in bad)
-        return f"{lot!r} contains {shown}, not allowed in a GS1 barcode (use letters, digits, '-')"
-    return None
-
+from labelapp.domain.lots import lot_problem
 
 class ComponentLot(BaseModel):
     """The lot of a component actually used, from its certificate of analysis."""
@@ -75,7 +59,7 @@ class Batch(BaseModel):
         if v in (None, ""):
             return None
         v = v.strip()
-        problem = gs1_lot_problem(v)
+        problem = lot_problem(v)
         if problem:
             raise ValueError(problem)
         return v

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class LabelappError(Exception):
@@ -42,6 +45,22 @@ class InputError(LabelappError):
     def details(self) -> str:
         prefix = f"{self.source}: " if self.source else ""
         return "\n".join(f"{prefix}{issue}" for issue in self.issues)
+
+
+class RuleViolation(LabelappError):
+    """The action is not allowed in the record's current state (life cycle, two-person rule...)."""
+
+
+class PermissionDenied(LabelappError):
+    """The user's role does not allow the action."""
+
+
+class AuthenticationError(LabelappError):
+    """Wrong user name or password, or a locked, disabled or expired account."""
+
+
+class NotFoundError(LabelappError):
+    """A record asked for by id, lot or name does not exist."""
 
 
 class UnknownIngredientError(LabelappError):
@@ -135,3 +154,14 @@ def issues_from_validation(exc: ValidationError, prefix: tuple[str | int, ...] =
             msg = m["msg"]
         issues.append(FieldIssue(path, msg))
     return issues
+
+
+def validated(model: type[M], data: Any, *, source: str | None = None, prefix: tuple[str | int, ...] = (),
+              error: type[InputError] = InputError) -> M:
+    """``model.model_validate(data)``, or ``error`` (an InputError) with one (field, message) per problem.
+
+    The one place where a pydantic failure becomes the list a form or the command line shows."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(issues_from_validation(exc, prefix), source=source) from None

@@ -14,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from labelapp.gui.errors import ExceptionHandler, setup_logging
+from labelapp.gui.crash_handler import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
-from labelapp.gui.qtfix import check_bindings
+from labelapp.gui.binding_check import check_bindings
 from labelapp.gui.workers import run_task
 
 STARTED = time.perf_counter()
@@ -61,7 +61,7 @@ class Bootstrap(QObject):
 
     def _open(self) -> tuple[Any, bool]:
         register = open_register(self.database_url)
-        return register, register.has_users()
+        return register, register.accounts.has_users()
 
     def _opened(self, result: tuple[Any, bool] | None, error: BaseException | None) -> None:
         if error is not None:
@@ -134,11 +134,10 @@ class Bootstrap(QObject):
             self.session.sign_in(dialog.user)
 
     def _create_window(self) -> None:
-        from labelapp.gui.adapters import RenderAdapter
         from labelapp.gui.main_window import MainWindow
         from labelapp.gui.session import Session
 
-        self.session = Session(self.register, self.settings, RenderAdapter(), self)
+        self.session = Session(self.register, self.settings, self)
         self.window = MainWindow(self.session, self.page_options)
         self.window.sign_in_requested.connect(self._sign_in)
 

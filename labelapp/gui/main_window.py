@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ batches
 
     def new_batch(self) -> None:
-        dialog = NewBatchDialog(self.session.register.list_formulas(status="approved"), self)
+        dialog = NewBatchDialog(self.session.register.formulas.list(status="approved"), self)
         if dialog.exec() and dialog.chosen() is not None:
             self.start_batch(dialog.chosen())
 
@@ -163,12 +163,12 @@ class MainWindow(QMainWindow):
 
     def open_batch(self, batch_id: int) -> None:
         self.pages["editor"].open_batch(batch_id)
-        record = self.session.register.get_batch(batch_id)
+        record = self.session.register.batches.get(batch_id)
         self._select_batch(batch_id, record.lot_number)
         self.show_page("editor")
 
     def _batch_saved(self, batch_id: int) -> None:
-        self._select_batch(batch_id, self.session.register.get_batch(batch_id).lot_number)
+        self._select_batch(batch_id, self.session.register.batches.get(batch_id).lot_number)
 
     def _select_batch(self, batch_id: int | None, lot: str | None) -> None:
         self.pages["print"].set_batch(batch_id, lot)

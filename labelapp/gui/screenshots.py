@@ -48,14 +48,14 @@ def demo_register(folder: Path) -> tuple[Any, dict[str, Any]]:
     reg = Register.open(f"sqlite:///{folder / 'demo.db'}")
     people = {}
     for username, full, role in PEOPLE:
-        reg.create_user(username, full, role, PASSWORD.format(username), actor=people.get("ada"))
-        people[username] = reg.authenticate(username, PASSWORD.format(username))
+        reg.accounts.create_user(username, full, role, PASSWORD.format(username), actor=people.get("ada"))
+        people[username] = reg.accounts.authenticate(username, PASSWORD.format(username))
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json")
-    reg.set_facility(example.facility, people["ada"])
+    reg.settings.set_facility(example.facility, people["ada"])
     for path in sorted(examples_dir().glob("*.json")):
         formula = load_batch_file(path).formula
-        reg.add_formula(formula, people["sam"])
-        reg.approve_formula(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
+        reg.formulas.add(formula, people["sam"])
+        reg.formulas.approve(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
     return reg, people
 
 
@@ -77,7 +77,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
-    from labelapp.gui.adapters import RenderAdapter
     from labelapp.gui.dialogs.first_start import FirstStartDialog
     from labelapp.gui.dialogs.login import LoginDialog
     from labelapp.gui.main_window import MainWindow
@@ -86,12 +85,12 @@ def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import load_batch_file
 
-    session = Session(reg, QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat), RenderAdapter())
+    session = Session(reg, QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat))
     session.sign_in(people["alex"])
     window = MainWindow(session, {"print": {"choose_file": lambda _p, name: str(folder / name)}})
     window.resize(1360, 860)
     window.show()
-    window.start_batch(reg.get_formula("GLY-50-30"))
+    window.start_batch(reg.formulas.get("GLY-50-30"))
     editor = window.page("editor")
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json").model_dump(mode="json")
     values = values_from_batch(example["batch"])
@@ -135,7 +134,7 @@ def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
     settle(until=lambda: window.page("print").done.isVisible() and "Sent" in window.page("print").done.text())
     grab(window, out / "print.png")
     batch_id = editor.batch_id
-    reg.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
+    reg.batches.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
     window.show_page("verify")
     verify = window.page("verify")
     verify.reconcile()

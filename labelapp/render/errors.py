@@ -47,9 +47,5 @@ class LabelFitError(LabelappError):
                              suggestion, searched=True, detail=self.detail)
 
 
-class OutputError(LabelappError):
-    """The PDF could not be written (the destination is left as it was)."""
-
-
-__all__ = ["BarcodeDataError", "FieldIssue", "LabelFitError", "OutputError", "PreflightError",
+__all__ = ["BarcodeDataError", "FieldIssue", "LabelFitError", "PreflightError",
            "TemplateError"]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from labelapp.store.canonical import canonical_json, iso_utc, sha256_hex, utc_now
-from labelapp.store.records import AuditEntryRecord, AuditVerification
+from labelapp.domain.records import AuditEntryRecord, AuditVerification
 from labelapp.store.schema import audit_head, audit_log
 
 GENESIS = "0" * 64

@@ -19,12 +19,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 
 from labelapp.store import audit
-from labelapp.store.archive import ArchiveStore, atomic_write, sha256_file
+from labelapp.domain.files import atomic_write
+from labelapp.store.archive import ArchiveStore, sha256_file
 from labelapp.store.canonical import utc_now
 from labelapp.store.db import Database
 from labelapp.store.errors import DatabaseUnavailableError, StoreError
-from labelapp.store.paths import make_private_dir, make_private_file
-from labelapp.store.records import BackupResult
+from labelapp.store.paths import FILE_MODE, make_private_dir, make_private_file
+from labelapp.domain.records import BackupResult
 from labelapp.store.schema import archived_documents
 
 
@@ -97,7 +98,7 @@ def _copy_documents(archive: ArchiveStore, documents: list[tuple[str, str]], tar
         if state != "ok":
             problems.append(f"{file_name}: {state}")
             continue
-        atomic_write(target / file_name, archive.path(file_name).read_bytes())
+        atomic_write(target / file_name, archive.path(file_name).read_bytes(), mode=FILE_MODE, make_dirs=True)
     return problems
 
 
@@ -105,7 +106,7 @@ def _write_manifest(folder: Path) -> None:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.json")
     manifest = {"created_at": utc_now().isoformat(),
                 "files": {str(p.relative_to(folder)): sha256_file(p) for p in files}}
-    atomic_write(folder / "MANIFEST.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
+    atomic_write(folder / "MANIFEST.json", json.dumps(manifest, indent=2, sort_keys=True).encode(), mode=FILE_MODE)
 
 
 def backup(db: Database, archive: ArchiveStore, destination: Path) -> tuple[BackupResult, list[str]]:

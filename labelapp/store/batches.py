@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 
 from labelapp.store.canonical import utc_now
-from labelapp.store.errors import NotFoundError
-from labelapp.store.records import (BatchRecord, BatchStatus, ReconciliationRecord, SignatureRecord)
+from labelapp.domain.errors import NotFoundError
+from labelapp.domain.records import BatchRecord, ReconciliationRecord, SignatureRecord
+from labelapp.domain.register import BatchStatus
 from labelapp.store.schema import batches, formulas, reconciliations, signatures
 
 

@@ -46,6 +46,11 @@ def model_document(model: BaseModel) -> str:
     return canonical_json(json.loads(model.model_dump_json()))
 
 
+def model_data(model: BaseModel) -> Any:
+    """A domain document as the plain JSON data it is stored as."""
+    return json.loads(model_document(model))
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -19,14 +19,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection as Connection  # re-exported: services type their transactions with it
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from labelapp.domain.errors import LabelappError
 from labelapp.store import paths
-from labelapp.store.errors import (DatabaseBusyError, DatabaseUnavailableError, RecordLockedError,
-                                   StoreError)
+from labelapp.store.errors import DatabaseBusyError, DatabaseUnavailableError, RecordLockedError, StoreError
 from labelapp.store.schema import audit_head
 
 ENV_URL = "LABELAPP_DATABASE_URL"

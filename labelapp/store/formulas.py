@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from labelapp.store.canonical import utc_now
-from labelapp.store.errors import NotFoundError, RuleViolation
-from labelapp.store.records import FormulaRecord, FormulaStatus, IngredientRecord
+from labelapp.domain.errors import NotFoundError, RuleViolation
+from labelapp.domain.records import FormulaRecord, IngredientRecord
+from labelapp.domain.register import FormulaStatus
 from labelapp.store.schema import formulas, ingredients
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, insert, select, update
 
 from labelapp.store.canonical import utc_now
-from labelapp.store.errors import NotFoundError, RuleViolation
-from labelapp.store.records import Role, UserRecord
+from labelapp.domain.errors import NotFoundError, RuleViolation
+from labelapp.domain.register import Role
+from labelapp.domain.records import UserRecord
 from labelapp.store.schema import users
 
 

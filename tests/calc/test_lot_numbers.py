@@ -6,13 +6,16 @@ from datetime import date
 
 import pytest
 
-from labelapp.calc.lot import format_lot
-from labelapp.domain.batch import gs1_lot_problem
+from labelapp.domain.lots import LotPattern, lot_problem
 from labelapp.domain.errors import LabelappError
 from labelapp.domain.settings import CalcSettings
 
 DAY = date(2026, 11, 23)
 DEFAULT = CalcSettings().lot_pattern
+
+
+def format_lot(pattern: str, when: date, seq: int, code: str) -> str:
+    return LotPattern(pattern).render(when, seq, code)
 
 
 @pytest.mark.parametrize(("pattern", "when", "seq", "lot"), [
@@ -35,9 +38,10 @@ def test_pattern_fields(pattern: str, when: date, seq: int, lot: str) -> None:
     ("{code}-{yy}{mm}{dd}", "lot_pattern: must contain {seq} so that lot numbers are unique"),
     ("{code}-{{seq}}", "must contain {seq}"),                       # escaped braces are not a field
     ("{code}-{seq", "lot_pattern: '{code}-{seq' is not a valid pattern"),
-    ("{code}-{yyyy}{mm}{dd}-{seq:08d}", "has 21 characters; GS1 AI (10) allows at most 20"),
-    ("{yyyy}{mm}{dd}@{seq}", "contains '@', not allowed in a GS1 barcode"),
-    ("{code} {seq}", "contains ' ', not allowed in a GS1 barcode"),
+    ("{code}-{yyyy}{mm}{dd}-{seq:08d}", "makes lot numbers of up to 24 characters"),
+    ("{yyyy}{mm}{dd}@{seq}", "contains '@'; a lot number may use letters, digits and - . / _ only"),
+    ("{code} {seq}", "contains ' '; a lot number may use letters, digits and - . / _ only"),
+    ("{code}%{seq}", "contains '%'"),  # GS1-legal, but scanners and spreadsheets mangle it
     ("{code}-{yy:02d}-{seq}", "lot_pattern: '{code}-{yy:02d}-{seq}' cannot be filled in"),
     ("{code}-{seq!x}", "cannot be filled in"),
 ])
@@ -62,7 +66,7 @@ def test_sequence_starts_at_one() -> None:
     ("", "must not be empty"),
 ])
 def test_gs1_lot_check(lot: str, problem: str | None) -> None:
-    found = gs1_lot_problem(lot)
+    found = lot_problem(lot)
     assert (found is None) if problem is None else (problem in found)
 
 

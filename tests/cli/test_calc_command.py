@@ -257,7 +257,7 @@ def test_unreadable_batch_file(run, tmp_path: Path, name: str, content: str, wor
 
 def test_missing_file_and_directory(run, tmp_path: Path) -> None:
     assert_one_line_error(run("calc", tmp_path / "nope.json"), "nope.json: file not found")
-    assert_one_line_error(run("calc", tmp_path), "is a folder, not a batch file")
+    assert_one_line_error(run("calc", tmp_path), "is a folder, not a data file")
 
 
 @pytest.mark.parametrize(("argv", "words"), [

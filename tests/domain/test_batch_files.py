@@ -44,7 +44,7 @@ def test_yaml_native_dates_and_numbers_are_accepted(tmp_path: Path, glycine_doc:
     ("bad.yaml", "facility:\n  name: x\n   address: y\n",
      ["bad.yaml: line 3 column 11: not valid YAML", "mapping values are not allowed here"]),
     ("bad.yml", "facility: [a, b\nformula: 1\n", ["bad.yml: line 2 column 8: not valid YAML"]),
-    ("latin1.json", "{\"facility\": \"caf\xe9\"}".encode("latin-1"), ["latin1.json: cannot be read", "utf-8"]),
+    ("latin1.json", "{\"facility\": \"caf\xe9\"}".encode("latin-1"), ["latin1.json: is not UTF-8 text", "save it as UTF-8"]),
 ])
 def test_unreadable_files_name_the_file_and_the_place(tmp_path: Path, name: str, content, words) -> None:
     path = write(tmp_path / name, content)
@@ -64,7 +64,7 @@ def test_file_not_found(tmp_path: Path) -> None:
 
 
 def test_directory_given(tmp_path: Path) -> None:
-    with pytest.raises(LabelappError, match=r": is a folder, not a batch file$"):
+    with pytest.raises(LabelappError, match=r": is a folder, not a data file$"):
         load_batch_file(tmp_path)
 
 
@@ -76,7 +76,7 @@ def test_document_that_is_not_an_object(tmp_path: Path, name: str, content: str)
 
 def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     big = write(tmp_path / "big.json", " " * 2_000_001)
-    with pytest.raises(LabelappError, match="larger than 2,000,000 bytes; not a batch file"):
+    with pytest.raises(LabelappError, match="larger than 2,000,000 bytes; not a labelapp data file"):
         load_batch_file(big)
 
 

@@ -184,7 +184,7 @@ def test_bad_extra_table_names_the_file_and_entry(tmp_path: Path, body: str, pat
 
 def test_extra_table_with_bad_yaml_gives_line_and_column(tmp_path: Path) -> None:
     extra = _extra(tmp_path, "ingredients:\n  - {name: x, mw: 1\n")
-    with pytest.raises(LabelappError, match=r"extra\.yaml: line 3 column 1 is not valid YAML"):
+    with pytest.raises(LabelappError, match=r"extra\.yaml: line 3 column 1: not valid YAML"):
         ingredient_table([extra])
 
 

@@ -155,7 +155,7 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ("bad phone", put("facility.phone", "call us"), "facility.phone", ["'call us' is not a phone number"]),
     ("phone too short", put("facility.phone", "555-01"), "facility.phone", ["is not a phone number"]),
     ("lot number with @", put("batch.lot_number", "20261123@35"), "batch.lot_number",
-     ["contains '@', not allowed in a GS1 barcode"]),
+     ["contains '@'; a lot number may use letters, digits and - . / _ only"]),
     ("lot number of 21 characters", put("batch.lot_number", "G50-20261123-00000001"), "batch.lot_number",
      ["has 21 characters; GS1 AI (10) allows at most 20"]),
     # --- spelling

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from labelapp.gui.adapters import RenderAdapter, Rendered, registered_batch
+from labelapp.services.rendering import RenderedDocument, render_registered
 from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.print_page import PrintPage
 from labelapp.services.calculate import load_batch_file
@@ -17,9 +17,8 @@ def saved_batch(register, user, units=3):
     example = load_batch_file(GLYCINE)
     batch = example.batch.model_copy(update={"lot_number": None, "units": units, "specimen_labels": 0,
                                              "retain_labels": 0})
-    record = register.new_batch(example.model_copy(update={"batch": batch}), user)
-    bf, comp = registered_batch(register, record.id)
-    return record, RenderAdapter().render("vial", bf, comp, "roll-vial-30ml", comp.label_count)
+    record = register.batches.new(example.model_copy(update={"batch": batch}), user)
+    return record, render_registered(register, record.id, "vial", "roll-vial-30ml")
 
 
 def pdf_chooser(folder: Path, printed: list):
@@ -36,7 +35,7 @@ def pdf_chooser(folder: Path, printed: list):
 def test_reprint_needs_a_reason_and_prints_the_archived_bytes(qtbot, tmp_path, make_session, make_widget, people,
                                                              glycine, register):
     record, rendered = saved_batch(register, people["alex"])
-    register.record_print_job(record.id, "label", "roll-vial-30ml", rendered.count, "Zebra-1", rendered.pdf,
+    register.batches.record_print_job(record.id, "label", "roll-vial-30ml", rendered.count, "Zebra-1", rendered.pdf,
                               people["alex"])
     printed: list[Path] = []
     page = make_widget(ArchivePage, make_session(people["alex"]), choose_printer=pdf_chooser(tmp_path, printed))
@@ -56,7 +55,7 @@ def test_reprint_needs_a_reason_and_prints_the_archived_bytes(qtbot, tmp_path, m
 
 def test_an_unsaved_batch_cannot_be_printed(qtbot, make_session, make_widget, people, glycine, register):
     page = make_widget(PrintPage, make_session(people["alex"]))
-    page.set_document(Rendered(kind="vial", pdf=b"%PDF-", stock="roll-vial-30ml", count=3, pages=3,
+    page.set_document(RenderedDocument(kind="vial", pdf=b"%PDF-", stock="roll-vial-30ml", count=3, pages=3,
                                lot_number="G50-261123-01", provisional=True))
     assert not page.print_button.isEnabled() and not page.file_button.isEnabled()
     assert "Save the draft first" in page.what.text()
@@ -67,10 +66,10 @@ def test_printing_is_refused_in_words_once_the_batch_is_verified(qtbot, tmp_path
     from gui_helpers import PASSWORDS
 
     record, rendered = saved_batch(register, people["alex"])
-    register.record_print_job(record.id, "label", "roll-vial-30ml", 3, "Zebra-1", rendered.pdf, people["alex"])
-    register.sign(record.id, "alex", PASSWORDS["alex"], "performed")
-    register.record_reconciliation(record.id, people["alex"], applied=3, specimens=0, destroyed=0, returned=0)
-    register.sign(record.id, "sam", PASSWORDS["sam"], "verified")
+    register.batches.record_print_job(record.id, "label", "roll-vial-30ml", 3, "Zebra-1", rendered.pdf, people["alex"])
+    register.batches.sign(record.id, "alex", PASSWORDS["alex"], "performed")
+    register.batches.record_reconciliation(record.id, people["alex"], applied=3, specimens=0, destroyed=0, returned=0)
+    register.batches.sign(record.id, "sam", PASSWORDS["sam"], "verified")
     printed: list[Path] = []
     page = make_widget(PrintPage, make_session(people["alex"]), choose_printer=pdf_chooser(tmp_path, printed))
     page.set_batch(record.id, record.lot_number)
@@ -103,5 +102,5 @@ def test_unsaved_edits_are_never_printed(qtbot, tmp_path, make_session, make_wid
     printer.print_to_file()
     qtbot.waitUntil(lambda: not printer.message.isHidden(), timeout=10000)
     assert "not the batch as saved in the register" in printer.message.text()
-    assert register.batch_detail(editor.batch_id).print_jobs == []
+    assert register.batches.detail(editor.batch_id).print_jobs == []
     assert not list(tmp_path.glob("*.pdf"))

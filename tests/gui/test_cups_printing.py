@@ -16,7 +16,7 @@ import pytest
 
 from labelapp.gui.printing import new_printer, print_pdf
 from labelapp.services.calculate import calculate, load_batch_file
-from labelapp.services.documents import render_label_run
+from labelapp.services.rendering import preview
 
 from gui_helpers import GLYCINE
 
@@ -49,7 +49,7 @@ def test_label_run_arrives_at_the_stock_page_size(qtbot, cups_queue, stock, size
     bf = load_batch_file(GLYCINE)
     comp = calculate(bf)
     kind = "carton" if "carton" in stock else "vial"
-    run = render_label_run(bf, comp, kind, stock, count=3)
+    run = preview(bf, comp, kind, stock, count=3)
     printer = new_printer(printer_name)
     title = f"labelapp-test-{uuid.uuid4().hex[:10]}"
     printer.setDocName(title)

@@ -86,10 +86,10 @@ def test_first_start_to_released_batch_in_the_archive(qtbot, boot):
     qtbot.addWidget(window)
     sign_dialog(qtbot, boot.dialog, "sam", TEAM["pharmacist"][2])       # the pharmacist approves the examples
     qtbot.waitUntil(lambda: boot.dialog is None, timeout=20000)
-    assert {f.status.value for f in boot.register.list_formulas()} == {"approved"}
+    assert {f.status.value for f in boot.register.formulas.list()} == {"approved"}
 
     sign_in(qtbot, boot, "technician")
-    glycine = boot.register.get_formula("GLY-50-30")
+    glycine = boot.register.formulas.get("GLY-50-30")
     window.start_batch(glycine)
     editor, preview = window.page("editor"), window.page("preview")
     assert window.current_page() == "editor"
@@ -99,7 +99,7 @@ def test_first_start_to_released_batch_in_the_archive(qtbot, boot):
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(editor.editor("units"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)   # File > Save
     qtbot.waitUntil(lambda: editor.batch_id is not None, timeout=10000)
-    lot = boot.register.get_batch(editor.batch_id).lot_number
+    lot = boot.register.batches.get(editor.batch_id).lot_number
     assert editor.lot_label.text() == lot
 
     window.show_page("preview")
@@ -150,7 +150,7 @@ def test_first_start_to_released_batch_in_the_archive(qtbot, boot):
     qtbot.waitUntil(lambda: archive.model.rowCount() == 2, timeout=10000)
     kinds = {archive.model.record(r).kind: archive.model.record(r) for r in range(2)}
     assert set(kinds) == {"label", "batch_record"}
-    sheet = pypdfium2.PdfDocument(boot.register.document_bytes(kinds["batch_record"].id))
+    sheet = pypdfium2.PdfDocument(boot.register.archive.read(kinds["batch_record"].id))
     text = " ".join(sheet[i].get_textpage().get_text_range() for i in range(len(sheet)))
     assert "Quinn Quality" in text and "Sam Chen, PharmD" in text and "released" in text    # the manifest
     record = kinds["label"]
@@ -169,7 +169,7 @@ def test_printing_to_a_printer_keeps_the_exact_page_size(qtbot, boot):
     qtbot.waitUntil(lambda: boot.dialog is None, timeout=20000)
     sign_in(qtbot, boot, "technician")
     window = boot.window
-    window.start_batch(boot.register.get_formula("GLY-50-30"))
+    window.start_batch(boot.register.formulas.get("GLY-50-30"))
     editor, preview, printer_page = window.page("editor"), window.page("preview"), window.page("print")
     type_glycine(qtbot, editor)
     units = editor.editor("units")
@@ -190,5 +190,5 @@ def test_printing_to_a_printer_keeps_the_exact_page_size(qtbot, boot):
     for i in range(len(pdf)):
         width, height = pdf[i].get_size()
         assert abs(width - 252) < 0.5 and abs(height - 108) < 0.5      # 3.5 x 1.5 in, never fitted
-    job = boot.register.batch_detail(editor.batch_id).print_jobs[0]
+    job = boot.register.batches.detail(editor.batch_id).print_jobs[0]
     assert (job.kind, job.label_count, job.stock, job.printed_by) == ("label", 5, "roll-vial-30ml", "alex")

@@ -37,7 +37,7 @@ def test_batches_page_finds_a_saved_batch(qtbot, make_session, make_widget, peop
 
     example = load_batch_file(GLYCINE)
     batch = example.model_copy(update={"batch": example.batch.model_copy(update={"lot_number": None})})
-    record = register.new_batch(batch, people["alex"])
+    record = register.batches.new(batch, people["alex"])
     window = make_widget(MainWindow, make_session(people["alex"]))
     window.show_page("batches")
     page = window.page("batches")

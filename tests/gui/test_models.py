@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 
 from labelapp.gui.models.lots import ComponentLotsTableModel
 from labelapp.gui.models.records import BatchTableModel, DocumentTableModel, RecordRole, SortRole
-from labelapp.store.records import ArchivedDocumentRecord, BatchRecord, BatchStatus
+from labelapp.domain.records import ArchivedDocumentRecord, BatchRecord
+from labelapp.domain.register import BatchStatus
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
 

@@ -65,7 +65,7 @@ def test_only_an_administrator_changes_the_facility(qtbot, make_session, make_wi
     page.session.sign_in(people["admin"])
     page.save_facility()
     assert page.facility.done.isVisible()
-    assert page.session.register.facility()["phone"] == "217-555-0199"
+    assert page.session.register.settings.facility().phone == "217-555-0199"
 
 
 def test_audit_page_lists_and_verifies_the_trail(qtbot, make_session, make_widget, people, glycine):
@@ -92,4 +92,4 @@ def test_calculation_settings_are_changed_through_the_register(qtbot, make_sessi
     box.editor.setText("350")
     page.save_calc_settings()
     assert page.calc.done.text().startswith("Saved: calc.tonicity.hypertonic_from")
-    assert page.session.register.settings().calc_settings().tonicity.hypertonic_from == 350
+    assert page.session.register.settings.current().calc_settings().tonicity.hypertonic_from == 350

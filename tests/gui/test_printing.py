@@ -5,7 +5,7 @@ from __future__ import annotations
 import pypdfium2
 import pytest
 
-from labelapp.gui.adapters import RenderAdapter
+from labelapp.services.rendering import preview
 from labelapp.gui.printing import Offset, PrintError, print_calibration, print_pdf, pdf_printer
 from labelapp.services.calculate import calculate, load_batch_file
 
@@ -16,9 +16,8 @@ from gui_helpers import GLYCINE
 def glycine_docs():
     bf = load_batch_file(GLYCINE)
     comp = calculate(bf)
-    render = RenderAdapter()
-    return {"vial": render.render("vial", bf, comp, "roll-vial-30ml", 4),
-            "carton": render.render("carton", bf, comp, "sheet-avery-5163", 12)}
+    return {"vial": preview(bf, comp, "vial", "roll-vial-30ml", 4),
+            "carton": preview(bf, comp, "carton", "sheet-avery-5163", 12)}
 
 
 def sizes(path) -> list[tuple[float, float]]:

@@ -144,21 +144,21 @@ def yymmdd(day: date) -> str:
 
 def label_origins(stock, count: int, page_height: float) -> list[tuple[int, float, float]]:
     """(page index, x0, top) of label 1..count in pdfplumber coordinates (no calibration offset)."""
-    from labelapp.render.labelrun import cell_origin
+    from labelapp.render.label.run import cell_origin
 
     if stock.kind == "roll":
         return [(i, 0.0, 0.0) for i in range(count)]
     out = []
     for i in range(count):
         page, slot = divmod(i, stock.labels_per_page)
-        x, y = cell_origin(stock, slot, 0.0, 0.0)
+        x, y = cell_origin(stock, slot)
         out.append((page, x, page_height - (y + stock.height)))
     return out
 
 
 def expected_texts(content, result, index: int) -> dict[str, str]:
-    from labelapp.render.content import SEE_CARTON
-    from labelapp.render.labelrun import serial_text, serial_value
+    from labelapp.render.label.content import SEE_CARTON
+    from labelapp.render.label.run import serial_text, serial_value
 
     texts = dict(content.texts)
     if result.ingredients_on_carton:
@@ -175,7 +175,7 @@ def zone_expected(zone, texts) -> str:
 
 def fitted_label(content, result, templates):
     """The fitted layout of a run, re-derived the same way the renderer derives it."""
-    from labelapp.render.label import try_fit
+    from labelapp.render.label.render import try_fit
 
     fit = try_fit(content, templates.stock(result.stock), templates, result.count)
     assert fit.ingredients_on_carton == result.ingredients_on_carton

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from render_helpers import decode
 
-from labelapp.render import barcode
-from labelapp.render.barcode import GS1_SET_82, Gs1Data, gs1_check_digit, gtin14_from_ndc
+from labelapp.render.label import barcode
+from labelapp.render.label.barcode import GS1_SET_82, Gs1Data, gs1_check_digit, gtin14_from_ndc
 from labelapp.render.errors import BarcodeDataError
 from labelapp.render.pdfio import new_canvas, pdf_bytes
 

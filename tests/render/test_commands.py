@@ -12,8 +12,6 @@ import pytest
 from render_helpers import CASES, open_pdf
 
 from labelapp.cli import main
-from labelapp.render.errors import OutputError
-from labelapp.render.pdfio import write_atomic
 
 CASE = str(CASES / "glycine-30ml.json")
 
@@ -78,26 +76,8 @@ def test_a_failure_leaves_an_existing_output_untouched(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.pdf"]
 
 
-def test_write_atomic_failure_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "out.pdf"
-    target.write_bytes(b"old")
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OutputError, match="No space left"):
-        write_atomic(target, b"%PDF-new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
-def test_write_atomic_replaces_whole_file(tmp_path):
-    target = tmp_path / "out.pdf"
-    target.write_bytes(b"old and longer")
-    write_atomic(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
 def test_provisional_lot_and_ingredients_notes_go_to_stderr(tmp_path, capsys):
@@ -126,7 +106,7 @@ def test_render_package_never_imports_qt(tmp_path):
         "from labelapp.cli import main\n"
         f"assert main(['render', {CASE!r}, '--labels', {str(tmp_path / 'l.pdf')!r}, '--worksheet', "
         f"{str(tmp_path / 'w.pdf')!r}, '--extras', '0']) == 0\n"
-        "import labelapp.render.barcode, labelapp.render.fit, labelapp.render.label\n"
+        "import labelapp.render.label.barcode, labelapp.render.label.fit, labelapp.render.label.render\n"
         "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt')))\n"
         "assert not qt, qt\n"
     )
@@ -149,20 +129,3 @@ def test_same_pdf_bytes_in_separate_processes(tmp_path):
         digests.add((hashlib.sha256(out.read_bytes()).hexdigest(),
                      hashlib.sha256((tmp_path / f"w-{seed}.pdf").read_bytes()).hexdigest()))
     assert len(digests) == 1
-
-
-def test_write_atomic_keeps_usual_permissions(tmp_path):
-    fresh = tmp_path / "new.pdf"
-    write_atomic(fresh, b"x")
-    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
-    existing = tmp_path / "existing.pdf"
-    existing.write_bytes(b"old")
-    existing.chmod(0o640)
-    write_atomic(existing, b"new")
-    assert existing.stat().st_mode & 0o777 == 0o640
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from labelapp.render.errors import LabelFitError
-from labelapp.render.fit import (UnprintableTextError, _Overflow, fit_layout, fit_zone, tokens)
+from labelapp.render.label.fit import UnprintableTextError, _Overflow, fit_layout, fit_zone, tokens
 from labelapp.render.fonts import BOLD, REGULAR, line_metrics, string_width
-from labelapp.render.templates import TextZone
+from labelapp.render.templates.layout import TextZone
 
 
 def zone(width="100pt", height="20pt", size=("8pt", "6pt"), **extra) -> TextZone:

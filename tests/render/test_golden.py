@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from render_helpers import load_case, open_pdf
 
-from labelapp.render.content import label_content
-from labelapp.render.label import plan_for, render_labels
-from labelapp.render.records import ReconciliationCounts
-from labelapp.render.worksheet import render_worksheet
+from labelapp.render.label.content import label_content
+from labelapp.render.label.render import plan_for, render_labels
+from labelapp.render.worksheet.inputs import ReconciliationCounts
+from labelapp.render.worksheet.document import render_worksheet
 
 EXPECTED = Path(__file__).parent / "expected"
 TOLERANCE = 0.5  # pt

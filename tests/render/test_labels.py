@@ -11,9 +11,9 @@ from render_helpers import (KCL_10ML_EXAMPLE, batch_from, case_data, check_barco
                             glycine_10ml_data, load_case, long_name_data, many_ingredients_data,
                             open_pdf)
 
-from labelapp.render.content import MEDWATCH, NBSP, SEE_CARTON, label_content
+from labelapp.render.label.content import MEDWATCH, NBSP, SEE_CARTON, label_content
 from labelapp.render.errors import LabelFitError, PreflightError
-from labelapp.render.label import render_labels
+from labelapp.render.label.render import render_labels
 
 VIAL_STOCKS = ["roll-vial-2ml", "roll-vial-2ml-flag", "roll-vial-10ml", "roll-vial-30ml",
                "sheet-avery-5160"]
@@ -261,18 +261,6 @@ def test_carton_preflight_requires_directions(templates):
         render_labels(content, "roll-carton-4x3", 1, templates)
 
 
-def test_calibration_offset_moves_everything(vial, templates):
-    stock = templates.stock("roll-vial-30ml")
-    moved = stock.model_copy(update={"offset": stock.offset.model_copy(update={"x": 2.0, "y": 3.0})})
-    shifted = templates.__class__({**templates.stocks, stock.name: moved}, templates.layouts)
-    plain = render_labels(vial, stock.name, 1, templates).pdf
-    offset = render_labels(vial, stock.name, 1, shifted).pdf
-    with open_pdf(plain) as a, open_pdf(offset) as b:
-        ca, cb = a.pages[0].chars, b.pages[0].chars
-        assert len(ca) == len(cb)
-        for x, y in zip(ca, cb):
-            assert y["x0"] == pytest.approx(x["x0"] + 2.0, abs=0.01)
-            assert y["top"] == pytest.approx(x["top"] + 3.0, abs=0.01)
 
 
 def test_label_count_limits(vial, templates):
@@ -287,7 +275,7 @@ def label_content_with(content, **texts):
 
 
 def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq():
-    from labelapp.render.content import active_meq_text
+    from labelapp.render.label.content import active_meq_text
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import calculate, load_batch_file
 

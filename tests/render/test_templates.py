@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from labelapp.render.errors import TemplateError
-from labelapp.render.fields import PRIMARY_FIELDS, REQUIRED_FIELDS
-from labelapp.render.templates import (MIN_TEXT_SIZE, display_path, load_templates)
+from labelapp.render.label.fields import PRIMARY_FIELDS, REQUIRED_FIELDS
+from labelapp.render.templates.layout import MIN_TEXT_SIZE
+from labelapp.render.templates.loader import display_path, load_templates
 from labelapp.render.units import parse_length
 from labelapp.resources import templates_dir
 
@@ -108,7 +109,7 @@ def test_sheet_pitch_smaller_than_label(tree):
 
 def test_bad_yaml_names_the_line(tree):
     (tree / "stocks" / "roll-vial-2ml.yaml").write_text("name: roll-vial-2ml\nwidth: [1in\n")
-    assert "roll-vial-2ml.yaml: line 3: not valid YAML" in error_of(tree)
+    assert "roll-vial-2ml.yaml: line 3 column 1: not valid YAML" in error_of(tree)
 
 
 def _zone(data, name):
@@ -200,3 +201,12 @@ def test_overlapping_default_volume_ranges(tree):
 
 def test_primary_fields_are_name_and_strength():
     assert PRIMARY_FIELDS == {"established_name", "strength"}
+
+
+def test_a_stock_file_with_a_calibration_offset_is_refused_with_where_it_moved(tree):
+    """One calibration mechanism: per printer and stock on the Print page, never in a stock file."""
+    path = tree / "stocks" / "roll-vial-2ml.yaml"
+    path.write_text(path.read_text() + "printer_offsets: {ZD621: {x: 1mm, y: 0mm}}\n")
+    message = error_of(tree)
+    assert "roll-vial-2ml.yaml: printer_offsets: printer calibration is set per printer and stock on the " \
+           "Print page" in message

@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 from render_helpers import batch_from, case_data, decode, open_pdf, parse_hri
 
-from labelapp.render.label import plan_for
-from labelapp.render.records import ReconciliationCounts, SignatureRecord
-from labelapp.render.worksheet import render_worksheet
+from labelapp.render.label.render import plan_for
+from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.document import render_worksheet
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +84,11 @@ def test_signature_lines_are_blank_without_records(glycine):
 
 def test_signatures_are_printed_with_name_meaning_and_time(glycine):
     records = [
-        SignatureRecord("Alex Rivera", "Technician", "Performed", datetime(2026, 11, 23, 14, 5,
+        SignatureManifestation("Alex Rivera", "Technician", "Performed", datetime(2026, 11, 23, 14, 5,
                         tzinfo=timezone.utc), "weighing"),
-        SignatureRecord("Sam Chen", "Pharmacist", "Approved for release",
+        SignatureManifestation("Sam Chen", "Pharmacist", "Approved for release",
                         datetime(2026, 11, 30, 16, 45, tzinfo=timezone.utc), "qa-release"),
-        SignatureRecord("Pat Lee", "QC", "Reviewed", datetime(2026, 11, 29, 9, 0,
+        SignatureManifestation("Pat Lee", "QC", "Reviewed", datetime(2026, 11, 29, 9, 0,
                         tzinfo=timezone.utc), "not-a-step"),
     ]
     pdf = render_worksheet(*glycine, signatures=records)
@@ -103,7 +103,7 @@ def test_naive_signature_time_is_refused():
     from labelapp.domain.errors import LabelappError
 
     with pytest.raises(LabelappError, match="UTC"):
-        SignatureRecord("A B", "r", "m", datetime(2026, 1, 1), "qa-release")
+        SignatureManifestation("A B", "r", "m", datetime(2026, 1, 1), "qa-release")
 
 
 @pytest.mark.parametrize("counts, expected", [

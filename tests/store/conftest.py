@@ -24,8 +24,8 @@ def fast_password_hashing(monkeypatch):
     """argon2 with its production cost makes every test slow; the code path is the same."""
     from argon2 import PasswordHasher
 
-    from labelapp.services import register_auth
-    monkeypatch.setattr(register_auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    from labelapp.services import passwords
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def people(reg: Register) -> dict:
 @pytest.fixture
 def approved(reg: Register, people: dict):
     formula = make_batch_file().formula
-    reg.add_formula(formula, people["pharm2"])
-    return reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    reg.formulas.add(formula, people["pharm2"])
+    return reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
 
 
 # ---------------------------------------------------------------- PostgreSQL

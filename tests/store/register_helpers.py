@@ -58,11 +58,11 @@ def make_batch_file(version: int = 1, units: int = 100, day: int = 15) -> BatchF
 
 def add_users(reg: Register, *names: str) -> dict:
     """Create the admin (bootstrap) and the named users; return name -> AuthenticatedUser."""
-    if not reg.has_users():
-        reg.create_user("admin", NAMES["admin"], "admin", PASSWORDS["admin"])
-    admin = reg.authenticate("admin", PASSWORDS["admin"])
+    if not reg.accounts.has_users():
+        reg.accounts.create_user("admin", NAMES["admin"], "admin", PASSWORDS["admin"])
+    admin = reg.accounts.authenticate("admin", PASSWORDS["admin"])
     out = {"admin": admin}
     for name in names:
-        reg.create_user(name, NAMES[name], ROLES[name], PASSWORDS[name], actor=admin)
-        out[name] = reg.authenticate(name, PASSWORDS[name])
+        reg.accounts.create_user(name, NAMES[name], ROLES[name], PASSWORDS[name], actor=admin)
+        out[name] = reg.accounts.authenticate(name, PASSWORDS[name])
     return out

@@ -13,9 +13,9 @@ TRIGGERS_SQLITE = ["trg_audit_log_no_update", "trg_audit_log_no_delete"]
 
 def _fill(reg):
     who = add_users(reg, "tech", "pharm", "qa")
-    reg.update_settings(who["admin"], {"reconciliation_limit": 1}, reason="SOP")
-    assert reg.verify_audit().ok
-    return reg.audit_entries()
+    reg.settings.update(who["admin"], {"reconciliation_limit": 1}, reason="SOP")
+    assert reg.audit.verify().ok
+    return reg.audit.entries()
 
 
 def _drop_triggers(conn):
@@ -40,7 +40,7 @@ def test_program_cannot_update_or_delete_audit_entries(any_reg):
         with pytest.raises(RecordLockedError, match="append-only"):
             with any_reg.database.write() as conn:
                 conn.execute(text(statement))
-    assert any_reg.verify_audit().ok
+    assert any_reg.audit.verify().ok
 
 
 def test_edited_entry_is_named(any_reg):
@@ -48,7 +48,7 @@ def test_edited_entry_is_named(any_reg):
     victim = entries[3]
     _tamper(any_reg, "UPDATE audit_log SET new_value = '{\"role\":\"admin\"}' WHERE id = :id",
             params={"id": victim.id})
-    result = any_reg.verify_audit()
+    result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == victim.id
     assert result.problem == f"audit entry id {victim.id} was altered: its content no longer matches its hash"
 
@@ -57,13 +57,13 @@ def test_edited_timestamp_or_user_is_detected(any_reg):
     entries = _fill(any_reg)
     _tamper(any_reg, "UPDATE audit_log SET username = 'qa', at_utc = '2020-01-01T00:00:00.000000Z' WHERE id = :id",
             params={"id": entries[-1].id})
-    assert any_reg.verify_audit().first_bad_id == entries[-1].id
+    assert any_reg.audit.verify().first_bad_id == entries[-1].id
 
 
 def test_deleted_entry_is_detected(any_reg):
     entries = _fill(any_reg)
     _tamper(any_reg, "DELETE FROM audit_log WHERE id = :id", params={"id": entries[2].id})
-    result = any_reg.verify_audit()
+    result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == entries[3].id
     assert "sequence number 4 where 3 was expected (an entry was removed)" in result.problem
 
@@ -71,7 +71,7 @@ def test_deleted_entry_is_detected(any_reg):
 def test_deleted_last_entries_are_detected_by_the_head(any_reg):
     entries = _fill(any_reg)
     _tamper(any_reg, "DELETE FROM audit_log WHERE seq > 3")
-    result = any_reg.verify_audit()
+    result = any_reg.audit.verify()
     assert not result.ok and "entries at the end were removed" in result.problem
     assert result.head_seq == len(entries)
 
@@ -81,7 +81,7 @@ def test_reordered_entries_are_detected(any_reg):
     a, b = entries[1], entries[2]
     _tamper(any_reg, "UPDATE audit_log SET seq = -1 WHERE id = :a", "UPDATE audit_log SET seq = :sa WHERE id = :b",
             "UPDATE audit_log SET seq = :sb WHERE id = :a", params={"a": a.id, "b": b.id, "sa": a.seq, "sb": b.seq})
-    result = any_reg.verify_audit()
+    result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == b.id
 
 
@@ -90,13 +90,13 @@ def test_rewritten_chain_with_renumbering_is_detected(any_reg):
     # remove an entry and renumber the rest so the sequence has no gap: the links no longer match
     _tamper(any_reg, "DELETE FROM audit_log WHERE id = :id", "UPDATE audit_log SET seq = seq - 1 WHERE seq > :s",
             params={"id": entries[1].id, "s": entries[1].seq})
-    result = any_reg.verify_audit()
+    result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == entries[2].id
 
 
 def test_audit_entries_record_old_and_new_values_with_utc_times(any_reg):
     _fill(any_reg)
-    change = [e for e in any_reg.audit_entries() if e.action == "settings.changed"][0]
+    change = [e for e in any_reg.audit.entries() if e.action == "settings.changed"][0]
     assert change.username == "admin" and change.reason == "SOP"
     assert change.old_value == '{"reconciliation_limit":0}' and change.new_value == '{"reconciliation_limit":1}'
     assert change.at_utc.endswith("Z")
@@ -128,12 +128,12 @@ def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
 
 def test_an_anchor_printed_on_a_record_catches_a_rewritten_chain(any_reg):
     entries = _fill(any_reg)
-    seq, digest = any_reg.audit_anchor()
+    seq, digest = any_reg.audit.anchor()
     assert (seq, digest) == (entries[-1].seq, entries[-1].entry_hash)
-    assert any_reg.verify_audit(((seq, digest),)).ok
+    assert any_reg.audit.verify(((seq, digest),)).ok
     _rewrite_whole_chain(any_reg, seq=2, reason="nothing happened here")
-    assert any_reg.verify_audit().ok  # the chain alone is consistent again...
-    result = any_reg.verify_audit(((seq, digest),))
+    assert any_reg.audit.verify().ok  # the chain alone is consistent again...
+    result = any_reg.audit.verify(((seq, digest),))
     assert not result.ok and result.first_bad_seq == seq  # ...but no longer holds the printed anchor
     assert "rewritten" in result.problem
 
@@ -145,15 +145,15 @@ def test_the_batch_record_prints_the_anchor_and_the_cli_checks_it(reg, tmp_path,
     from register_helpers import PASSWORDS, make_batch_file
 
     from labelapp.cli import main
-    from labelapp.services import documents
+    from labelapp.services import rendering
 
     who = add_users(reg, "tech", "pharm", "pharm2", "qa")
-    reg.add_formula(make_batch_file().formula, who["pharm2"])
-    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    batch = reg.new_batch(make_batch_file(units=10), who["tech"])
-    with pdfplumber.open(io.BytesIO(documents.render_batch_record(reg, batch.id))) as pdf:
+    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    batch = reg.batches.new(make_batch_file(units=10), who["tech"])
+    with pdfplumber.open(io.BytesIO(rendering.render_batch_record(reg, batch.id).pdf)) as pdf:
         text = " ".join((page.extract_text() or "") for page in pdf.pages).replace("\n", " ")
-    seq, digest = reg.audit_anchor()
+    seq, digest = reg.audit.anchor()
     assert f"entry {seq}, SHA-256 {digest}" in text
 
     monkeypatch.setenv("LABELAPP_DATABASE_URL", str(reg.database.engine.url.render_as_string(hide_password=False)))

@@ -147,7 +147,7 @@ def test_settings_changed_by_admin_only(staffed, monkeypatch, capsys):
     code, out, _ = as_user(monkeypatch, capsys, "admin", "settings", "show")
     assert '"reconciliation_limit": 2' in out
     code, _, err = as_user(monkeypatch, capsys, "admin", "settings", "set", "lot_pattern", "{yy}@{seq}")
-    assert code == 2 and "lot pattern" in err
+    assert code == 2 and "lot_pattern: " in err and "contains '@'" in err
 
 
 def test_facility_setting_from_a_batch_file(staffed, monkeypatch, capsys):

@@ -30,9 +30,9 @@ WORKERS = Path(__file__).resolve().parent / "register_workers.py"
 def _prepare(url: str, archive: Path) -> None:
     reg = Register.open(url, archive_dir=archive)
     who = add_users(reg, "tech", "pharm", "pharm2", "qa")
-    reg.add_formula(make_batch_file().formula, who["pharm2"])
-    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    reg.new_batch(make_batch_file(), who["tech"])
+    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    reg.batches.new(make_batch_file(), who["tech"])
     reg.close()
 
 
@@ -44,9 +44,9 @@ def _snapshot(url: str, archive: Path) -> dict:
                       for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log",
                                 "lot_counters")}
             counts["lot_seq"] = conn.execute(text("SELECT coalesce(max(last_seq), 0) FROM lot_counters")).scalar_one()
-        counts["status"] = reg.list_batches()[-1].status.value
-        counts["audit_ok"] = reg.verify_audit().ok
-        counts["archive_ok"] = reg.check_archive().ok
+        counts["status"] = reg.batches.list()[-1].status.value
+        counts["audit_ok"] = reg.audit.verify().ok
+        counts["archive_ok"] = reg.archive.check().ok
         return counts
     finally:
         reg.close()
@@ -86,7 +86,7 @@ def test_orphaned_archive_file_is_harmless(any_url, tmp_path):
                    capture_output=True, timeout=120)
     assert len(list(archive.rglob("*.pdf"))) == 1  # the file got written, its row did not
     reg = Register.open(any_url, archive_dir=archive)
-    assert reg.list_documents() == [] and reg.check_archive().ok
+    assert reg.archive.list() == [] and reg.archive.check().ok
     reg.close()
 
 
@@ -100,11 +100,11 @@ def test_locked_database_gives_a_clear_error(tmp_path, monkeypatch):
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.authenticate("admin", PASSWORDS["admin"])
+            busy.accounts.authenticate("admin", PASSWORDS["admin"])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert busy.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.accounts.authenticate("admin", PASSWORDS["admin"]).username == "admin"
     busy.close()
     reg.close()
 
@@ -119,9 +119,9 @@ def test_locked_postgresql_register_gives_a_clear_error(pg_url, monkeypatch):
     with holder.connect() as conn, conn.begin():
         conn.execute(text("SELECT * FROM audit_head FOR UPDATE"))
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.authenticate("admin", PASSWORDS["admin"])
+            busy.accounts.authenticate("admin", PASSWORDS["admin"])
     holder.dispose()
-    assert busy.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.accounts.authenticate("admin", PASSWORDS["admin"]).username == "admin"
     busy.close()
     reg.close()
 
@@ -155,10 +155,10 @@ def test_default_location_is_created_private_and_migrated(tmp_path, monkeypatch)
     monkeypatch.delenv("LABELAPP_ARCHIVE_DIR", raising=False)
     reg = Register.open()
     who = add_users(reg, "tech", "pharm", "pharm2")
-    reg.add_formula(make_batch_file().formula, who["pharm2"])
-    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    batch = reg.new_batch(make_batch_file(), who["tech"])
-    reg.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 x", who["tech"])
+    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    batch = reg.batches.new(make_batch_file(), who["tech"])
+    reg.batches.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 x", who["tech"])
     folder = tmp_path / "xdg" / "labelapp"
     assert reg.database.sqlite_path == folder / "labelapp.db"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -214,9 +214,9 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     reg = Register.open(any_url, archive_dir=archive)
-    who = {n: reg.authenticate(n, PASSWORDS[n]) for n in ("tech", "qa")}
-    batch = reg.list_batches()[0]
-    reg.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 first", who["tech"])
+    who = {n: reg.accounts.authenticate(n, PASSWORDS[n]) for n in ("tech", "qa")}
+    batch = reg.batches.list()[0]
+    reg.batches.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 first", who["tech"])
     stop = threading.Event()
     errors = []
 
@@ -226,7 +226,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
             n = 0
             while not stop.is_set():
                 n += 1
-                writer.archive_document(batch.id, "other", f"%PDF-1.4 busy {n}".encode(), who["qa"])
+                writer.archive.add(batch.id, "other", f"%PDF-1.4 busy {n}".encode(), who["qa"])
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -235,7 +235,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     thread = threading.Thread(target=keep_writing)
     thread.start()
     try:
-        result, problems = reg.backup(tmp_path / "backups", who["qa"])
+        result, problems = reg.archive.backup(tmp_path / "backups", who["qa"])
     finally:
         stop.set()
         thread.join()
@@ -246,8 +246,8 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     assert result.documents_copied == result.documents_checked >= 1
     if reg.database.is_sqlite:
         restored = Register.open(f"sqlite:///{result.database_file}", archive_dir=folder / "archive")
-        assert restored.verify_audit().ok and restored.check_archive().ok
-        assert restored.list_batches()[0].lot_number == batch.lot_number
+        assert restored.audit.verify().ok and restored.archive.check().ok
+        assert restored.batches.list()[0].lot_number == batch.lot_number
         restored.close()
     else:
         assert Path(result.database_file).stat().st_size > 0

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
                                QLineEdit, QScrollArea, QVBoxLayout, QWidget)
 
-from labelapp.gui import adapters
+from labelapp.services.settings import facility_from_form
 from labelapp.gui.messages import in_words
 from labelapp.gui.pages.settings import FACILITY_FIELDS
 from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, line_edit
@@ -127,7 +127,7 @@ class FirstStartDialog(QDialog):
         for box in self.facility.values():
             box.set_errors([])
         try:
-            facility = adapters.facility_from_form({k: b.editor.text() for k, b in self.facility.items()})
+            facility = facility_from_form({k: b.editor.text() for k, b in self.facility.items()})
         except Exception as exc:  # noqa: BLE001
             self._facility_errors(exc)
             return
@@ -145,22 +145,22 @@ class FirstStartDialog(QDialog):
         """Runs in a worker. The administrator first (the register requires it); then the rest."""
         admin_account, others = accounts[0], accounts[1:]
         reg = self.register
-        reg.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
-        self.admin = reg.authenticate(admin_account.username, admin_account.password)
-        reg.set_facility(facility, self.admin, "first start")
+        reg.accounts.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
+        self.admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
+        reg.settings.set_facility(facility, self.admin, "first start")
         notes = []
         created = {}
         for account in others:
             try:
-                reg.create_user(account.username, account.full_name, account.role, account.password, actor=self.admin)
+                reg.accounts.create_user(account.username, account.full_name, account.role, account.password, actor=self.admin)
                 created[account.role] = account
             except Exception as exc:  # noqa: BLE001 - the administrator exists: report and go on
                 notes.append(f"The {account.role} account was not created: {in_words(exc)} "
                              "(add it in Settings > Users).")
         if examples and "qa" in created:
-            qa = reg.authenticate(created["qa"].username, created["qa"].password)
+            qa = reg.accounts.authenticate(created["qa"].username, created["qa"].password)
             for formula in example_formulas():
-                reg.add_formula(formula, qa)
+                reg.formulas.add(formula, qa)
             self.added_examples = True
         return notes
 
@@ -192,11 +192,11 @@ def approve_examples_dialog(register: Any, pharmacist: str, parent: QWidget | No
     """The pharmacist's e-signature approving the example formulas added at first start."""
     from labelapp.gui.dialogs.signature import SignatureDialog
 
-    drafts = register.list_formulas(status="draft")
+    drafts = register.formulas.list(status="draft")
     names = ", ".join(f"{f.code} v{f.version}" for f in drafts)
 
     def sign(username: str, password: str, _reason: str | None) -> list[Any]:
-        return [register.approve_formula(f.code, f.version, username, password) for f in drafts]
+        return [register.formulas.approve(f.code, f.version, username, password) for f in drafts]
 
     return SignatureDialog("Approve the example formulas",
                            f"As pharmacist, I reviewed and approve these master formulation records: {names}.",

@@ -80,7 +80,7 @@ class ArchivePage(QWidget):
     def refresh(self) -> None:
         text = self.search.text().strip() or None
         try:
-            rows = self.session.register.list_documents(text=text, kind=self.kind.currentData() or None,
+            rows = self.session.register.archive.list(text=text, kind=self.kind.currentData() or None,
                                                         limit=1000, check=True)
         except Exception as exc:  # noqa: BLE001
             self._show(self.message, in_words(exc))
@@ -108,7 +108,7 @@ class ArchivePage(QWidget):
             self._show(self.done, f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
                                   f"SHA-256 verified ({record.sha256[:16]}…).")
 
-        run_task(lambda: register.document_bytes(record.id), done, self)
+        run_task(lambda: register.archive.read(record.id), done, self)
 
     def reprint(self) -> None:
         record = self.selected()
@@ -126,7 +126,7 @@ class ArchivePage(QWidget):
         from labelapp.gui.printing import new_printer, remember_printer, remembered_printer
 
         settings, register, user = self.session.ui_settings, self.session.register, self.session.require_user()
-        jobs = register.document_print_jobs(record.id)
+        jobs = register.archive.print_jobs(record.id)
         stock = jobs[0].stock if jobs else ""
         printer = new_printer(remembered_printer(settings, stock))
         if not self.choose_printer(printer, self):
@@ -143,7 +143,7 @@ class ArchivePage(QWidget):
             self.session.batches_changed.emit()
             self._print_reprint(job, data, printer)
 
-        run_task(lambda: register.reprint(record.id, user, reason, printer=name), done, self)
+        run_task(lambda: register.archive.reprint(record.id, user, reason, printer=name), done, self)
 
     def _print_reprint(self, job: Any, data: bytes, printer: Any) -> None:
         from labelapp.gui.printing import print_with_progress, stored_offset
@@ -170,7 +170,7 @@ class ArchivePage(QWidget):
         if not path:
             return
         register, user = self.session.register, self.session.require_user()
-        run_task(lambda: register.export_document(record.id, path, user),
+        run_task(lambda: register.archive.export(record.id, path, user),
                  lambda target, error: self._show(self.message, f"Not exported: {in_words(error)}") if error
                  else self._show(self.done, f"Exported to {target} (hash checked)."), self)
 

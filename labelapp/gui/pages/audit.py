@@ -72,7 +72,7 @@ class AuditPage(QWidget):
         record_type = self.record_type.currentData() or None
         record_id = self.record_id.text().strip() or None
         try:
-            rows = self.session.register.audit_entries(record_type, record_id, limit=2000, newest_first=True)
+            rows = self.session.register.audit.entries(record_type, record_id, limit=2000, newest_first=True)
         except Exception as exc:  # noqa: BLE001
             self.message.setText(in_words(exc))
             self.message.show()
@@ -83,7 +83,7 @@ class AuditPage(QWidget):
             self.view.setColumnWidth(column, width)
 
     def verify(self) -> None:
-        result = self.session.register.verify_audit()
+        result = self.session.register.audit.verify()
         if result.ok:
             self.message.hide()
             self.done.setText(f"Audit chain intact: {result.entries_checked} entries checked.")

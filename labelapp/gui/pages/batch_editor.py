@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateTimeEdit, QFormLayout, QH
                                QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
 
-from labelapp.gui.adapters import calc_settings
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.lots import ComponentLotsTableModel
 from labelapp.gui.pages.computed_panel import ComputedPanel
@@ -170,13 +169,13 @@ class BatchEditorPage(QWidget):
         self.editor("units").setFocus()
 
     def open_batch(self, batch_id: int) -> None:
-        record = self.session.register.get_batch(batch_id)
+        record = self.session.register.batches.get(batch_id)
         data = record.document_data()
         self.batch_id, self.status = record.id, record.status.value
         self.facility = data["facility"]
         self.formula = data["formula"]
-        self.calc_settings = calc_settings(self.session.register)
-        self.ingredients = self.session.register.ingredient_table()
+        self.calc_settings = self.session.register.settings.current().calc_settings()
+        self.ingredients = self.session.register.formulas.ingredient_table()
         values = presenter.values_from_batch(data["batch"])
         self._fill(values)
         self.title.setText(f"Lot {record.lot_number} — {record.product_name} — {record.status.value}")
@@ -184,9 +183,10 @@ class BatchEditorPage(QWidget):
 
     def _load_context(self, formula: dict[str, Any]) -> None:
         self.formula = formula
-        self.facility = self.session.register.facility()
-        self.calc_settings = calc_settings(self.session.register)
-        self.ingredients = self.session.register.ingredient_table()
+        facility = self.session.register.settings.facility()
+        self.facility = facility.model_dump(mode="json") if facility else None
+        self.calc_settings = self.session.register.settings.current().calc_settings()
+        self.ingredients = self.session.register.formulas.ingredient_table()
 
     def _fill(self, values: FormValues) -> None:
         self._loading = True
@@ -294,8 +294,8 @@ class BatchEditorPage(QWidget):
 
         def work() -> Any:
             if batch_id is None:
-                return register.new_batch(batch_file, user)
-            return register.update_draft(batch_id, batch_file, user, reason)
+                return register.batches.new(batch_file, user)
+            return register.batches.update_draft(batch_id, batch_file, user, reason)
 
         self.save_button.setEnabled(False)
         self.state.setText("Saving…")

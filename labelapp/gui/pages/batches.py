@@ -80,7 +80,7 @@ class BatchesPage(QWidget):
         if self.status.currentData():
             criteria["status"] = self.status.currentData()
         try:
-            rows = self.session.register.list_batches(**criteria)
+            rows = self.session.register.batches.list(**criteria)
         except Exception as exc:  # noqa: BLE001 - a refusal or an unreachable database, in words
             self.message.setText(in_words(exc))
             self.message.show()

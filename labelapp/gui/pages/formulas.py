@@ -10,7 +10,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QPlainTextEdit,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from labelapp.gui import adapters
+from labelapp.services.calculate import load_formula_file, parse_formula_text
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.dialogs.text_editor import TextEditorDialog
 from labelapp.gui.messages import in_words
@@ -66,7 +66,7 @@ class FormulasPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.model.set_rows(self.session.register.list_formulas())
+            self.model.set_rows(self.session.register.formulas.list())
         except Exception as exc:  # noqa: BLE001
             self._say(self.message, in_words(exc))
 
@@ -90,11 +90,11 @@ class FormulasPage(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Formula or batch file", str(adapters_examples()),
                                               "Formula files (*.json *.yaml *.yml)")
         if path:
-            self.add_formula(lambda: adapters.formula_from_file(path))
+            self.add_formula(lambda: load_formula_file(path))
 
     def add_formula(self, make: Any) -> Any:
         try:
-            record = self.session.register.add_formula(make(), self.session.require_user())
+            record = self.session.register.formulas.add(make(), self.session.require_user())
         except Exception as exc:  # noqa: BLE001
             self._say(self.message, f"Not added: {in_words(exc)}")
             return None
@@ -115,11 +115,11 @@ class FormulasPage(QWidget):
         register, user = self.session.register, self.session.require_user()
 
         def accept(text: str) -> Any:
-            return register.add_formula(adapters.formula_from_text(text), user)
+            return register.formulas.add(parse_formula_text(text), user)
 
         dialog = TextEditorDialog(f"New version of {record.code}",
                                   "Edit the master formula (JSON). It is saved as a draft version.",
-                                  adapters.next_version_text(record.document), accept, self)
+                                  next_version_text(record.document), accept, self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._added(dialog.result_value))
         dialog.open()
@@ -132,7 +132,7 @@ class FormulasPage(QWidget):
         register = self.session.register
 
         def sign(username: str, password: str, _reason: str | None) -> Any:
-            return register.approve_formula(record.code, record.version, username, password)
+            return register.formulas.approve(record.code, record.version, username, password)
 
         dialog = SignatureDialog(f"Approve {record.code} version {record.version}",
                                  f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
@@ -165,3 +165,10 @@ def adapters_examples() -> Any:
     from labelapp.resources import examples_dir
 
     return examples_dir()
+
+
+def next_version_text(document: str) -> str:
+    """The JSON of a formula version, pretty-printed, with the version number one higher (to edit)."""
+    data = json.loads(document)
+    data["version"] = int(data.get("version", 0)) + 1
+    return json.dumps(data, indent=2, ensure_ascii=False)

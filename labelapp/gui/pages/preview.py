@@ -12,7 +12,10 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from labelapp.gui.adapters import KIND_TITLES, KINDS, Rendered
+from labelapp.services import rendering
+from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
+from labelapp.services.rendering import KIND_TITLES, RenderedDocument
+from labelapp.domain.errors import LabelappError
 from labelapp.gui.messages import in_words
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
@@ -30,7 +33,7 @@ class PreviewPage(QWidget):
         self.session = session
         self.evaluation: Any = None
         self.batch_id: int | None = None
-        self.shown: Rendered | None = None
+        self.shown: RenderedDocument | None = None
         self.task = LatestTask(0, self)
         self.task.done.connect(self._on_rendered)
         self.task.started.connect(lambda: self.state.setText("Rendering…"))
@@ -109,10 +112,8 @@ class PreviewPage(QWidget):
             self.stock.setCurrentIndex(index)
 
     def _load_stocks(self) -> None:
-        render = self.session.render
-
         def load() -> dict[str, list[Any]]:
-            return {kind: render.stocks(kind) for kind in KINDS}
+            return {kind: rendering.stocks(kind) for kind in KINDS}
 
         run_task(load, self._on_stocks, self)
 
@@ -138,7 +139,7 @@ class PreviewPage(QWidget):
                 break
         bf = getattr(self.evaluation, "batch_file", None)
         if index < 0 and bf is not None:
-            index = self.stock.findData(self.session.render.default_stock(kind, bf))
+            index = self.stock.findData(_default_stock(kind, bf))
         self.stock.setCurrentIndex(max(index, 0))
         self.stock.blockSignals(False)
         default = "width" if kind == "worksheet" else "actual"
@@ -192,11 +193,14 @@ class PreviewPage(QWidget):
         kind, stock = self.current_kind(), self.current_stock()
         if not stock:
             return
-        render, bf, comp = self.session.render, evaluation.batch_file, evaluation.computation
-        count = render.default_count(kind, comp)
+        bf, comp, settings = evaluation.batch_file, evaluation.computation, evaluation.settings
+        count = rendering.default_count(kind, comp)
         registered = self.batch_id if not comp.lot_provisional else None
         register = self.session.register
-        self.task.request(lambda: render.render(kind, bf, comp, stock, count, register, registered))
+        if kind == "worksheet" and registered is not None:  # a registered batch's worksheet is its record
+            self.task.request(lambda: rendering.render_batch_record(register, registered))
+        else:
+            self.task.request(lambda: rendering.preview(bf, comp, kind, stock, count, settings, registered))
 
     def _blank(self, why: str) -> None:
         self.task.request(lambda: None, immediately=True)
@@ -207,7 +211,7 @@ class PreviewPage(QWidget):
         self.problem.show()
         self.print_button.setEnabled(False)
 
-    def _on_rendered(self, result: Rendered | None, error: BaseException | None) -> None:
+    def _on_rendered(self, result: RenderedDocument | None, error: BaseException | None) -> None:
         if result is None and error is None:
             return
         suggestion = getattr(error, "suggestion", None)
@@ -238,6 +242,14 @@ class PreviewPage(QWidget):
         self.print_button.setEnabled(True)
         self.rendered.emit(result)
 
-    def current(self) -> Rendered | None:
+    def current(self) -> RenderedDocument | None:
         """The bytes on screen, if they belong to the newest input (nothing pending)."""
         return None if self.task.busy else self.shown
+
+
+def _default_stock(kind: str, batch_file: Any) -> str:
+    """The stock the facility set up for this product, or "" when none is (the list then starts at the top)."""
+    try:
+        return rendering.default_stock(batch_file, kind)
+    except LabelappError:
+        return ""

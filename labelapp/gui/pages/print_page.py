@@ -8,7 +8,6 @@ Printer per stock and the per-printer calibration offset are workstation state (
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,9 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from labelapp.gui import adapters
-from labelapp.gui.adapters import KIND_TITLES, Rendered
+from labelapp.domain.files import atomic_write
+from labelapp.services import rendering
+from labelapp.services.rendering import KIND_TITLES, RenderedDocument
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import PrintJobTableModel
 from labelapp.gui.printing import (Offset, PrintOutcome, new_printer, print_calibration, print_with_progress,
@@ -51,7 +51,7 @@ class PrintPage(QWidget):
         self.session = session
         self.choose_printer = choose_printer
         self.choose_file = choose_file
-        self.document: Rendered | None = None
+        self.document: RenderedDocument | None = None
         self.batch_id: int | None = None
         self.lot_number: str | None = None
         self.busy = False
@@ -121,7 +121,7 @@ class PrintPage(QWidget):
         self.refresh_jobs()
         self._update()
 
-    def set_document(self, document: Rendered | None) -> None:
+    def set_document(self, document: RenderedDocument | None) -> None:
         self.document = document
         self._update()
 
@@ -129,7 +129,7 @@ class PrintPage(QWidget):
         if self.batch_id is None:
             self.jobs.set_rows([])
             return
-        self.jobs.set_rows(self.session.register.batch_detail(self.batch_id).print_jobs)
+        self.jobs.set_rows(self.session.register.batches.detail(self.batch_id).print_jobs)
 
     def _problem(self) -> str | None:
         """Why nothing can be printed now (plain facts about the screen, not rules)."""
@@ -138,7 +138,7 @@ class PrintPage(QWidget):
         if self.batch_id is None or self.document.provisional:
             return ("This batch is not saved: production labels carry the lot number the register allocates. "
                     "Save the draft first.")
-        if self.document.lot_number != self.lot_number:
+        if self.document.lot_number != self.lot_number or self.document.batch_id != self.batch_id:
             return "The preview belongs to another lot; wait for it to update."
         return None
 
@@ -207,11 +207,11 @@ class PrintPage(QWidget):
             return
         self._record_then(f"PDF file {Path(path).name}", lambda d: self._write_file(d, Path(path)))
 
-    def _record_then(self, printer_name: str, send: Callable[[Rendered], None]) -> None:
-        doc, register, user, batch_id = self.document, self.session.register, self.session.require_user(), self.batch_id
+    def _record_then(self, printer_name: str, send: Callable[[RenderedDocument], None]) -> None:
+        doc, register, user = self.document, self.session.register, self.session.require_user()
 
         def record() -> Any:
-            return adapters.issue(register, batch_id, user, doc, printer_name)
+            return rendering.issue(register, doc, user, printer_name)
 
         self._set_busy(True, f"Recording the print job of {doc.count} in the register…")
 
@@ -220,15 +220,14 @@ class PrintPage(QWidget):
             if error is not None:
                 self._show_message(f"Not printed: {in_words(error)}")
                 return
-            _job, data = result
             self.refresh_jobs()
             self.session.archive_changed.emit()
-            send(replace(doc, pdf=data))
+            send(doc)  # the very bytes previewed and archived
             self.session.batches_changed.emit()
 
         run_task(record, recorded, self)
 
-    def _send(self, doc: Rendered, printer: QPrinter) -> None:
+    def _send(self, doc: RenderedDocument, printer: QPrinter) -> None:
         try:
             outcome = print_with_progress(self, doc.pdf, printer, self.offset(),
                                           f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages)
@@ -238,17 +237,15 @@ class PrintPage(QWidget):
             return
         self._report(doc, outcome, printer.printerName() or printer.outputFileName())
 
-    def _write_file(self, doc: Rendered, path: Path) -> None:
-        from labelapp.render.pdfio import write_atomic
-
+    def _write_file(self, doc: RenderedDocument, path: Path) -> None:
         try:
-            write_atomic(path, doc.pdf)
+            atomic_write(path, doc.pdf)
         except Exception as exc:  # noqa: BLE001
             self._show_message(f"The PDF file was not written: {in_words(exc)}")
             return
         self._report(doc, PrintOutcome(doc.pages, doc.pages, False), str(path))
 
-    def _report(self, doc: Rendered, outcome: PrintOutcome, where: str) -> None:
+    def _report(self, doc: RenderedDocument, outcome: PrintOutcome, where: str) -> None:
         if outcome.cancelled:
             self._show_message(f"Printing was cancelled after {outcome.pages_sent} of {outcome.pages_total} pages. "
                                f"The job was recorded as {doc.count} labels issued: account for the unprinted "
@@ -287,7 +284,7 @@ class PrintPage(QWidget):
         finally:
             document.close()
             buffer.close()
-        cells = [QRectF(x, y, w, h) for x, y, w, h in self.session.render.cells(self._stock())]
+        cells = [QRectF(x, y, w, h) for x, y, w, h in rendering.stock_cells(self._stock())]
         return page, cells or [QRectF(0, 0, page.width(), page.height())]
 
     # ------------------------------------------------------------ feedback

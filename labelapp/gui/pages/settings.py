@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from labelapp.gui import adapters
+from labelapp.services import rendering
+from labelapp.services.calculate import reference_dating_rules
+from labelapp.services.settings import facility_from_form
 from labelapp.gui.messages import in_words
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
@@ -182,24 +184,25 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         register = self.session.register
         try:
-            self.facility.set_values(register.facility() or {})
-            current = register.settings()
+            facility = register.settings.facility()
+            self.facility.set_values(facility.model_dump(mode="json", exclude_none=True) if facility else {})
+            current = register.settings.current()
             self.register_form.set_values(current.model_dump())
             self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
             _fill(self.users, [[u.username, u.full_name, u.role.value, "yes" if u.active else "no",
-                                "LOCKED" if u.locked else ""] for u in register.list_users()])
+                                "LOCKED" if u.locked else ""] for u in register.accounts.list_users()])
         except Exception as exc:  # noqa: BLE001
             self.facility.message.setText(in_words(exc))
             self.facility.message.show()
         self._refresh_stocks()
         _fill(self.dating, [[r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()),
-                             r.source] for r in adapters.reference_dating_rules()])
+                             r.source] for r in reference_dating_rules()])
 
     def _refresh_stocks(self) -> None:
-        settings, render = self.session.ui_settings, self.session.render
+        settings = self.session.ui_settings
         rows: dict[str, list[str]] = {}
         for kind in ("vial", "carton"):
-            for info in render.stocks(kind):
+            for info in rendering.stocks(kind):
                 if info.name in rows:
                     rows[info.name][3] += f", {kind}"
                     continue
@@ -213,8 +216,8 @@ class SettingsPage(QWidget):
 
     def save_facility(self) -> None:
         try:
-            facility = adapters.facility_from_form(self.facility.values())
-            self.session.register.set_facility(facility, self.session.require_user())
+            facility = facility_from_form(self.facility.values())
+            self.session.register.settings.set_facility(facility, self.session.require_user())
         except Exception as exc:  # noqa: BLE001
             self.facility.show_error(exc, "facility")
             return
@@ -222,7 +225,7 @@ class SettingsPage(QWidget):
 
     def save_register_settings(self) -> None:
         register = self.session.register
-        current = register.settings().model_dump()
+        current = register.settings.current().model_dump()
         changes: dict[str, Any] = {}
         for key, text in self.register_form.values().items():
             value: Any = text.strip() or None
@@ -234,7 +237,7 @@ class SettingsPage(QWidget):
             self.register_form.show_done("Nothing changed.")
             return
         try:
-            register.update_settings(self.session.require_user(), changes)
+            register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
             self.register_form.show_error(exc, "settings")
             return
@@ -243,13 +246,13 @@ class SettingsPage(QWidget):
 
     def save_calc_settings(self) -> None:
         register = self.session.register
-        current = _flatten({"calc": register.settings().calc.model_dump(mode="json")})
+        current = _flatten({"calc": register.settings.current().calc.model_dump(mode="json")})
         changes = {key: text.strip() for key, text in self.calc.values().items() if text.strip() != str(current[key])}
         if not changes:
             self.calc.show_done("Nothing changed.")
             return
         try:
-            register.update_settings(self.session.require_user(), changes)
+            register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
             self.calc.show_error(exc, "settings")
             return
@@ -262,7 +265,7 @@ class SettingsPage(QWidget):
             self._user_message("The two passwords differ; type the same password twice.")
             return
         try:
-            self.session.register.create_user(self.new_user["username"].text().strip(),
+            self.session.register.accounts.create_user(self.new_user["username"].text().strip(),
                                               self.new_user["full_name"].text(), self.new_role.currentText(),
                                               first, actor=self.session.require_user())
         except Exception as exc:  # noqa: BLE001

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from labelapp.gui.adapters import archive_batch_record
+from labelapp.services.rendering import archive_batch_record
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.messages import in_words
@@ -109,7 +109,7 @@ class VerifyPage(QWidget):
             self._update_buttons()
             return
         try:
-            self.detail = self.session.register.batch_detail(self.batch_id)
+            self.detail = self.session.register.batches.detail(self.batch_id)
         except Exception as exc:  # noqa: BLE001
             self._show_message(in_words(exc))
             return
@@ -138,7 +138,7 @@ class VerifyPage(QWidget):
         reason = "required" if meaning in ("rejected", "voided") else "optional"
 
         def do_sign(username: str, password: str, why: str | None) -> tuple[Any, str]:
-            signature = register.sign(batch_id, username, password, meaning, why)
+            signature = register.batches.sign(batch_id, username, password, meaning, why)
             if meaning != "released":
                 return signature, ""
             try:    # as the CLI does: the signed record is archived on release
@@ -158,7 +158,7 @@ class VerifyPage(QWidget):
         register, batch_id, user = self.session.register, self.batch_id, self.session.require_user()
 
         def record(counts: dict[str, int], note: str | None) -> Any:
-            return register.record_reconciliation(batch_id, user, investigation_note=note, **counts)
+            return register.batches.record_reconciliation(batch_id, user, investigation_note=note, **counts)
 
         dialog = ReconciliationDialog(self.detail.reconciliation.labels_issued, self.detail.batch.lot_number,
                                       record, self)

@@ -154,6 +154,7 @@ class Evaluation:
     values: FormValues
     batch_file: Any = None          # labelapp.domain.batch.BatchFile
     computation: Any = None         # labelapp.domain.results.BatchComputation
+    settings: Any = None            # labelapp.domain.settings.CalcSettings the computation used
     issues: RoutedIssues = field(default_factory=RoutedIssues)
 
     @property
@@ -167,7 +168,7 @@ def evaluate(values: FormValues, facility: dict[str, Any], formula: dict[str, An
     from labelapp.domain.errors import InputError, LabelappError
     from labelapp.services.calculate import calculate, parse_batch_data
 
-    outcome = Evaluation(values=values)
+    outcome = Evaluation(values=values, settings=settings)
     try:
         outcome.batch_file = parse_batch_data(batch_file_data(values, facility, formula))
         outcome.computation = calculate(outcome.batch_file, settings, ingredients=ingredients)

@@ -33,8 +33,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="labelapp", description="Labels and batch records for a 503B outsourcing facility. "
-                     "With no command, opens the desktop app.")
+    parser = _Parser(
+        prog="labelapp",
+        description="Labels and batch records for a 503B outsourcing facility. With no command, opens the desktop app.",
+    )
     parser.add_argument("--version", action="version", version=f"labelapp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module, func in COMMAND_MODULES:
@@ -50,14 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _no_display() -> bool:
     """Linux without X11/Wayland and no explicit Qt platform: Qt would abort with a core dump."""
-    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
 
 
 def _open_gui() -> int:
     if _no_display():
-        raise LabelappError("no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
-                            "start it in a desktop session, or use the sub-commands (labelapp --help)")
+        raise LabelappError(
+            "no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "start it in a desktop session, or use the sub-commands (labelapp --help)"
+        )
     try:
         gui = importlib.import_module("labelapp.gui.app")
     except ModuleNotFoundError as exc:

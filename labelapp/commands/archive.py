@@ -6,8 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from labelapp.commands.common import add_command, add_filters, add_json, print_json, print_table, register_options, \
-    signed_in, when
+from labelapp.commands.common import (
+    add_command,
+    add_filters,
+    add_json,
+    print_json,
+    print_table,
+    register_options,
+    signed_in,
+    when,
+)
 from labelapp.domain.errors import LabelappError
 from labelapp.domain.files import atomic_write
 from labelapp.domain.records import ArchivedDocumentRecord
@@ -15,18 +23,41 @@ from labelapp.services.register import Register
 
 
 def _list_documents(reg: Register, args: argparse.Namespace, text: str | None) -> list[ArchivedDocumentRecord]:
-    return reg.archive.list(lot=args.lot, product=args.product, status=args.status, kind=args.kind, text=text,
-                              archived_from=args.date_from, archived_to=args.date_to, limit=args.limit,
-                              check=args.check)
+    return reg.archive.list(
+        lot=args.lot,
+        product=args.product,
+        status=args.status,
+        kind=args.kind,
+        text=text,
+        archived_from=args.date_from,
+        archived_to=args.date_to,
+        limit=args.limit,
+        check=args.check,
+    )
 
 
 def _print_documents(found: list[ArchivedDocumentRecord], as_json: bool) -> None:
     if as_json:
         print_json(found)
         return
-    print_table([[d.id, d.lot_number, d.product_name, d.batch_status.value if d.batch_status else "", d.kind,
-             d.size_bytes, when(d.created_at), d.created_by, d.sha256[:16], d.integrity] for d in found],
-           ["ID", "LOT", "PRODUCT", "STATUS", "KIND", "BYTES", "ARCHIVED", "BY", "SHA-256", "CHECK"])
+    print_table(
+        [
+            [
+                d.id,
+                d.lot_number,
+                d.product_name,
+                d.batch_status.value if d.batch_status else "",
+                d.kind,
+                d.size_bytes,
+                when(d.created_at),
+                d.created_by,
+                d.sha256[:16],
+                d.integrity,
+            ]
+            for d in found
+        ],
+        ["ID", "LOT", "PRODUCT", "STATUS", "KIND", "BYTES", "ARCHIVED", "BY", "SHA-256", "CHECK"],
+    )
 
 
 def cmd_archive_list(args: argparse.Namespace) -> int:
@@ -50,13 +81,17 @@ def cmd_archive_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(record)
     else:
-        print(f"document {record.id}: {record.kind} for lot {record.lot_number} ({record.product_name}), "
-              f"{record.size_bytes} bytes")
+        print(
+            f"document {record.id}: {record.kind} for lot {record.lot_number} ({record.product_name}), "
+            f"{record.size_bytes} bytes"
+        )
         print(f"  SHA-256 {record.sha256}; archived {when(record.created_at)} by {record.created_by}")
         print(f"  file {record.file_name}: {record.integrity.upper()}")
         for j in jobs:
-            print(f"  job {j.job_number}: x{j.label_count} on {j.printer} by {j.printed_by} {when(j.printed_at)}"
-                  + (f" [reprint: {j.reason}]" if j.is_reprint else ""))
+            print(
+                f"  job {j.job_number}: x{j.label_count} on {j.printer} by {j.printed_by} {when(j.printed_at)}"
+                + (f" [reprint: {j.reason}]" if j.is_reprint else "")
+            )
     if record.integrity != "ok":
         raise LabelappError(f"archived document {record.id} is {record.integrity}")
     return 0
@@ -86,18 +121,21 @@ def cmd_archive_check(args: argparse.Namespace) -> int:
     for d in result.damaged + result.missing:
         print(f"document {d.id} (lot {d.lot_number}, {d.kind}) is {d.integrity.upper()}: {d.file_name}")
     if not result.ok:
-        raise LabelappError(f"{len(result.damaged)} damaged and {len(result.missing)} missing of "
-                            f"{result.checked} archived documents")
+        raise LabelappError(
+            f"{len(result.damaged)} damaged and {len(result.missing)} missing of {result.checked} archived documents"
+        )
     print(f"all {result.checked} archived documents match their SHA-256")
     return 0
 
 
 # ---------------------------------------------------------------- parsers
 
+
 def add_parsers(sub: Any) -> None:
     common = register_options()
     archive = sub.add_parser("archive", help="archived PDFs").add_subparsers(
-        dest="archive_command", required=True, metavar="ACTION")
+        dest="archive_command", required=True, metavar="ACTION"
+    )
     for name, func in (("list", cmd_archive_list), ("search", cmd_archive_search)):
         p = add_command(archive, name, func, common, f"{name} archived documents (archive dates with --from/--to)")
         if name == "search":
@@ -111,8 +149,13 @@ def add_parsers(sub: Any) -> None:
     p = add_command(archive, "export", cmd_archive_export, common, "copy a document out (hash verified)")
     p.add_argument("document")
     p.add_argument("destination")
-    p = add_command(archive, "reprint", cmd_archive_reprint, common,
-             "re-issue an archived document as a numbered reprint (writes the PDF to --output)")
+    p = add_command(
+        archive,
+        "reprint",
+        cmd_archive_reprint,
+        common,
+        "re-issue an archived document as a numbered reprint (writes the PDF to --output)",
+    )
     p.add_argument("document")
     p.add_argument("--reason", required=True)
     p.add_argument("--output", required=True, help="where to write the PDF to print")

@@ -14,8 +14,9 @@ from labelapp.domain.errors import LabelappError
 def _anchor(text: str) -> tuple[int, str]:
     seq, sep, digest = text.partition(":")
     if not (sep and seq.strip().isdigit() and re.fullmatch(r"[0-9a-fA-F]{64}", digest.strip())):
-        raise LabelappError(f"--anchor {text!r}: write SEQ:SHA256 as printed on the batch record, "
-                            "e.g. 17:5287a8cb...(64 hex digits)")
+        raise LabelappError(
+            f"--anchor {text!r}: write SEQ:SHA256 as printed on the batch record, e.g. 17:5287a8cb...(64 hex digits)"
+        )
     return int(seq), digest.strip().lower()
 
 
@@ -39,8 +40,10 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         print_json(entries)
         return 0
     for e in reversed(entries):
-        print(f"{e.seq:>6} {e.at_utc} {e.username or '-':<12} {e.action:<22} {e.record_type}:{e.record_id}"
-              + (f" reason={e.reason!r}" if e.reason else ""))
+        print(
+            f"{e.seq:>6} {e.at_utc} {e.username or '-':<12} {e.action:<22} {e.record_type}:{e.record_id}"
+            + (f" reason={e.reason!r}" if e.reason else "")
+        )
         if e.old_value:
             print(f"         old {e.old_value}")
         if e.new_value:
@@ -51,27 +54,38 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, user, _pw):
         result, problems = reg.archive.backup(args.destination, user)
-    print(f"backup written to {result.folder}: database {Path(result.database_file).name}, "
-          f"{result.documents_copied} archived documents, audit trail {'ok' if result.audit_ok else 'FAILED'}")
+    print(
+        f"backup written to {result.folder}: database {Path(result.database_file).name}, "
+        f"{result.documents_copied} archived documents, audit trail {'ok' if result.audit_ok else 'FAILED'}"
+    )
     for problem in problems:
         print(f"  not copied: {problem}")
     if problems:
         raise LabelappError("the backup is incomplete: see the lines above")
     if not result.audit_ok:
-        raise LabelappError("the backup is a full copy, but the audit trail in it fails verification: "
-                            "run `labelapp audit verify` on the register and investigate before relying on it")
+        raise LabelappError(
+            "the backup is a full copy, but the audit trail in it fails verification: "
+            "run `labelapp audit verify` on the register and investigate before relying on it"
+        )
     return 0
 
 
 # ---------------------------------------------------------------- parsers
 
+
 def add_parsers(sub: Any) -> None:
     common = register_options()
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
-        dest="audit_command", required=True, metavar="ACTION")
+        dest="audit_command", required=True, metavar="ACTION"
+    )
     p = add_command(audit, "verify", cmd_audit_verify, common, "verify the hash chain; names the first bad entry")
-    p.add_argument("--anchor", action="append", default=[], metavar="SEQ:SHA256",
-                   help="an audit anchor printed on a batch record; the trail must still contain it (repeatable)")
+    p.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:SHA256",
+        help="an audit anchor printed on a batch record; the trail must still contain it (repeatable)",
+    )
     p = add_command(audit, "show", cmd_audit_show, common, "show audit entries (newest last)")
     p.add_argument("--lot")
     p.add_argument("--record-type")

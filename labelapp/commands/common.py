@@ -31,6 +31,7 @@ STATUSES = ["draft", "compounded", "verified", "released", "rejected", "voided"]
 
 # ---------------------------------------------------------------- sign-in plumbing
 
+
 class Passwords:
     """Reads passwords from the terminal, or line by line from stdin (``--password-stdin``)."""
 
@@ -83,6 +84,7 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Register, Authenticate
 
 # ---------------------------------------------------------------- output helpers
 
+
 def print_json(value: BaseModel | list[Any]) -> None:
     if isinstance(value, list):
         print(json.dumps([json.loads(v.model_dump_json()) for v in value], indent=2, ensure_ascii=False))
@@ -130,25 +132,38 @@ def read_pdf(path: str) -> bytes:
     return data
 
 
-
 # ---------------------------------------------------------------- parser helpers
+
 
 def register_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("register")
-    group.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
-                       help="sqlite:///FILE or postgresql://... (default: $LABELAPP_DATABASE_URL, else the "
-                            "SQLite file in the user data folder)")
-    group.add_argument("--archive-dir", metavar="DIR", default=argparse.SUPPRESS,
-                       help="archive folder (default: $LABELAPP_ARCHIVE_DIR, the archive_dir setting, or next to "
-                            "the database)")
+    group.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="sqlite:///FILE or postgresql://... (default: $LABELAPP_DATABASE_URL, else the "
+        "SQLite file in the user data folder)",
+    )
+    group.add_argument(
+        "--archive-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="archive folder (default: $LABELAPP_ARCHIVE_DIR, the archive_dir setting, or next to the database)",
+    )
     group.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help="sign in as NAME ($LABELAPP_USER)")
-    group.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
-                       help="read password(s) from standard input, one per line, instead of prompting")
+    group.add_argument(
+        "--password-stdin",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="read password(s) from standard input, one per line, instead of prompting",
+    )
     return common
 
 
-def add_command(sub: Any, name: str, func: Any, common: argparse.ArgumentParser, help_text: str) -> argparse.ArgumentParser:
+def add_command(
+    sub: Any, name: str, func: Any, common: argparse.ArgumentParser, help_text: str
+) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
     parser.set_defaults(func=func)
     return parser

@@ -29,8 +29,10 @@ def cmd_formula_add_ingredient(args: argparse.Namespace) -> int:
 def cmd_formula_approve(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, user, password):
         record = reg.formulas.approve(args.code, args.version, user, password)
-    print(f"approved formula {record.code} version {record.version}, signed by {user.full_name} at "
-          f"{when(record.approved_at)}")
+    print(
+        f"approved formula {record.code} version {record.version}, signed by {user.full_name} at "
+        f"{when(record.approved_at)}"
+    )
     return 0
 
 
@@ -40,8 +42,10 @@ def cmd_formula_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(found)
         return 0
-    print_table([[f.code, f.version, f.name, f.status.value, f.created_by, f.approved_by, when(f.approved_at)]
-            for f in found], ["CODE", "VERSION", "NAME", "STATUS", "ADDED BY", "APPROVED BY", "APPROVED"])
+    print_table(
+        [[f.code, f.version, f.name, f.status.value, f.created_by, f.approved_by, when(f.approved_at)] for f in found],
+        ["CODE", "VERSION", "NAME", "STATUS", "ADDED BY", "APPROVED BY", "APPROVED"],
+    )
     return 0
 
 
@@ -62,15 +66,22 @@ def cmd_formula_show(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- parsers
 
+
 def add_parsers(sub: Any) -> None:
     common = register_options()
     formula = sub.add_parser("formula", help="master formula versions").add_subparsers(
-        dest="formula_command", required=True, metavar="ACTION")
-    add_command(formula, "add", cmd_formula_add, common, "add a formula version as draft (a formula file or a batch "
-         "file)").add_argument("file")
-    add_command(formula, "add-ingredient", cmd_formula_add_ingredient, common,
-         "add a facility ingredient (name, mw, particles, ions...; YAML or JSON) for use in formulas"
-         ).add_argument("file")
+        dest="formula_command", required=True, metavar="ACTION"
+    )
+    add_command(
+        formula, "add", cmd_formula_add, common, "add a formula version as draft (a formula file or a batch file)"
+    ).add_argument("file")
+    add_command(
+        formula,
+        "add-ingredient",
+        cmd_formula_add_ingredient,
+        common,
+        "add a facility ingredient (name, mw, particles, ions...; YAML or JSON) for use in formulas",
+    ).add_argument("file")
     p = add_command(formula, "approve", cmd_formula_approve, common, "approve a draft version (pharmacist e-signature)")
     p.add_argument("code")
     p.add_argument("version")

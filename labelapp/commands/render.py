@@ -27,29 +27,38 @@ def _non_negative(text: str) -> int:
 
 def add_render_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "render", help="print vial labels, carton labels and the batch record as PDF",
+        "render",
+        help="print vial labels, carton labels and the batch record as PDF",
         description="Render the serialized vial labels, the carton labels and/or the batch "
-                    "production record of a batch file. Every file is written completely or not "
-                    "at all; nothing is written if any document cannot be produced.")
+        "production record of a batch file. Every file is written completely or not "
+        "at all; nothing is written if any document cannot be produced.",
+    )
     p.add_argument("file", help="batch file (.json or .yaml)")
     p.add_argument("--labels", metavar="OUT.pdf", help="vial (unit) labels, one per unit + extras")
     p.add_argument("--carton", metavar="OUT.pdf", help="carton / container labels (same count)")
     p.add_argument("--worksheet", metavar="OUT.pdf", help="batch production and control record")
-    p.add_argument("--stock", metavar="NAME", help="vial label stock (default: by container volume; "
-                                                   "see `labelapp stocks`)")
-    p.add_argument("--carton-stock", metavar="NAME", help="carton label stock (default: the "
-                                                          "default carton stock)")
-    p.add_argument("--extras", type=_non_negative, metavar="N",
-                   help="labels beyond the units (batch-record specimens, QC retains); default: "
-                        "specimen_labels + retain_labels of the batch file")
+    p.add_argument(
+        "--stock", metavar="NAME", help="vial label stock (default: by container volume; see `labelapp stocks`)"
+    )
+    p.add_argument("--carton-stock", metavar="NAME", help="carton label stock (default: the default carton stock)")
+    p.add_argument(
+        "--extras",
+        type=_non_negative,
+        metavar="N",
+        help="labels beyond the units (batch-record specimens, QC retains); default: "
+        "specimen_labels + retain_labels of the batch file",
+    )
     p.add_argument("--settings", help="calculation settings file (as for `labelapp calc`)")
     p.set_defaults(func=run_render)
 
 
 def add_stocks_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("stocks", help="list label stocks and the layouts that fit them",
-                       description="List the label stocks (templates/stocks) with their size and "
-                                   "the layouts (templates/layouts) that fit each.")
+    p = sub.add_parser(
+        "stocks",
+        help="list label stocks and the layouts that fit them",
+        description="List the label stocks (templates/stocks) with their size and "
+        "the layouts (templates/layouts) that fit each.",
+    )
     p.set_defaults(func=run_stocks)
 
 
@@ -62,8 +71,11 @@ class _Output:
 
 
 def _outputs_requested(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    wanted = [(what, Path(path)) for what, path in (("labels", args.labels), ("carton", args.carton),
-                                                     ("worksheet", args.worksheet)) if path]
+    wanted = [
+        (what, Path(path))
+        for what, path in (("labels", args.labels), ("carton", args.carton), ("worksheet", args.worksheet))
+        if path
+    ]
     if not wanted:
         raise LabelappError("render: give at least one of --labels, --carton, --worksheet")
     paths = [path.resolve() for _, path in wanted]
@@ -80,8 +92,10 @@ def _outputs_requested(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 
 def _label_summary(document: RenderedDocument) -> str:
-    return (f"{document.count} labels on {document.stock} (layout {document.layout}), {document.pages} "
-            f"page{'s' if document.pages != 1 else ''}")
+    return (
+        f"{document.count} labels on {document.stock} (layout {document.layout}), {document.pages} "
+        f"page{'s' if document.pages != 1 else ''}"
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -96,8 +110,9 @@ def run_render(args: argparse.Namespace) -> int:
         outputs.append(_Output("labels", wanted["labels"], vial.pdf, _label_summary(vial)))
         notes += [n for n in vial.notes if n not in notes]
         if vial.ingredients_on_carton and "carton" not in wanted:
-            notes.append("print the carton labels too (--carton): the vial label refers to them "
-                         "for the ingredient list")
+            notes.append(
+                "print the carton labels too (--carton): the vial label refers to them for the ingredient list"
+            )
     if "carton" in wanted:
         carton = rendering.preview(bf, comp, "carton", args.carton_stock, count)
         outputs.append(_Output("carton", wanted["carton"], carton.pdf, _label_summary(carton)))

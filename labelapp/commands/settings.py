@@ -42,16 +42,23 @@ def cmd_settings_facility(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- parsers
 
+
 def add_parsers(sub: Any) -> None:
     common = register_options()
     settings = sub.add_parser("settings", help="register settings").add_subparsers(
-        dest="settings_command", required=True, metavar="ACTION")
+        dest="settings_command", required=True, metavar="ACTION"
+    )
     add_command(settings, "show", cmd_settings_show, common, "show the register settings")
     p = add_command(settings, "set", cmd_settings_set, common, "change a setting (admin)")
     p.add_argument("key", help="a setting, or a dotted path into one, e.g. calc.tonicity.hypertonic_from")
     p.add_argument("value", help="JSON value or plain text")
     p.add_argument("--reason")
-    p = add_command(settings, "facility", cmd_settings_facility, common,
-             "set the facility (name, address, phone) that every new batch must carry (admin)")
+    p = add_command(
+        settings,
+        "facility",
+        cmd_settings_facility,
+        common,
+        "set the facility (name, address, phone) that every new batch must carry (admin)",
+    )
     p.add_argument("file", help="a facility file, or a batch file whose facility to use")
     p.add_argument("--reason")

@@ -5,8 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from labelapp.commands.common import add_command, add_json, open_register, passwords_of, print_json, print_table, \
-    register_options, signed_in, username_arg
+from labelapp.commands.common import (
+    add_command,
+    add_json,
+    open_register,
+    passwords_of,
+    print_json,
+    print_table,
+    register_options,
+    signed_in,
+    username_arg,
+)
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -17,7 +26,9 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         if reg.accounts.has_users():
             name = username_arg(args)
             actor = reg.accounts.authenticate(name, passwords.read(f"Password for {name}: "))
-        created = reg.accounts.create_user(args.username, args.name, args.role, passwords.new(args.username), actor=actor)
+        created = reg.accounts.create_user(
+            args.username, args.name, args.role, passwords.new(args.username), actor=actor
+        )
     finally:
         reg.close()
     print(f"added user {created.username} ({created.full_name}, {created.role.value})")
@@ -30,9 +41,20 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(users)
         return 0
-    print_table([[u.username, u.full_name, u.role.value, "active" if u.active else "disabled",
-             "locked" if u.locked else "", u.failed_attempts] for u in users],
-           ["USER", "NAME", "ROLE", "STATE", "LOCK", "FAILED"])
+    print_table(
+        [
+            [
+                u.username,
+                u.full_name,
+                u.role.value,
+                "active" if u.active else "disabled",
+                "locked" if u.locked else "",
+                u.failed_attempts,
+            ]
+            for u in users
+        ],
+        ["USER", "NAME", "ROLE", "STATE", "LOCK", "FAILED"],
+    )
     return 0
 
 
@@ -64,10 +86,12 @@ def cmd_users_password(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- parsers
 
+
 def add_parsers(sub: Any) -> None:
     common = register_options()
-    users = sub.add_parser("users", help="user accounts").add_subparsers(dest="users_command", required=True,
-                                                                          metavar="ACTION")
+    users = sub.add_parser("users", help="user accounts").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION"
+    )
     p = add_command(users, "add", cmd_users_add, common, "add a user (the very first user, an admin, needs no sign-in)")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=["technician", "pharmacist", "qa", "admin"])

@@ -68,8 +68,9 @@ def usable(user: UserRecord | None) -> UserRecord:
     if not user.active:
         raise AuthenticationError(f"the account {user.username!r} is disabled")
     if user.locked:
-        raise AuthenticationError(f"the account {user.username!r} is locked after too many failed sign-ins; "
-                                  "an administrator must unlock it")
+        raise AuthenticationError(
+            f"the account {user.username!r} is locked after too many failed sign-ins; an administrator must unlock it"
+        )
     return user
 
 

@@ -67,8 +67,11 @@ class UnknownIngredientError(LabelappError):
     def __init__(self, name: str, suggestions: list[str]):
         self.name = name
         self.suggestions = suggestions
-        hint = (f"; closest known: {', '.join(suggestions)}" if suggestions
-                else "; run `labelapp ingredients` for the list, or add it to an ingredient table")
+        hint = (
+            f"; closest known: {', '.join(suggestions)}"
+            if suggestions
+            else "; run `labelapp ingredients` for the list, or add it to an ingredient table"
+        )
         super().__init__(f"unknown ingredient {name!r}{hint}")
 
 
@@ -111,8 +114,9 @@ _PLAIN = {
     "datetime_parsing": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
     "datetime_from_date_parsing": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
     "datetime_type": lambda c: "must be a date and time written YYYY-MM-DDTHH:MM",
-    "string_too_short": lambda c: ("must not be empty" if c["min_length"] == 1
-                                   else f"must have at least {c['min_length']} characters"),
+    "string_too_short": lambda c: (
+        "must not be empty" if c["min_length"] == 1 else f"must have at least {c['min_length']} characters"
+    ),
     "string_too_long": lambda c: f"must have at most {c['max_length']} characters",
     "missing": lambda c: "is required",
     "extra_forbidden": lambda c: "is not a known field (check the spelling)",
@@ -131,11 +135,15 @@ def _clean_message(err: dict) -> str:
     msg = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    for pydantic_words, plain_words in (("Input should be", "must be"), ("Input should have", "must have"),
-                                        ("String should", "must"), ("Value should", "must")):
+            msg = msg[len(prefix) :]
+    for pydantic_words, plain_words in (
+        ("Input should be", "must be"),
+        ("Input should have", "must have"),
+        ("String should", "must"),
+        ("Value should", "must"),
+    ):
         if msg.startswith(pydantic_words):
-            return plain_words + msg[len(pydantic_words):]
+            return plain_words + msg[len(pydantic_words) :]
     return msg
 
 
@@ -156,8 +164,14 @@ def issues_from_validation(exc: ValidationError, prefix: tuple[str | int, ...] =
     return issues
 
 
-def validated(model: type[M], data: Any, *, source: str | None = None, prefix: tuple[str | int, ...] = (),
-              error: type[InputError] = InputError) -> M:
+def validated(
+    model: type[M],
+    data: Any,
+    *,
+    source: str | None = None,
+    prefix: tuple[str | int, ...] = (),
+    error: type[InputError] = InputError,
+) -> M:
     """``model.model_validate(data)``, or ``error`` (an InputError) with one (field, message) per problem.
 
     The one place where a pydantic failure becomes the list a form or the command line shows."""

@@ -60,8 +60,9 @@ def _read_text(path: Path, max_bytes: int) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: is not UTF-8 text (byte {exc.start + 1} cannot be decoded); "
-                            "save it as UTF-8") from None
+        raise DataFileError(
+            f"{path}: is not UTF-8 text (byte {exc.start + 1} cannot be decoded); save it as UTF-8"
+        ) from None
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -108,6 +109,7 @@ def parse_json_text(text: str, what: str = "text") -> Any:
 
 # ---------------------------------------------------------------------------------------- writing
 
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename or a new entry durable where the platform allows opening a folder."""
     try:
@@ -151,8 +153,14 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def atomic_write(path: str | Path, data: bytes, *, mode: int | None = None, make_dirs: bool = False,
-                 before_rename: Callable[[], None] | None = None) -> Path:
+def atomic_write(
+    path: str | Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    make_dirs: bool = False,
+    before_rename: Callable[[], None] | None = None,
+) -> Path:
     """Write ``data`` to ``path`` all or nothing.
 
     ``mode``: the new file's permissions (default: the replaced file's, else the umask's).

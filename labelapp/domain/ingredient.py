@@ -52,8 +52,9 @@ class Ingredient(BaseModel):
     ions: tuple[Ion, ...] = ()
     mmol_of: tuple[Species, ...] = Field(default=(), description="species labeled in mmol, e.g. phosphorus")
     moiety: str | None = Field(default=None, description="active moiety the strength is stated as, if not this form")
-    moiety_factor: Decimal = Field(default=Decimal(1), gt=0, le=1,
-                                   description="mass of active moiety per mass of this form")
+    moiety_factor: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="mass of active moiety per mass of this form"
+    )
     solvent: bool = Field(default=False, description="the vehicle (e.g. water for injection): not a solute")
     source: str = Field(default="", description="where the MW and particle count come from")
 

@@ -69,9 +69,11 @@ class LotPattern:
         except (ValueError, TypeError):
             widest = ""  # render() below explains the format error
         if len(widest) > MAX_LOT_LENGTH:
-            raise RuleViolation(f"lot_pattern: {self.pattern!r} makes lot numbers of up to {len(widest)} characters "
-                                f"(e.g. {widest!r} for a 6-character product code); GS1 AI (10) allows at most "
-                                f"{MAX_LOT_LENGTH}")
+            raise RuleViolation(
+                f"lot_pattern: {self.pattern!r} makes lot numbers of up to {len(widest)} characters "
+                f"(e.g. {widest!r} for a 6-character product code); GS1 AI (10) allows at most "
+                f"{MAX_LOT_LENGTH}"
+            )
         self.render(date(2099, 12, 31), 99, "ABCDEF")
 
     @staticmethod
@@ -90,8 +92,9 @@ class LotPattern:
         bad = sorted({c for c in literal if not _LOT_CHARS.fullmatch(c)})
         if bad:
             shown = ", ".join(repr(c) for c in bad)
-            raise RuleViolation(f"lot_pattern: {pattern!r} contains {shown}; a lot number may use "
-                                f"{LOT_CHARACTERS} only (GS1-safe)")
+            raise RuleViolation(
+                f"lot_pattern: {pattern!r} contains {shown}; a lot number may use {LOT_CHARACTERS} only (GS1-safe)"
+            )
         return fields
 
     @property
@@ -100,8 +103,14 @@ class LotPattern:
 
     @staticmethod
     def _values(day: date, seq: int | str, code: str) -> dict[str, object]:
-        return {"yyyy": f"{day.year:04d}", "yy": f"{day.year % 100:02d}", "mm": f"{day.month:02d}",
-                "dd": f"{day.day:02d}", "seq": seq, "code": code}
+        return {
+            "yyyy": f"{day.year:04d}",
+            "yy": f"{day.year % 100:02d}",
+            "mm": f"{day.month:02d}",
+            "dd": f"{day.day:02d}",
+            "seq": seq,
+            "code": code,
+        }
 
     def render(self, day: date, seq: int, code: str = "") -> str:
         """The lot number for ``day``, sequence ``seq`` (1 or more) and product ``code``."""
@@ -110,8 +119,10 @@ class LotPattern:
         try:
             lot = self.pattern.format(**self._values(day, seq, code))
         except (ValueError, TypeError) as exc:  # "{yy:02d}" (yy is text), "{seq!x}"
-            raise RuleViolation(f"lot_pattern: {self.pattern!r} cannot be filled in ({exc}); only {{seq}} takes "
-                                "a number format such as {seq:03d}") from None
+            raise RuleViolation(
+                f"lot_pattern: {self.pattern!r} cannot be filled in ({exc}); only {{seq}} takes "
+                "a number format such as {seq:03d}"
+            ) from None
         problem = lot_problem(lot)
         if problem:
             raise RuleViolation(f"lot_pattern: {problem}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
 from typing import TypeVar
 
 from pydantic import BaseModel

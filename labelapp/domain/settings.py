@@ -33,31 +33,44 @@ class CalcSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tonicity: TonicityThresholds = Field(default_factory=TonicityThresholds)
-    compounding_day_is_day: int = Field(default=0, ge=0, le=1,
-                                        description="0: the compounding day is day 0; 1: it counts as day 1")
-    lot_pattern: str = Field(default=DEFAULT_PATTERN,
-                             description="fields: code, yyyy, yy, mm, dd, seq")
-    component_expiry_warning_days: int = Field(default=30, ge=0, le=365,
-                                               description="warn when a lot expires this close to the EXP")
-    weigh_tolerance_percent: Decimal = Field(default=Decimal(2), gt=0, le=10,
-                                             description="allowed deviation of actual from theoretical weight")
+    compounding_day_is_day: int = Field(
+        default=0, ge=0, le=1, description="0: the compounding day is day 0; 1: it counts as day 1"
+    )
+    lot_pattern: str = Field(default=DEFAULT_PATTERN, description="fields: code, yyyy, yy, mm, dd, seq")
+    component_expiry_warning_days: int = Field(
+        default=30, ge=0, le=365, description="warn when a lot expires this close to the EXP"
+    )
+    weigh_tolerance_percent: Decimal = Field(
+        default=Decimal(2), gt=0, le=10, description="allowed deviation of actual from theoretical weight"
+    )
 
 
 class RegisterSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lot_pattern: str = Field(DEFAULT_PATTERN, title="Lot number pattern",
-                             description="Fields {yyyy} {yy} {mm} {dd} {code} {seq}; at most 20 characters.")
-    reconciliation_limit: int = Field(0, ge=0, title="Label reconciliation limit",
-                                      description="Largest unexplained difference (labels) allowed "
-                                                  "without an investigation note (21 CFR 211.125(c)).")
+    lot_pattern: str = Field(
+        DEFAULT_PATTERN,
+        title="Lot number pattern",
+        description="Fields {yyyy} {yy} {mm} {dd} {code} {seq}; at most 20 characters.",
+    )
+    reconciliation_limit: int = Field(
+        0,
+        ge=0,
+        title="Label reconciliation limit",
+        description="Largest unexplained difference (labels) allowed "
+        "without an investigation note (21 CFR 211.125(c)).",
+    )
     lockout_attempts: int = Field(5, ge=1, le=100, title="Failed sign-ins before lock-out")
     password_min_length: int = Field(10, ge=8, le=128, title="Minimum password length")
-    archive_dir: str | None = Field(None, title="Archive folder",
-                                    description="Shared folder for archived PDFs (default: next to the database).")
-    calc: CalcSettings = Field(default_factory=CalcSettings, title="Calculation settings",
-                               description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance. "
-                                           "Its lot_pattern is ignored: lot_pattern above is the one in force.")
+    archive_dir: str | None = Field(
+        None, title="Archive folder", description="Shared folder for archived PDFs (default: next to the database)."
+    )
+    calc: CalcSettings = Field(
+        default_factory=CalcSettings,
+        title="Calculation settings",
+        description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance. "
+        "Its lot_pattern is ignored: lot_pattern above is the one in force.",
+    )
 
     def calc_settings(self) -> CalcSettings:
         """The calculation settings in force, with the register's lot pattern."""
@@ -83,8 +96,9 @@ def top_level_changes(current: RegisterSettings, changes: dict[str, Any]) -> dic
         if not rest:
             out[top] = value
             continue
-        node = out.setdefault(top, getattr(current, top).model_dump(mode="json")
-                              if isinstance(getattr(current, top), BaseModel) else {})
+        node = out.setdefault(
+            top, getattr(current, top).model_dump(mode="json") if isinstance(getattr(current, top), BaseModel) else {}
+        )
         *parents, leaf = rest.split(".")
         for part in parents:
             if not isinstance(node.get(part), dict):
@@ -98,5 +112,3 @@ def top_level_changes(current: RegisterSettings, changes: dict[str, Any]) -> dic
 
 def changed_settings(current: RegisterSettings, changes: dict[str, Any]) -> RegisterSettings:
     return validated(RegisterSettings, current.model_dump() | changes, source="settings")
-
-

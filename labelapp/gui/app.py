@@ -14,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from labelapp.gui.binding_check import check_bindings
 from labelapp.gui.crash_handler import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
-from labelapp.gui.binding_check import check_bindings
 from labelapp.gui.workers import run_task
 
 STARTED = time.perf_counter()
@@ -36,11 +36,16 @@ def open_register(url: str | None = None) -> Any:
 class Bootstrap(QObject):
     """Opens the register off the UI thread, then first start or sign-in, then the main window."""
 
-    window_ready = Signal(object)      # MainWindow
+    window_ready = Signal(object)  # MainWindow
     failed = Signal(str)
 
-    def __init__(self, settings: QSettings, database_url: str | None = None,
-                 page_options: dict[str, dict[str, Any]] | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        settings: QSettings,
+        database_url: str | None = None,
+        page_options: dict[str, dict[str, Any]] | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.settings = settings
         self.database_url = database_url
@@ -109,8 +114,9 @@ class Bootstrap(QObject):
     def _sign_in(self) -> None:
         from labelapp.gui.dialogs.login import LoginDialog
 
-        self.dialog = LoginDialog(self.register, self.register.location,
-                                  str(self.settings.value("login/last_user", "")), self.window)
+        self.dialog = LoginDialog(
+            self.register, self.register.location, str(self.settings.value("login/last_user", "")), self.window
+        )
         self.dialog.finished.connect(self._signed_in)
         self.dialog.open()
         if self.window is None:

@@ -31,4 +31,5 @@ def check_bindings() -> None:
 
         raise LabelappError(
             f"PySide6 {PySide6.__version__} is known to crash on Python {sys.version_info.major}."
-            f"{sys.version_info.minor}; install the version labelapp pins: pip install 'PySide6<6.12'")
+            f"{sys.version_info.minor}; install the version labelapp pins: pip install 'PySide6<6.12'"
+        )

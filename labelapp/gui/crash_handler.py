@@ -78,8 +78,9 @@ class ExceptionHandler:
             return
         self.showing = True
         try:
-            box = QMessageBox(QMessageBox.Icon.Warning, "labelapp", text, QMessageBox.StandardButton.Ok,
-                              QApplication.activeWindow())
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "labelapp", text, QMessageBox.StandardButton.Ok, QApplication.activeWindow()
+            )
             box.setInformativeText(f"What you typed is still there. Details for support: {log_file()}")
             box.exec()
         finally:

@@ -24,9 +24,17 @@ from labelapp.gui.session import Session
 from labelapp.gui.window_state import restore_geometry, restore_splitter, save_geometry, save_splitter
 
 PAGES = ("batches", "editor", "preview", "print", "verify", "archive", "formulas", "audit", "settings")
-TITLES = {"batches": "Batches", "editor": "Batch editor", "preview": "Label preview", "print": "Print",
-          "verify": "Verify and release", "archive": "Archive", "formulas": "Formulas", "audit": "Audit log",
-          "settings": "Settings"}
+TITLES = {
+    "batches": "Batches",
+    "editor": "Batch editor",
+    "preview": "Label preview",
+    "print": "Print",
+    "verify": "Verify and release",
+    "archive": "Archive",
+    "formulas": "Formulas",
+    "audit": "Audit log",
+    "settings": "Settings",
+}
 
 
 class MainWindow(QMainWindow):
@@ -39,10 +47,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("labelapp")
         options = page_options or {}
         self.pages: dict[str, QWidget] = {
-            "batches": BatchesPage(session), "editor": BatchEditorPage(session), "preview": PreviewPage(session),
-            "print": PrintPage(session, **options.get("print", {})), "verify": VerifyPage(session),
-            "archive": ArchivePage(session, **options.get("archive", {})), "formulas": FormulasPage(session),
-            "audit": AuditPage(session), "settings": SettingsPage(session),
+            "batches": BatchesPage(session),
+            "editor": BatchEditorPage(session),
+            "preview": PreviewPage(session),
+            "print": PrintPage(session, **options.get("print", {})),
+            "verify": VerifyPage(session),
+            "archive": ArchivePage(session, **options.get("archive", {})),
+            "formulas": FormulasPage(session),
+            "audit": AuditPage(session),
+            "settings": SettingsPage(session),
         }
         self._build_shell()
         self._build_menus()
@@ -103,8 +116,13 @@ class MainWindow(QMainWindow):
         self._action(batch_menu, "&Refresh", self.refresh_current, QKeySequence.StandardKey.Refresh)
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(PAGES):
-            self._action(view_menu, TITLES[name], lambda _=False, n=name: self.show_page(n), f"Ctrl+{index + 1}",
-                         f"action_page_{name}")
+            self._action(
+                view_menu,
+                TITLES[name],
+                lambda _=False, n=name: self.show_page(n),
+                f"Ctrl+{index + 1}",
+                f"action_page_{name}",
+            )
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About labelapp", self._about)
 
@@ -119,7 +137,7 @@ class MainWindow(QMainWindow):
         p["preview"].rendered.connect(p["print"].set_document)
         p["preview"].print_requested.connect(lambda: self.show_page("print"))
         self.session.batches_changed.connect(p["print"].refresh_jobs)
-        self.session.batches_changed.connect(p["preview"].refresh)     # new signatures on the record
+        self.session.batches_changed.connect(p["preview"].refresh)  # new signatures on the record
 
     # ------------------------------------------------------------ navigation
 
@@ -178,8 +196,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ window
 
     def _show_user(self, user: Any) -> None:
-        self.user_label.setText(f"Signed in: {user.full_name} ({user.username}, {user.role.value})" if user
-                                else "Not signed in")
+        self.user_label.setText(
+            f"Signed in: {user.full_name} ({user.username}, {user.role.value})" if user else "Not signed in"
+        )
         self.setWindowTitle(f"labelapp — {user.full_name}" if user else "labelapp")
 
     def _about(self) -> None:

@@ -16,8 +16,10 @@ def in_words(error: BaseException) -> str:
     if isinstance(error, OSError):
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
         return f"The system refused a file or device operation{where}: {error.strerror or error}."
-    return ("Something went wrong inside labelapp. Nothing you typed has been lost. "
-            "The details are in the log file; please tell your administrator.")
+    return (
+        "Something went wrong inside labelapp. Nothing you typed has been lost. "
+        "The details are in the log file; please tell your administrator."
+    )
 
 
 def is_expected(error: BaseException) -> bool:

@@ -21,7 +21,7 @@ from labelapp.domain.errors import LabelappError
 
 MM_PER_INCH = 25.4
 BAND_PIXELS = 1024
-Progress = Callable[[int, int], bool]   # (pages done, total) -> keep going?
+Progress = Callable[[int, int], bool]  # (pages done, total) -> keep going?
 
 
 class PrintError(LabelappError):
@@ -64,8 +64,10 @@ def exact_page_layout(size_pt: QSizeF) -> QPageLayout:
 def prepare_printer(printer: QPrinter, size_pt: QSizeF) -> None:
     printer.setFullPage(True)
     if not printer.setPageLayout(exact_page_layout(size_pt)):
-        raise PrintError(f"the printer {printer.printerName() or '(PDF)'} does not accept a page of "
-                         f"{size_pt.width() / 72:.3g} x {size_pt.height() / 72:.3g} in")
+        raise PrintError(
+            f"the printer {printer.printerName() or '(PDF)'} does not accept a page of "
+            f"{size_pt.width() / 72:.3g} x {size_pt.height() / 72:.3g} in"
+        )
 
 
 def _pixels(points: float, dpi: int) -> int:
@@ -87,8 +89,13 @@ def paint_page(painter: QPainter, document: QPdfDocument, index: int, dpi: int, 
         painter.drawImage(QPointF(dx, top + dy), image)
 
 
-def print_pdf(data: bytes, printer: QPrinter, offset: Offset = Offset(), progress: Progress | None = None,
-              pages: range | None = None) -> PrintOutcome:
+def print_pdf(
+    data: bytes,
+    printer: QPrinter,
+    offset: Offset = Offset(),
+    progress: Progress | None = None,
+    pages: range | None = None,
+) -> PrintOutcome:
     """Print every page (or ``pages``) of ``data`` at 100 % on pages of the PDF's own size."""
     document, buffer = open_pdf(data)
     try:
@@ -99,8 +106,9 @@ def print_pdf(data: bytes, printer: QPrinter, offset: Offset = Offset(), progres
         buffer.close()
 
 
-def _print_pages(document: QPdfDocument, printer: QPrinter, offset: Offset, progress: Progress | None,
-                 wanted: range) -> PrintOutcome:
+def _print_pages(
+    document: QPdfDocument, printer: QPrinter, offset: Offset, progress: Progress | None, wanted: range
+) -> PrintOutcome:
     total = len(wanted)
     if total == 0:
         return PrintOutcome(0, 0, False)
@@ -128,8 +136,7 @@ def _print_pages(document: QPdfDocument, printer: QPrinter, offset: Offset, prog
     return PrintOutcome(total, sent, False)
 
 
-def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF], offset: Offset,
-                      caption: str) -> None:
+def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF], offset: Offset, caption: str) -> None:
     """A calibration sheet (not a label): each label cell outlined 1 mm inside its edges, a cross at
     its centre. With a correct offset the outlines sit evenly inside the die-cut labels."""
     prepare_printer(printer, page_pt)
@@ -142,7 +149,7 @@ def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF]
         painter.translate(offset.x_mm / MM_PER_INCH * dpi, offset.y_mm / MM_PER_INCH * dpi)
         painter.scale(scale, scale)
         painter.setPen(QPen(QColor("black"), 0.5))
-        inset = 72.0 / MM_PER_INCH   # 1 mm
+        inset = 72.0 / MM_PER_INCH  # 1 mm
         for cell in cells_pt:
             painter.drawRect(cell.adjusted(inset, inset, -inset, -inset))
             c = cell.center()
@@ -152,9 +159,11 @@ def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF]
         font.setPointSizeF(6)
         painter.setFont(font)
         first = cells_pt[0] if cells_pt else QRectF(QPointF(0, 0), page_pt)
-        painter.drawText(first.adjusted(2 * inset, 2 * inset, -2 * inset, -2 * inset),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                         caption)
+        painter.drawText(
+            first.adjusted(2 * inset, 2 * inset, -2 * inset, -2 * inset),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            caption,
+        )
     finally:
         painter.end()
 
@@ -169,6 +178,7 @@ def pdf_printer(path: str, resolution: int = 300) -> QPrinter:
 
 
 # ---------------------------------------------------------------- workstation memory (QSettings)
+
 
 def remembered_printer(settings: Any, stock: str) -> str:
     return str(settings.value(f"print/printer/{stock}", "") or "")
@@ -203,8 +213,9 @@ def new_printer(printer_name: str = "") -> QPrinter:
     return printer
 
 
-def print_with_progress(parent: Any, data: bytes, printer: QPrinter, offset: Offset, what: str,
-                        pages: int) -> PrintOutcome:
+def print_with_progress(
+    parent: Any, data: bytes, printer: QPrinter, offset: Offset, what: str, pages: int
+) -> PrintOutcome:
     """``print_pdf`` behind a cancellable QProgressDialog (events keep flowing between pages)."""
     from PySide6.QtWidgets import QProgressDialog
 

@@ -16,8 +16,13 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-PEOPLE = (("ada", "Ada Admin", "admin"), ("alex", "Alex Rivera", "technician"), ("sam", "Sam Chen, PharmD", "pharmacist"),
-          ("pia", "Pia Park, PharmD", "pharmacist"), ("quinn", "Quinn Quality", "qa"))
+PEOPLE = (
+    ("ada", "Ada Admin", "admin"),
+    ("alex", "Alex Rivera", "technician"),
+    ("sam", "Sam Chen, PharmD", "pharmacist"),
+    ("pia", "Pia Park, PharmD", "pharmacist"),
+    ("quinn", "Quinn Quality", "qa"),
+)
 PASSWORD = "demo-password-{}"
 
 

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 
 class Session(QObject):
-    user_changed = Signal(object)        # AuthenticatedUser | None
+    user_changed = Signal(object)  # AuthenticatedUser | None
     batches_changed = Signal()
     formulas_changed = Signal()
     archive_changed = Signal()
     settings_changed = Signal()
-    open_batch_requested = Signal(int)   # batch id
-    new_batch_requested = Signal(int)    # formula record id
+    open_batch_requested = Signal(int)  # batch id
+    new_batch_requested = Signal(int)  # formula record id
 
     def __init__(self, register: Register, ui_settings: QSettings, parent: QObject | None = None):
         super().__init__(parent)

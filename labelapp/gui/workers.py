@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any, BaseException | None], None]
@@ -54,8 +53,9 @@ class _Runnable(QRunnable):
             log.debug("result dropped: receiver gone")
 
 
-def run_task(fn: Callable[[], Any], on_done: Callback, receiver: QObject | None = None,
-             pool: QThreadPool | None = None) -> None:
+def run_task(
+    fn: Callable[[], Any], on_done: Callback, receiver: QObject | None = None, pool: QThreadPool | None = None
+) -> None:
     """Run ``fn()`` off the GUI thread; ``on_done(result, error)`` runs in ``receiver``'s thread."""
     relay = _Relay(on_done, receiver)
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, relay))
@@ -71,10 +71,9 @@ class LatestTask(QObject):
     """
 
     started = Signal()
-    done = Signal(object, object)   # result, error (newest request only)
+    done = Signal(object, object)  # result, error (newest request only)
 
-    def __init__(self, delay_ms: int = 150, parent: QObject | None = None,
-                 pool: QThreadPool | None = None):
+    def __init__(self, delay_ms: int = 150, parent: QObject | None = None, pool: QThreadPool | None = None):
         super().__init__(parent)
         self._pool = pool
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
@@ -95,9 +94,9 @@ class LatestTask(QObject):
             self._timer.stop()
             self._launch()
         elif self._timer.isActive():
-            self._timer.start()          # still typing: coalesce, run when it pauses
+            self._timer.start()  # still typing: coalesce, run when it pauses
         else:
-            self._launch()               # first request after a pause: at once
+            self._launch()  # first request after a pause: at once
             self._timer.start()
 
     def _quiet(self) -> None:

@@ -26,8 +26,9 @@ def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str, su
     from reportlab.pdfgen.canvas import Canvas
 
     register_fonts()
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1,
-                    initialFontName=REGULAR, initialFontSize=6)
+    canvas = Canvas(
+        buffer, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=REGULAR, initialFontSize=6
+    )
     set_metadata(canvas, title, subject)
     return canvas
 

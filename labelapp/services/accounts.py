@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from labelapp.store.db import Connection
-
 from labelapp.domain.access import Action
 from labelapp.domain.errors import PermissionDenied, RuleViolation
 from labelapp.domain.records import AuthenticatedUser, UserRecord
@@ -12,6 +10,7 @@ from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.passwords import check_full_name, check_password, check_username, hash_password
 from labelapp.services.user_text import required_reason
 from labelapp.store import audit
+from labelapp.store.db import Connection
 from labelapp.store.users import UserRepository
 
 
@@ -24,8 +23,9 @@ class Accounts:
         with self._db.read() as conn:
             return UserRepository(conn).count() > 0
 
-    def create_user(self, username: str, full_name: str, role: Role | str, password: str,
-                    actor: Actor | None = None) -> UserRecord:
+    def create_user(
+        self, username: str, full_name: str, role: Role | str, password: str, actor: Actor | None = None
+    ) -> UserRecord:
         """Add an account. Without ``actor`` only the very first account, which must be an admin."""
         role = Role(role)
         check_username(username)
@@ -35,8 +35,14 @@ class Accounts:
         with self._db.write() as conn:
             creator = self._user_creator(conn, role, actor)
             created = UserRepository(conn).add(username, full_name, role, password_hash, creator)
-            audit.append(conn, user=creator, action="user.created", record_type="user", record_id=username,
-                         new={"username": username, "full_name": full_name, "role": role.value})
+            audit.append(
+                conn,
+                user=creator,
+                action="user.created",
+                record_type="user",
+                record_id=username,
+                new={"username": username, "full_name": full_name, "role": role.value},
+            )
         return created
 
     def _user_creator(self, conn: Connection, role: Role, actor: Actor | None) -> str | None:
@@ -69,8 +75,16 @@ class Accounts:
             if target.role is Role.ADMIN and _active_admins(users) <= 1 and target.active:
                 raise RuleViolation("cannot disable the last active administrator")
             users.set_active(username, False)
-            audit.append(conn, user=admin.username, action="user.disabled", record_type="user",
-                         record_id=username, old={"active": target.active}, new={"active": False}, reason=reason)
+            audit.append(
+                conn,
+                user=admin.username,
+                action="user.disabled",
+                record_type="user",
+                record_id=username,
+                old={"active": target.active},
+                new={"active": False},
+                reason=reason,
+            )
             return users.get(username)
 
     def unlock_user(self, username: str, actor: Actor, reason: str | None = None) -> UserRecord:
@@ -79,9 +93,16 @@ class Accounts:
             users = UserRepository(conn)
             target = users.get(username)
             users.set_failures(username, 0, False)
-            audit.append(conn, user=admin.username, action="user.unlocked", record_type="user", record_id=username,
-                         old={"locked": target.locked, "failed_attempts": target.failed_attempts},
-                         new={"locked": False, "failed_attempts": 0}, reason=reason)
+            audit.append(
+                conn,
+                user=admin.username,
+                action="user.unlocked",
+                record_type="user",
+                record_id=username,
+                old={"locked": target.locked, "failed_attempts": target.failed_attempts},
+                new={"locked": False, "failed_attempts": 0},
+                reason=reason,
+            )
             return users.get(username)
 
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
@@ -93,8 +114,7 @@ class Accounts:
             users = UserRepository(conn)
             self._ctx.actor(conn, username, Action.READ)
             users.set_password_hash(username, new_hash)
-            audit.append(conn, user=username, action="user.password_changed", record_type="user",
-                         record_id=username)
+            audit.append(conn, user=username, action="user.password_changed", record_type="user", record_id=username)
 
     def reset_password(self, username: str, new_password: str, actor: Actor, reason: str) -> None:
         """An admin sets a new password (e.g. after a lock-out or a forgotten password)."""
@@ -105,8 +125,14 @@ class Accounts:
             admin = self._ctx.actor(conn, actor, Action.MANAGE_USERS)
             UserRepository(conn).get(username)
             UserRepository(conn).set_password_hash(username, new_hash)
-            audit.append(conn, user=admin.username, action="user.password_reset", record_type="user",
-                         record_id=username, reason=reason)
+            audit.append(
+                conn,
+                user=admin.username,
+                action="user.password_reset",
+                record_type="user",
+                record_id=username,
+                reason=reason,
+            )
 
 
 def _active_admins(users: UserRepository) -> int:

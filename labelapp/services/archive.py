@@ -13,9 +13,9 @@ from labelapp.services.batches import check_count, check_kind, check_label_print
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.user_text import required_reason
 from labelapp.store import audit
+from labelapp.store.archived_documents import ArchivedDocumentRepository
 from labelapp.store.backup import backup as backup_store
 from labelapp.store.batches import BatchFilter, BatchRepository
-from labelapp.store.archived_documents import ArchivedDocumentRepository
 from labelapp.store.faults import crash_point
 
 
@@ -24,8 +24,9 @@ class Archive:
         self._ctx = context
         self._db = context.db
 
-    def add(self, batch_id: int | None, kind: str, pdf_bytes: bytes, user: Actor,
-                         reason: str | None = None) -> ArchivedDocumentRecord:
+    def add(
+        self, batch_id: int | None, kind: str, pdf_bytes: bytes, user: Actor, reason: str | None = None
+    ) -> ArchivedDocumentRecord:
         """Keep a PDF (e.g. the released batch record). The file is written before its row."""
         check_kind(kind)
         with self._db.read() as conn:
@@ -36,15 +37,35 @@ class Archive:
         crash_point("archive.after_file")
         with self._db.write() as conn:
             author = self._ctx.actor(conn, user, Action.ARCHIVE)
-            record = ArchivedDocumentRepository(conn).add(batch_id=batch_id, kind=kind, sha256=sha, size_bytes=size,
-                                                  file_name=name, user=author.username, reason=reason)
-            audit.append(conn, user=author.username, action="document.archived", record_type="document",
-                         record_id=record.id, new={"batch_id": batch_id, "kind": kind, "sha256": sha, "size": size},
-                         reason=reason)
+            record = ArchivedDocumentRepository(conn).add(
+                batch_id=batch_id,
+                kind=kind,
+                sha256=sha,
+                size_bytes=size,
+                file_name=name,
+                user=author.username,
+                reason=reason,
+            )
+            audit.append(
+                conn,
+                user=author.username,
+                action="document.archived",
+                record_type="document",
+                record_id=record.id,
+                new={"batch_id": batch_id, "kind": kind, "sha256": sha, "size": size},
+                reason=reason,
+            )
         return record
 
-    def reprint(self, document_id: int, user: Actor, reason: str, count: int | None = None,
-                printer: str | None = None, stock: str | None = None) -> tuple[PrintJobRecord, bytes]:
+    def reprint(
+        self,
+        document_id: int,
+        user: Actor,
+        reason: str,
+        count: int | None = None,
+        printer: str | None = None,
+        stock: str | None = None,
+    ) -> tuple[PrintJobRecord, bytes]:
         """Re-issue an archived document itself (hash checked) as a new numbered print job."""
         reason = required_reason(reason, "a reason for the reprint")
         with self._db.read() as conn:
@@ -56,31 +77,65 @@ class Archive:
         with self._db.write() as conn:
             who = self._ctx.actor(conn, user, Action.REPRINT)
             check_label_printing(BatchRepository(conn).get(document.batch_id), document.kind)
-            job = self._reprint_job(ArchivedDocumentRepository(conn), document, who.username, reason, count, printer, stock)
-            audit.append(conn, user=who.username, action="print.reprint", record_type="batch",
-                         record_id=document.batch_id, new=job_summary(job), reason=reason)
+            job = self._reprint_job(
+                ArchivedDocumentRepository(conn), document, who.username, reason, count, printer, stock
+            )
+            audit.append(
+                conn,
+                user=who.username,
+                action="print.reprint",
+                record_type="batch",
+                record_id=document.batch_id,
+                new=job_summary(job),
+                reason=reason,
+            )
         return job, data
 
-    def _reprint_job(self, documents: ArchivedDocumentRepository, document: ArchivedDocumentRecord, user: str, reason: str,
-                     count: int | None, printer: str | None, stock: str | None) -> PrintJobRecord:
+    def _reprint_job(
+        self,
+        documents: ArchivedDocumentRepository,
+        document: ArchivedDocumentRecord,
+        user: str,
+        reason: str,
+        count: int | None,
+        printer: str | None,
+        stock: str | None,
+    ) -> PrintJobRecord:
         earlier = documents.jobs_for_document(document.id)
         original = earlier[0] if earlier else None
         count = check_count("count", count if count is not None else (original.label_count if original else 1), 1)
         return documents.add_print_job(
-            batch_id=document.batch_id, kind=document.kind, stock=stock or (original.stock if original else "unspecified"),
-            label_count=count, printer=printer or (original.printer if original else "unspecified"),
-            document_id=document.id, user=user, is_reprint=True, reprint_of=original.id if original else None,
-            reason=reason)
+            batch_id=document.batch_id,
+            kind=document.kind,
+            stock=stock or (original.stock if original else "unspecified"),
+            label_count=count,
+            printer=printer or (original.printer if original else "unspecified"),
+            document_id=document.id,
+            user=user,
+            is_reprint=True,
+            reprint_of=original.id if original else None,
+            reason=reason,
+        )
 
     # ------------------------------------------------------------ queries
 
-    def list(self, *, lot: str | None = None, product: str | None = None,
-                       status: BatchStatus | str | None = None, kind: str | None = None, text: str | None = None,
-                       archived_from: date | None = None, archived_to: date | None = None,
-                       limit: int | None = None, check: bool = False) -> list[ArchivedDocumentRecord]:
+    def list(
+        self,
+        *,
+        lot: str | None = None,
+        product: str | None = None,
+        status: BatchStatus | str | None = None,
+        kind: str | None = None,
+        text: str | None = None,
+        archived_from: date | None = None,
+        archived_to: date | None = None,
+        limit: int | None = None,
+        check: bool = False,
+    ) -> list[ArchivedDocumentRecord]:
         """Archived documents by lot, product, batch status, kind and archive date range (newest first)."""
-        flt = BatchFilter(lot=lot, product=product, status=BatchStatus(status) if status else None, text=text,
-                          limit=limit)
+        flt = BatchFilter(
+            lot=lot, product=product, status=BatchStatus(status) if status else None, text=text, limit=limit
+        )
         with self._db.read() as conn:
             found = ArchivedDocumentRepository(conn).search(flt, kind, archived_from, archived_to)
         return [self._with_integrity(d) for d in found] if check else found
@@ -97,7 +152,9 @@ class Archive:
         with self._db.read() as conn:
             found = ArchivedDocumentRepository(conn).by_sha(reference.lower()) if len(reference) >= 8 else []
         if not found:
-            raise NotFoundError(f"no archived document {reference!r} (give its id or at least 8 hex digits of its SHA-256)")
+            raise NotFoundError(
+                f"no archived document {reference!r} (give its id or at least 8 hex digits of its SHA-256)"
+            )
         return self._with_integrity(found[0])
 
     def print_jobs(self, document_id: int) -> list[PrintJobRecord]:
@@ -117,16 +174,25 @@ class Archive:
         target = self._ctx.archive.export(record.file_name, record.sha256, Path(destination))
         with self._db.write() as conn:
             who = self._ctx.actor(conn, user, Action.EXPORT)
-            audit.append(conn, user=who.username, action="document.exported", record_type="document",
-                         record_id=document_id, new={"sha256": record.sha256, "to": str(target)})
+            audit.append(
+                conn,
+                user=who.username,
+                action="document.exported",
+                record_type="document",
+                record_id=document_id,
+                new={"sha256": record.sha256, "to": str(target)},
+            )
         return target
 
     def check(self) -> ArchiveCheck:
         """Check every archived document's bytes against its SHA-256."""
         with self._db.read() as conn:
             documents = [self._with_integrity(d) for d in ArchivedDocumentRepository(conn).all()]
-        return ArchiveCheck(checked=len(documents), damaged=[d for d in documents if d.integrity == "damaged"],
-                            missing=[d for d in documents if d.integrity == "missing"])
+        return ArchiveCheck(
+            checked=len(documents),
+            damaged=[d for d in documents if d.integrity == "damaged"],
+            missing=[d for d in documents if d.integrity == "missing"],
+        )
 
     def _with_integrity(self, record: ArchivedDocumentRecord) -> ArchivedDocumentRecord:
         return record.model_copy(update={"integrity": self._ctx.archive.state(record.file_name, record.sha256)})
@@ -137,6 +203,12 @@ class Archive:
             who = self._ctx.actor(conn, actor, Action.BACKUP).username
         result, problems = backup_store(self._db, self._ctx.archive, Path(destination))
         with self._db.write() as conn:
-            audit.append(conn, user=who, action="backup.created", record_type="backup", record_id=result.folder[-64:],
-                         new=result.model_dump() | {"problems": problems})
+            audit.append(
+                conn,
+                user=who,
+                action="backup.created",
+                record_type="backup",
+                record_id=result.folder[-64:],
+                new=result.model_dump() | {"problems": problems},
+            )
         return result, problems

@@ -25,10 +25,14 @@ class AuditTrail:
                 found = audit.hash_at(conn, seq)
                 if found != expected.lower():
                     why = "is missing" if found is None else "has a different hash"
-                    return result.model_copy(update={
-                        "ok": False, "first_bad_seq": seq,
-                        "problem": f"entry {seq} {why} than the anchor printed on a record "
-                                   f"({expected[:16]}...): the audit trail was rewritten after that record"})
+                    return result.model_copy(
+                        update={
+                            "ok": False,
+                            "first_bad_seq": seq,
+                            "problem": f"entry {seq} {why} than the anchor printed on a record "
+                            f"({expected[:16]}...): the audit trail was rewritten after that record",
+                        }
+                    )
             return result
 
     def anchor(self) -> tuple[int, str]:
@@ -36,7 +40,12 @@ class AuditTrail:
         with self._db.read() as conn:
             return audit.head(conn)
 
-    def entries(self, record_type: str | None = None, record_id: object = None,
-                limit: int | None = None, newest_first: bool = False) -> list[AuditEntryRecord]:
+    def entries(
+        self,
+        record_type: str | None = None,
+        record_id: object = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[AuditEntryRecord]:
         with self._db.read() as conn:
             return audit.entries(conn, record_type, record_id, limit, newest_first)

@@ -36,12 +36,15 @@ def batch_from_document(document: str) -> BatchFile:
 def check_new_batch_file(batch_file: BatchFile) -> None:
     batch = batch_file.batch
     if batch.formula_id != batch_file.formula.id or batch.formula_version != batch_file.formula.version:
-        raise RuleViolation(f"batch.formula_id/formula_version ({batch.formula_id} v{batch.formula_version}) "
-                            f"do not match the formula in the file ({batch_file.formula.id} "
-                            f"v{batch_file.formula.version})")
+        raise RuleViolation(
+            f"batch.formula_id/formula_version ({batch.formula_id} v{batch.formula_version}) "
+            f"do not match the formula in the file ({batch_file.formula.id} "
+            f"v{batch_file.formula.version})"
+        )
     if batch.lot_number:
-        raise RuleViolation(f"batch.lot_number is {batch.lot_number!r}: the register allocates lot numbers; "
-                            "leave it empty")
+        raise RuleViolation(
+            f"batch.lot_number is {batch.lot_number!r}: the register allocates lot numbers; leave it empty"
+        )
 
 
 def lot_day(batch_file: BatchFile) -> date:
@@ -80,5 +83,7 @@ def computed(batch_file: BatchFile, settings: CalcSettings, ingredients: Ingredi
 
 
 def batch_index(batch_file: BatchFile) -> dict[str, Any]:
-    return {"product_name": batch_file.formula.established_name[:200],
-            "compounded_on": batch_file.batch.compounding_date}
+    return {
+        "product_name": batch_file.formula.established_name[:200],
+        "compounded_on": batch_file.batch.compounding_date,
+    }

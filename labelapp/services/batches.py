@@ -11,23 +11,30 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from labelapp.store.db import Connection
-
 from labelapp.domain.access import Action
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import RuleViolation
 from labelapp.domain.lots import LotPattern
-from labelapp.domain.records import (BatchDetail, BatchRecord, FormulaRecord, PrintJobRecord, ReconciliationRecord,
-                                     ReconciliationStatus, SignatureRecord, UserRecord)
+from labelapp.domain.records import (
+    BatchDetail,
+    BatchRecord,
+    FormulaRecord,
+    PrintJobRecord,
+    ReconciliationRecord,
+    ReconciliationStatus,
+    SignatureRecord,
+    UserRecord,
+)
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning
 from labelapp.services import batch_files
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.user_text import optional_text, required_reason
 from labelapp.store import audit
 from labelapp.store import settings as settings_store
+from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
 from labelapp.store.batches import BatchFilter, BatchRepository, lot_taken
 from labelapp.store.canonical import canonical_hash, model_data, model_document
-from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
+from labelapp.store.db import Connection
 from labelapp.store.faults import crash_point
 from labelapp.store.formulas import FormulaRepository, IngredientRepository
 from labelapp.store.lots import allocate
@@ -48,9 +55,15 @@ MAX_COUNT = 1_000_000
 
 def batch_signing_hash(batch: BatchRecord, status: str) -> str:
     """SHA-256 of the canonical batch JSON plus the status at signing (what a signature is bound to)."""
-    return canonical_hash({"lot_number": batch.lot_number, "formula_code": batch.formula_code,
-                           "formula_version": batch.formula_version, "document": batch.document_data(),
-                           "status": status})
+    return canonical_hash(
+        {
+            "lot_number": batch.lot_number,
+            "formula_code": batch.formula_code,
+            "formula_version": batch.formula_version,
+            "document": batch.document_data(),
+            "status": status,
+        }
+    )
 
 
 def check_count(name: str, value: int, minimum: int = 0) -> int:
@@ -67,8 +80,10 @@ def check_kind(kind: str) -> str:
 
 def check_label_printing(batch: BatchRecord, kind: str) -> None:
     if label_kind(kind) and batch.status not in LABEL_PRINTING:
-        raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}: labels can only be printed "
-                            "before verification (reconciliation would no longer hold)")
+        raise RuleViolation(
+            f"lot {batch.lot_number} is {batch.status.value}: labels can only be printed "
+            "before verification (reconciliation would no longer hold)"
+        )
     if batch.status is S.VOIDED:
         raise RuleViolation(f"lot {batch.lot_number} is voided; nothing can be printed for it")
 
@@ -98,11 +113,15 @@ class Batches:
         if formula is None:
             raise RuleViolation(f"formula {code} version {version} is not in the register; add and approve it first")
         if formula.status is not FormulaStatus.APPROVED:
-            raise RuleViolation(f"formula {code} version {version} is {formula.status.value}; "
-                                "only the approved version can start a batch")
+            raise RuleViolation(
+                f"formula {code} version {version} is {formula.status.value}; "
+                "only the approved version can start a batch"
+            )
         if model_document(batch_file.formula) != formula.document:
-            raise RuleViolation(f"the formula in the batch file differs from approved {code} version {version} "
-                                "in the register; use the approved master record")
+            raise RuleViolation(
+                f"the formula in the batch file differs from approved {code} version {version} "
+                "in the register; use the approved master record"
+            )
         return formula
 
     def _check_facility(self, conn: Connection, batch_file: BatchFile) -> None:
@@ -112,22 +131,41 @@ class Batches:
 
     def _allocate_lot(self, conn: Connection, batch_file: BatchFile) -> str:
         pattern = LotPattern(settings_store.load(conn).lot_pattern)
-        return allocate(conn, pattern, batch_files.lot_day(batch_file), batch_file.formula.product_code,
-                        lot_taken)
+        return allocate(conn, pattern, batch_files.lot_day(batch_file), batch_file.formula.product_code, lot_taken)
 
-    def _insert_batch(self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord,
-                      creator: UserRecord) -> BatchRecord:
+    def _insert_batch(
+        self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord, creator: UserRecord
+    ) -> BatchRecord:
         document = model_document(batch_file)
-        computation, expiration = batch_files.computed(batch_file, settings_store.load(conn).calc_settings(),
-                                                batch_files.ingredient_table(IngredientRepository(conn).list()))
+        computation, expiration = batch_files.computed(
+            batch_file,
+            settings_store.load(conn).calc_settings(),
+            batch_files.ingredient_table(IngredientRepository(conn).list()),
+        )
         record = BatchRepository(conn).add(
-            lot_number=batch_file.batch.lot_number, formula_id=formula.id, document=document,
-            document_sha256=canonical_hash(model_data(batch_file)), computation=computation,
-            expiration_date=expiration, user=creator.username, **batch_files.batch_index(batch_file))
-        audit.append(conn, user=creator.username, action="batch.created", record_type="batch", record_id=record.id,
-                     new={"lot_number": record.lot_number, "formula": f"{formula.code} v{formula.version}",
-                          "status": record.status.value, "document_sha256": record.document_sha256,
-                          "expiration_date": expiration})
+            lot_number=batch_file.batch.lot_number,
+            formula_id=formula.id,
+            document=document,
+            document_sha256=canonical_hash(model_data(batch_file)),
+            computation=computation,
+            expiration_date=expiration,
+            user=creator.username,
+            **batch_files.batch_index(batch_file),
+        )
+        audit.append(
+            conn,
+            user=creator.username,
+            action="batch.created",
+            record_type="batch",
+            record_id=record.id,
+            new={
+                "lot_number": record.lot_number,
+                "formula": f"{formula.code} v{formula.version}",
+                "status": record.status.value,
+                "document_sha256": record.document_sha256,
+                "expiration_date": expiration,
+            },
+        )
         return record
 
     def update_draft(self, batch_id: int, batch_file: BatchFile, user: Actor, reason: str) -> BatchRecord:
@@ -140,9 +178,16 @@ class Batches:
             if batch.status is not S.DRAFT:
                 raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}; only a draft can be edited")
             updated = self._replace_draft(conn, batch, batch_file)
-            audit.append(conn, user=editor.username, action="batch.edited", record_type="batch", record_id=batch.id,
-                         old={"document": batch.document_data()}, new={"document": updated.document_data()},
-                         reason=reason)
+            audit.append(
+                conn,
+                user=editor.username,
+                action="batch.edited",
+                record_type="batch",
+                record_id=batch.id,
+                old={"document": batch.document_data()},
+                new={"document": updated.document_data()},
+                reason=reason,
+            )
         return updated
 
     def _replace_draft(self, conn: Connection, batch: BatchRecord, batch_file: BatchFile) -> BatchRecord:
@@ -154,11 +199,15 @@ class Batches:
         self._startable_formula(conn, batch_file, code, version)
         with_lot = batch_files.with_lot(batch_file, batch.lot_number)
         document = model_document(with_lot)
-        computation, expiration = batch_files.computed(with_lot, settings_store.load(conn).calc_settings(),
-                                                batch_files.ingredient_table(IngredientRepository(conn).list()))
+        computation, expiration = batch_files.computed(
+            with_lot,
+            settings_store.load(conn).calc_settings(),
+            batch_files.ingredient_table(IngredientRepository(conn).list()),
+        )
         index = batch_files.batch_index(with_lot)
-        BatchRepository(conn).replace_document(batch.id, document, canonical_hash(model_data(with_lot)), computation,
-                                               index["compounded_on"], expiration)
+        BatchRepository(conn).replace_document(
+            batch.id, document, canonical_hash(model_data(with_lot)), computation, index["compounded_on"], expiration
+        )
         return BatchRepository(conn).get(batch.id)
 
     def get(self, batch_id: int) -> BatchRecord:
@@ -184,10 +233,14 @@ class Batches:
         with self._db.read() as conn:
             repo, documents = BatchRepository(conn), ArchivedDocumentRepository(conn)
             batch = repo.get(batch_id)
-            return BatchDetail(batch=batch, signatures=self._checked_signatures(batch, repo.signatures(batch_id)),
-                               print_jobs=documents.print_jobs(batch_id), reconciliations=repo.reconciliations(batch_id),
-                               documents=documents.for_batch(batch_id),
-                               reconciliation=self._reconciliation_status(conn, batch))
+            return BatchDetail(
+                batch=batch,
+                signatures=self._checked_signatures(batch, repo.signatures(batch_id)),
+                print_jobs=documents.print_jobs(batch_id),
+                reconciliations=repo.reconciliations(batch_id),
+                documents=documents.for_batch(batch_id),
+                reconciliation=self._reconciliation_status(conn, batch),
+            )
 
     def signatures(self, batch_id: int) -> list[SignatureRecord]:
         """Signature manifestations, each checked against the current batch content."""
@@ -197,13 +250,24 @@ class Batches:
 
     @staticmethod
     def _checked_signatures(batch: BatchRecord, signatures: list[SignatureRecord]) -> list[SignatureRecord]:
-        return [s.model_copy(update={"content_matches": batch_signing_hash(batch, s.status_at_signing)
-                                     == s.content_sha256}) for s in signatures]
+        return [
+            s.model_copy(update={"content_matches": batch_signing_hash(batch, s.status_at_signing) == s.content_sha256})
+            for s in signatures
+        ]
 
     # ------------------------------------------------------------ label reconciliation (211.125)
 
-    def record_reconciliation(self, batch_id: int, user: Actor, *, applied: int, specimens: int, destroyed: int,
-                              returned: int, investigation_note: str | None = None) -> ReconciliationRecord:
+    def record_reconciliation(
+        self,
+        batch_id: int,
+        user: Actor,
+        *,
+        applied: int,
+        specimens: int,
+        destroyed: int,
+        returned: int,
+        investigation_note: str | None = None,
+    ) -> ReconciliationRecord:
         counts = {"applied": applied, "specimens": specimens, "destroyed": destroyed, "returned": returned}
         for name, value in counts.items():
             check_count(name, value)
@@ -212,14 +276,22 @@ class Batches:
             clerk = self._ctx.actor(conn, user, Action.RECONCILE)
             batch = BatchRepository(conn).get(batch_id)
             if batch.status not in LABEL_PRINTING:
-                raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}; reconciliation is recorded "
-                                    "before verification")
+                raise RuleViolation(
+                    f"lot {batch.lot_number} is {batch.status.value}; reconciliation is recorded before verification"
+                )
             issued = ArchivedDocumentRepository(conn).labels_issued(batch_id)
             difference = issued - sum(counts.values())
-            record = BatchRepository(conn).add_reconciliation(batch_id, counts | {"issued": issued}, difference,
-                                                              note, clerk.username)
-            audit.append(conn, user=clerk.username, action="batch.reconciled", record_type="batch", record_id=batch_id,
-                         new=counts | {"issued": issued, "difference": difference, "investigation_note": note})
+            record = BatchRepository(conn).add_reconciliation(
+                batch_id, counts | {"issued": issued}, difference, note, clerk.username
+            )
+            audit.append(
+                conn,
+                user=clerk.username,
+                action="batch.reconciled",
+                record_type="batch",
+                record_id=batch_id,
+                new=counts | {"issued": issued, "difference": difference, "investigation_note": note},
+            )
         return record
 
     def reconciliation_status(self, batch_id: int) -> ReconciliationStatus:
@@ -232,13 +304,15 @@ class Batches:
         latest = history[-1] if history else None
         limit = settings_store.load(conn).reconciliation_limit
         blocks, why = _reconciliation_verdict(issued, latest, limit)
-        return ReconciliationStatus(labels_issued=issued, latest=latest, limit=limit, blocks_verification=blocks,
-                                    explanation=why)
+        return ReconciliationStatus(
+            labels_issued=issued, latest=latest, limit=limit, blocks_verification=blocks, explanation=why
+        )
 
     # ------------------------------------------------------------ signatures and disposition
 
-    def sign(self, batch_id: int, user: Actor, password: str, meaning: Meaning | str,
-             reason: str | None = None) -> SignatureRecord:
+    def sign(
+        self, batch_id: int, user: Actor, password: str, meaning: Meaning | str, reason: str | None = None
+    ) -> SignatureRecord:
         """E-sign a batch (password re-entered). performed/verified/released move it one step on;
         rejected/voided end it and need a reason."""
         meaning = Meaning(meaning)
@@ -265,7 +339,9 @@ class Batches:
     def void(self, batch_id: int, user: Actor, password: str, reason: str) -> SignatureRecord:
         return self._dispose(batch_id, user, password, Meaning.VOIDED, reason)
 
-    def _dispose(self, batch_id: int, user: Actor, password: str, meaning: Meaning, reason: str | None) -> SignatureRecord:
+    def _dispose(
+        self, batch_id: int, user: Actor, password: str, meaning: Meaning, reason: str | None
+    ) -> SignatureRecord:
         reason = required_reason(reason, f"a reason for the {meaning.value} batch")
         allowed, after, action = DISPOSALS[meaning]
         who = self._ctx.signer(user, password, action)
@@ -280,26 +356,52 @@ class Batches:
         if status.blocks_verification:
             raise RuleViolation(f"lot {batch.lot_number} cannot be verified: {status.explanation}")
 
-    def _apply_signature(self, conn: Connection, batch: BatchRecord, signer: UserRecord, meaning: Meaning,
-                         after: BatchStatus, reason: str | None) -> SignatureRecord:
+    def _apply_signature(
+        self,
+        conn: Connection,
+        batch: BatchRecord,
+        signer: UserRecord,
+        meaning: Meaning,
+        after: BatchStatus,
+        reason: str | None,
+    ) -> SignatureRecord:
         repo = BatchRepository(conn)
         signature = repo.add_signature(
-            record_type="batch", batch_id=batch.id, username=signer.username, printed_name=signer.full_name,
-            role=signer.role.value, meaning=meaning.value, content_sha256=batch_signing_hash(batch, batch.status.value),
-            status_at_signing=batch.status.value, reason=reason)
+            record_type="batch",
+            batch_id=batch.id,
+            username=signer.username,
+            printed_name=signer.full_name,
+            role=signer.role.value,
+            meaning=meaning.value,
+            content_sha256=batch_signing_hash(batch, batch.status.value),
+            status_at_signing=batch.status.value,
+            reason=reason,
+        )
         repo.set_status(batch.id, after, reason if after in (S.REJECTED, S.VOIDED) else None)
         crash_point("sign.before_commit")
-        audit.append(conn, user=signer.username, action=f"batch.{meaning.value}", record_type="batch",
-                     record_id=batch.id, old={"status": batch.status.value},
-                     new={"status": after.value, "signature_id": signature.id, "meaning": meaning.value,
-                          "printed_name": signer.full_name, "content_sha256": signature.content_sha256},
-                     reason=reason)
+        audit.append(
+            conn,
+            user=signer.username,
+            action=f"batch.{meaning.value}",
+            record_type="batch",
+            record_id=batch.id,
+            old={"status": batch.status.value},
+            new={
+                "status": after.value,
+                "signature_id": signature.id,
+                "meaning": meaning.value,
+                "printed_name": signer.full_name,
+                "content_sha256": signature.content_sha256,
+            },
+            reason=reason,
+        )
         return signature
 
     # ------------------------------------------------------------ printing
 
-    def record_print_job(self, batch_id: int, kind: str, stock: str, count: int, printer: str, pdf_bytes: bytes,
-                         user: Actor) -> PrintJobRecord:
+    def record_print_job(
+        self, batch_id: int, kind: str, stock: str, count: int, printer: str, pdf_bytes: bytes, user: Actor
+    ) -> PrintJobRecord:
         """Archive the printed PDF (before the row) and record the job; label jobs count as issued labels."""
         check_kind(kind)
         check_count("count", count, minimum=1)
@@ -313,13 +415,33 @@ class Batches:
             printer_user = self._ctx.actor(conn, user, Action.PRINT)
             check_label_printing(BatchRepository(conn).get(batch_id), kind)
             documents = ArchivedDocumentRepository(conn)
-            document = documents.add(batch_id=batch_id, kind=kind, sha256=sha, size_bytes=size, file_name=name,
-                                     user=printer_user.username, reason=None)
-            job = documents.add_print_job(batch_id=batch_id, kind=kind, stock=stock, label_count=count,
-                                          printer=printer, document_id=document.id, user=printer_user.username)
+            document = documents.add(
+                batch_id=batch_id,
+                kind=kind,
+                sha256=sha,
+                size_bytes=size,
+                file_name=name,
+                user=printer_user.username,
+                reason=None,
+            )
+            job = documents.add_print_job(
+                batch_id=batch_id,
+                kind=kind,
+                stock=stock,
+                label_count=count,
+                printer=printer,
+                document_id=document.id,
+                user=printer_user.username,
+            )
             crash_point("print.before_commit")
-            audit.append(conn, user=printer_user.username, action="print.recorded", record_type="batch",
-                         record_id=batch_id, new=job_summary(job))
+            audit.append(
+                conn,
+                user=printer_user.username,
+                action="print.recorded",
+                record_type="batch",
+                record_id=batch_id,
+                new=job_summary(job),
+            )
         return job
 
 
@@ -331,16 +453,24 @@ def _required_field(name: str, value: str) -> str:
 
 
 def job_summary(job: PrintJobRecord) -> dict[str, Any]:
-    return {"job_number": job.job_number, "kind": job.kind, "stock": job.stock, "count": job.label_count,
-            "printer": job.printer, "document_sha256": job.document_sha256, "is_reprint": job.is_reprint,
-            "reprint_of": job.reprint_of}
+    return {
+        "job_number": job.job_number,
+        "kind": job.kind,
+        "stock": job.stock,
+        "count": job.label_count,
+        "printer": job.printer,
+        "document_sha256": job.document_sha256,
+        "is_reprint": job.is_reprint,
+        "reprint_of": job.reprint_of,
+    }
 
 
 def _check_step(batch: BatchRecord, allowed: set[BatchStatus] | frozenset[BatchStatus], meaning: Meaning) -> None:
     if batch.status not in allowed:
         needed = " or ".join(sorted(s.value for s in allowed))
-        raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}; signing it as {meaning.value} "
-                            f"needs status {needed}")
+        raise RuleViolation(
+            f"lot {batch.lot_number} is {batch.status.value}; signing it as {meaning.value} needs status {needed}"
+        )
 
 
 def _check_independent(repo: BatchRepository, batch: BatchRecord, signer: UserRecord, meaning: Meaning) -> None:
@@ -353,21 +483,33 @@ def _check_independent(repo: BatchRepository, batch: BatchRecord, signer: UserRe
         roles["verified"] = earlier.get(Meaning.VERIFIED)
     for did, who in roles.items():
         if who == signer.username:
-            raise RuleViolation(f"{signer.username} {did} lot {batch.lot_number} and cannot also sign it as "
-                                f"{meaning.value} (two-person rule)")
+            raise RuleViolation(
+                f"{signer.username} {did} lot {batch.lot_number} and cannot also sign it as "
+                f"{meaning.value} (two-person rule)"
+            )
 
 
 def _reconciliation_verdict(issued: int, latest: ReconciliationRecord | None, limit: int) -> tuple[bool, str]:
     if latest is None:
         return True, f"labels are not reconciled yet ({issued} issued)"
     if latest.issued != issued:
-        return True, (f"labels were printed after the last reconciliation ({issued} issued now, "
-                      f"{latest.issued} reconciled); reconcile again")
+        return True, (
+            f"labels were printed after the last reconciliation ({issued} issued now, "
+            f"{latest.issued} reconciled); reconcile again"
+        )
     accounted = latest.applied + latest.specimens + latest.destroyed + latest.returned
     if abs(latest.difference) > limit and not latest.investigation_note:
-        return True, (f"{issued} labels issued but {accounted} accounted for (difference {latest.difference}, "
-                      f"limit {limit}); enter an investigation note (21 CFR 211.192)")
+        return True, (
+            f"{issued} labels issued but {accounted} accounted for (difference {latest.difference}, "
+            f"limit {limit}); enter an investigation note (21 CFR 211.192)"
+        )
     if latest.difference:
-        return False, f"difference of {latest.difference} label(s) explained: {latest.investigation_note or 'within limit'}"
-    return False, f"{issued} issued = {latest.applied} applied + {latest.specimens} specimens + " \
-                  f"{latest.destroyed} destroyed + {latest.returned} returned"
+        return (
+            False,
+            f"difference of {latest.difference} label(s) explained: {latest.investigation_note or 'within limit'}",
+        )
+    return (
+        False,
+        f"{issued} issued = {latest.applied} applied + {latest.specimens} specimens + "
+        f"{latest.destroyed} destroyed + {latest.returned} returned",
+    )

@@ -21,6 +21,7 @@ from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, SolutionComputation
 from labelapp.domain.settings import CalcSettings
 
+
 @cache
 def reference_ingredients() -> IngredientTable:
     return IngredientTable.from_files(resources.templates_dir() / "ingredients" / "reference.yaml")
@@ -45,8 +46,9 @@ def ingredient_table(extra: list[Path] | None = None) -> IngredientTable:
 
 def parse_batch_data(data: object, source: str | None = None) -> BatchFile:
     if not isinstance(data, dict):
-        raise InputError([FieldIssue("", "a batch file must hold an object with facility, formula and batch")],
-                         source=source)
+        raise InputError(
+            [FieldIssue("", "a batch file must hold an object with facility, formula and batch")], source=source
+        )
     return validated(BatchFile, data, source=source)
 
 
@@ -97,11 +99,22 @@ def load_settings(path: str | Path | None) -> CalcSettings:
     return validated(CalcSettings, read_data_file(path) or {}, source=str(path))
 
 
-def calculate(bf: BatchFile, settings: CalcSettings | None = None, *, lot_seq: int = 1,
-              ingredients: IngredientTable | None = None, source: str | None = None) -> BatchComputation:
+def calculate(
+    bf: BatchFile,
+    settings: CalcSettings | None = None,
+    *,
+    lot_seq: int = 1,
+    ingredients: IngredientTable | None = None,
+    source: str | None = None,
+) -> BatchComputation:
     try:
-        return compute_batch(bf, ingredients or reference_ingredients(), reference_dating_rules(),
-                             settings or CalcSettings(), lot_seq=lot_seq)
+        return compute_batch(
+            bf,
+            ingredients or reference_ingredients(),
+            reference_dating_rules(),
+            settings or CalcSettings(),
+            lot_seq=lot_seq,
+        )
     except InputError as exc:
         exc.source = exc.source or source
         raise InputError(exc.issues, source=exc.source) from None
@@ -109,8 +122,14 @@ def calculate(bf: BatchFile, settings: CalcSettings | None = None, *, lot_seq: i
 
 _SOLUTE = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<amount>[-+0-9.,eE]+)\s*(?P<unit>.*?)\s*$")
 UNITS_TO_MG_PER_ML = {
-    "mg/ml": Decimal(1), "g/l": Decimal(1), "mcg/ml": Decimal("0.001"), "g/ml": Decimal(1000),
-    "mg/l": Decimal("0.001"), "%": Decimal(10), "% w/v": Decimal(10), "g/100 ml": Decimal(10),
+    "mg/ml": Decimal(1),
+    "g/l": Decimal(1),
+    "mcg/ml": Decimal("0.001"),
+    "g/ml": Decimal(1000),
+    "mg/l": Decimal("0.001"),
+    "%": Decimal(10),
+    "% w/v": Decimal(10),
+    "g/100 ml": Decimal(10),
     "g/100ml": Decimal(10),
 }
 MOLAR_UNITS = {"meq/ml", "mmol/ml", "mmol/l"}
@@ -121,8 +140,10 @@ _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 def _amount(text: str, spec: str) -> Decimal:
     if "," in text and not _THOUSANDS.match(text):  # "1,5" is 1.5 to half the world, 15 to Python
-        raise LabelappError(f"--solute {spec!r}: {text!r}: write the decimal point as '.', and commas only "
-                            "between groups of three digits (1,500)")
+        raise LabelappError(
+            f"--solute {spec!r}: {text!r}: write the decimal point as '.', and commas only "
+            "between groups of three digits (1,500)"
+        )
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
@@ -149,7 +170,7 @@ def parse_solute(spec: str, table: IngredientTable) -> Solute:
     """'potassium chloride=149 mg/mL' -> Solute(KCl, 149 mg per mL)."""
     m = _SOLUTE.match(spec)
     if not m:
-        raise LabelappError(f"--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. \"potassium chloride=149 mg/mL\"")
+        raise LabelappError(f'--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. "potassium chloride=149 mg/mL"')
     try:
         ing = table.get(m["name"])
     except UnknownIngredientError as exc:
@@ -170,8 +191,9 @@ def parse_solute(spec: str, table: IngredientTable) -> Solute:
     return Solute(ingredient=ing, amount_per_ml=mg_ml, unit="mg", role="active")
 
 
-def calculate_solution(specs: list[str], settings: CalcSettings | None = None,
-                       ingredients: IngredientTable | None = None) -> SolutionComputation:
+def calculate_solution(
+    specs: list[str], settings: CalcSettings | None = None, ingredients: IngredientTable | None = None
+) -> SolutionComputation:
     table = ingredients or reference_ingredients()
     solutes = [parse_solute(s, table) for s in specs]
     names = [s.ingredient.name for s in solutes]

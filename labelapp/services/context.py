@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labelapp.store.db import Connection
-
 from labelapp.domain.access import Action, as_authenticated, require, usable, username_of
 from labelapp.domain.errors import AuthenticationError, RuleViolation
 from labelapp.domain.records import AuthenticatedUser, UserRecord
@@ -22,7 +20,7 @@ from labelapp.services.passwords import check_username, hash_password, needs_reh
 from labelapp.store import audit
 from labelapp.store import settings as settings_store
 from labelapp.store.archive import ArchiveStore
-from labelapp.store.db import Database
+from labelapp.store.db import Connection, Database
 from labelapp.store.paths import ARCHIVE_DIR_NAME, default_data_dir
 from labelapp.store.users import UserRepository
 
@@ -83,8 +81,9 @@ class RegisterContext:
             raise outcome
         return outcome
 
-    def _check_credentials(self, conn: Connection, username: str,
-                           password: str) -> AuthenticatedUser | AuthenticationError:
+    def _check_credentials(
+        self, conn: Connection, username: str, password: str
+    ) -> AuthenticatedUser | AuthenticationError:
         users = UserRepository(conn)
         user = users.find(username)
         stored = users.password_hash(username) if user else None
@@ -103,8 +102,9 @@ class RegisterContext:
         return as_authenticated(user)
 
     def _audit_failure(self, conn: Connection, username: str, why: str) -> None:
-        audit.append(conn, user=None, action="auth.failed", record_type="user", record_id=username[:64],
-                     new={"why": why})
+        audit.append(
+            conn, user=None, action="auth.failed", record_type="user", record_id=username[:64], new={"why": why}
+        )
 
     def _record_failure(self, conn: Connection, user: UserRecord) -> AuthenticationError:
         limit = settings_store.load(conn).lockout_attempts
@@ -113,10 +113,18 @@ class RegisterContext:
         UserRepository(conn).set_failures(user.username, attempts, locked)
         self._audit_failure(conn, user.username, f"wrong password ({attempts} of {limit})")
         if locked:
-            audit.append(conn, user=None, action="user.locked", record_type="user", record_id=user.username,
-                         old={"locked": False}, new={"locked": True, "failed_attempts": attempts})
-            return AuthenticationError(f"wrong password; the account {user.username!r} is now locked "
-                                       "(an administrator must unlock it)")
+            audit.append(
+                conn,
+                user=None,
+                action="user.locked",
+                record_type="user",
+                record_id=user.username,
+                old={"locked": False},
+                new={"locked": True, "failed_attempts": attempts},
+            )
+            return AuthenticationError(
+                f"wrong password; the account {user.username!r} is now locked (an administrator must unlock it)"
+            )
         return AuthenticationError("user name or password is wrong")
 
 

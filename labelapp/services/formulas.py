@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from labelapp.store.db import Connection
 
 from labelapp.domain.access import Action
 from labelapp.domain.errors import NotFoundError, RuleViolation
@@ -19,12 +18,14 @@ from labelapp.services.context import Actor, RegisterContext
 from labelapp.store import audit
 from labelapp.store.batches import BatchRepository
 from labelapp.store.canonical import canonical_hash, model_data, model_document, utc_now
+from labelapp.store.db import Connection
 from labelapp.store.formulas import FormulaRepository, IngredientRepository
 
 
 def formula_signing_hash(record: FormulaRecord, status: str) -> str:
-    return canonical_hash({"formula_code": record.code, "version": record.version,
-                           "document": record.document_data(), "status": status})
+    return canonical_hash(
+        {"formula_code": record.code, "version": record.version, "document": record.document_data(), "status": status}
+    )
 
 
 class Formulas:
@@ -38,10 +39,17 @@ class Formulas:
         document = model_document(formula)
         with self._db.write() as conn:
             author = self._ctx.actor(conn, user, Action.ADD_FORMULA)
-            record = FormulaRepository(conn).add(code, version, name, document, canonical_hash(model_data(formula)),
-                                                 author.username)
-            audit.append(conn, user=author.username, action="formula.added", record_type="formula",
-                         record_id=record.id, new=_formula_summary(record))
+            record = FormulaRepository(conn).add(
+                code, version, name, document, canonical_hash(model_data(formula)), author.username
+            )
+            audit.append(
+                conn,
+                user=author.username,
+                action="formula.added",
+                record_type="formula",
+                record_id=record.id,
+                new=_formula_summary(record),
+            )
         return record
 
     def approve(self, code: str, version: str | int, signer: Actor, password: str) -> FormulaRecord:
@@ -55,35 +63,58 @@ class Formulas:
             now = utc_now()
             self._supersede_current(conn, formulas, record, approver.username, now)
             BatchRepository(conn).add_signature(
-                record_type="formula", formula_id=record.id, username=approver.username,
-                printed_name=approver.full_name, role=approver.role.value, meaning=Meaning.APPROVED.value,
+                record_type="formula",
+                formula_id=record.id,
+                username=approver.username,
+                printed_name=approver.full_name,
+                role=approver.role.value,
+                meaning=Meaning.APPROVED.value,
                 content_sha256=formula_signing_hash(record, record.status.value),
-                status_at_signing=record.status.value)
+                status_at_signing=record.status.value,
+            )
             formulas.mark_approved(record.id, approver.username, now)
             approved = formulas.by_id(record.id)
-            audit.append(conn, user=approver.username, action="formula.approved", record_type="formula",
-                         record_id=record.id, old={"status": record.status.value}, new=_formula_summary(approved))
+            audit.append(
+                conn,
+                user=approver.username,
+                action="formula.approved",
+                record_type="formula",
+                record_id=record.id,
+                old={"status": record.status.value},
+                new=_formula_summary(approved),
+            )
         return approved
 
     def _check_approvable(self, formulas: FormulaRepository, record: FormulaRecord, approver: str) -> None:
         if record.status is not FormulaStatus.DRAFT:
-            raise RuleViolation(f"formula {record.code} version {record.version} is {record.status.value}, "
-                                "only a draft can be approved")
+            raise RuleViolation(
+                f"formula {record.code} version {record.version} is {record.status.value}, only a draft can be approved"
+            )
         if record.created_by == approver:
-            raise RuleViolation(f"{approver} added formula {record.code} version {record.version} and cannot "
-                                "also approve it (a second person must check it, 21 CFR 211.186(a))")
+            raise RuleViolation(
+                f"{approver} added formula {record.code} version {record.version} and cannot "
+                "also approve it (a second person must check it, 21 CFR 211.186(a))"
+            )
         current = formulas.approved(record.code)
         if current is not None and current.id > record.id:
             raise RuleViolation(f"a newer version ({current.version}) of formula {record.code} is already approved")
 
-    def _supersede_current(self, conn: Connection, formulas: FormulaRepository, record: FormulaRecord,
-                           user: str, now: datetime) -> None:
+    def _supersede_current(
+        self, conn: Connection, formulas: FormulaRepository, record: FormulaRecord, user: str, now: datetime
+    ) -> None:
         current = formulas.approved(record.code)
         if current is None:
             return
         formulas.mark_superseded(current.id, now)
-        audit.append(conn, user=user, action="formula.superseded", record_type="formula", record_id=current.id,
-                     old={"status": "approved"}, new={"status": "superseded", "by_version": record.version})
+        audit.append(
+            conn,
+            user=user,
+            action="formula.superseded",
+            record_type="formula",
+            record_id=current.id,
+            old={"status": "approved"},
+            new={"status": "superseded", "by_version": record.version},
+        )
 
     def get(self, code: str, version: str | int | None = None) -> FormulaRecord:
         """A given version, or else the approved one, or else the newest."""
@@ -104,8 +135,12 @@ class Formulas:
         with self._db.read() as conn:
             signatures = BatchRepository(conn).signatures(formula_id=formula_id)
             record = FormulaRepository(conn).by_id(formula_id)
-        return [s.model_copy(update={"content_matches": formula_signing_hash(record, s.status_at_signing)
-                                     == s.content_sha256}) for s in signatures]
+        return [
+            s.model_copy(
+                update={"content_matches": formula_signing_hash(record, s.status_at_signing) == s.content_sha256}
+            )
+            for s in signatures
+        ]
 
     # ------------------------------------------------------------ ingredients
 
@@ -115,12 +150,19 @@ class Formulas:
             author = self._ctx.actor(conn, user, Action.ADD_INGREDIENT)
             ingredient = batch_files.checked_ingredient(document, IngredientRepository(conn).list())
             if ingredient.name.casefold() != name.strip().casefold():
-                raise RuleViolation(f"ingredient name {name!r} differs from the name in its document "
-                                    f"{ingredient.name!r}")
+                raise RuleViolation(
+                    f"ingredient name {name!r} differs from the name in its document {ingredient.name!r}"
+                )
             text = model_document(ingredient)
             record = IngredientRepository(conn).add(name, "facility", text, author.username)
-            audit.append(conn, user=author.username, action="ingredient.added", record_type="ingredient",
-                         record_id=record.id, new=model_data(ingredient))
+            audit.append(
+                conn,
+                user=author.username,
+                action="ingredient.added",
+                record_type="ingredient",
+                record_id=record.id,
+                new=model_data(ingredient),
+            )
         return record
 
     def list_ingredients(self) -> list[IngredientRecord]:
@@ -133,5 +175,10 @@ class Formulas:
 
 
 def _formula_summary(record: FormulaRecord) -> dict[str, Any]:
-    return {"code": record.code, "version": record.version, "name": record.name, "status": record.status.value,
-            "content_sha256": record.content_sha256}
+    return {
+        "code": record.code,
+        "version": record.version,
+        "name": record.name,
+        "status": record.status.value,
+        "content_sha256": record.content_sha256,
+    }

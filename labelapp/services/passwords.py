@@ -56,5 +56,3 @@ def check_password(password: str, username: str, min_length: int) -> str:
     if password.strip().casefold() == username.casefold() or len(set(password)) < 4:
         raise RuleViolation("the password is too easy to guess (user name or too few different characters)")
     return password
-
-

@@ -36,15 +36,18 @@ from labelapp.services.register import Register
 LabelKind = Literal["vial", "carton"]
 DocumentKind = Literal["vial", "carton", "worksheet"]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("vial", "carton", "worksheet")
-KIND_TITLES: dict[DocumentKind, str] = {"vial": "Vial labels", "carton": "Carton label",
-                                        "worksheet": "Batch worksheet"}
+KIND_TITLES: dict[DocumentKind, str] = {"vial": "Vial labels", "carton": "Carton label", "worksheet": "Batch worksheet"}
 # Document kinds in the register; both label kinds are labeling that 211.125 reconciliation counts.
 REGISTER_KIND: dict[DocumentKind, str] = {"vial": "label", "carton": "carton_label", "worksheet": "worksheet"}
 BATCH_RECORD_KIND = "batch_record"
 WORKSHEET_STOCK = "letter"
 # The worksheet line each signature meaning belongs to (render.worksheet.inputs.SIGNATURE_STEPS).
-SIGNATURE_STEP = {"performed": "compounding", "verified": "compounding-verified", "released": "qa-release",
-                  "rejected": "qa-release"}
+SIGNATURE_STEP = {
+    "performed": "compounding",
+    "verified": "compounding-verified",
+    "released": "qa-release",
+    "rejected": "qa-release",
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class StockInfo:
     name: str
     description: str
     size_text: str
-    kind: str               # roll or sheet
+    kind: str  # roll or sheet
     labels_per_page: int
 
 
@@ -83,12 +86,15 @@ class RenderedDocument:
 
 # ------------------------------------------------------------------------ stocks
 
+
 def stocks(kind: DocumentKind) -> list[StockInfo]:
     """The stocks a document of this kind can be printed on, smallest label first."""
     if kind == "worksheet":
         return [StockInfo(WORKSHEET_STOCK, "US Letter paper, 8.5 x 11 in", "8.5 x 11 in", "sheet", 1)]
-    return [StockInfo(s.name, s.description, s.size_text(), s.kind, s.labels_per_page)
-            for s in default_templates().stocks_for(kind)]
+    return [
+        StockInfo(s.name, s.description, s.size_text(), s.kind, s.labels_per_page)
+        for s in default_templates().stocks_for(kind)
+    ]
 
 
 def stock_cells(stock_name: str) -> list[tuple[float, float, float, float]]:
@@ -99,8 +105,11 @@ def stock_cells(stock_name: str) -> list[tuple[float, float, float, float]]:
     if stock.sheet is None:
         return [(0.0, 0.0, stock.width, stock.height)]
     grid = stock.sheet
-    return [(grid.margin_left + c * grid.pitch_x, grid.margin_top + r * grid.pitch_y, stock.width, stock.height)
-            for r in range(grid.rows) for c in range(grid.columns)]
+    return [
+        (grid.margin_left + c * grid.pitch_x, grid.margin_top + r * grid.pitch_y, stock.width, stock.height)
+        for r in range(grid.rows)
+        for c in range(grid.columns)
+    ]
 
 
 def stock_table() -> list[tuple[str, str, str, str, str, str]]:
@@ -108,8 +117,12 @@ def stock_table() -> list[tuple[str, str, str, str, str, str]]:
     templates = default_templates()
     rows = []
     for stock in sorted(templates.stocks.values(), key=lambda s: (s.kind, s.area, s.name)):
-        layouts = ", ".join(f"{lay.name} ({lay.kind})" for lay in
-                            sorted(templates.layouts_for(stock), key=lambda lay: lay.name)) or "none"
+        layouts = (
+            ", ".join(
+                f"{lay.name} ({lay.kind})" for lay in sorted(templates.layouts_for(stock), key=lambda lay: lay.name)
+            )
+            or "none"
+        )
         rows.append((stock.name, stock.kind, stock.size_text(), str(stock.labels_per_page), str(stock.dpi), layouts))
     return rows
 
@@ -136,45 +149,82 @@ def default_count(kind: DocumentKind, computation: BatchComputation) -> int:
 
 # ------------------------------------------------------------------------ unsaved batches
 
-def preview(batch_file: BatchFile, computation: BatchComputation, kind: DocumentKind,
-            stock: str | None = None, count: int | None = None, settings: CalcSettings | None = None,
-            batch_id: int | None = None) -> RenderedDocument:
+
+def preview(
+    batch_file: BatchFile,
+    computation: BatchComputation,
+    kind: DocumentKind,
+    stock: str | None = None,
+    count: int | None = None,
+    settings: CalcSettings | None = None,
+    batch_id: int | None = None,
+) -> RenderedDocument:
     """Labels of ``kind`` on ``stock`` (default: the product's), ``count`` of them (default: units +
     extras), or the blank worksheet. Refuses rather than clip (LabelFitError names a larger stock)."""
     if kind == "worksheet":
         return preview_worksheet(batch_file, computation, count=count)
     stock = stock or default_stock(batch_file, kind)
     result = render_labels(label_content(batch_file, computation, kind), stock, count or computation.label_count)
-    return RenderedDocument(kind=kind, pdf=result.pdf, stock=result.stock, count=result.count, pages=result.pages,
-                            lot_number=computation.lot_number, provisional=computation.lot_provisional,
-                            notes=result.notes, layout=result.layout, ingredients_on_carton=result.ingredients_on_carton,
-                            batch_id=batch_id, batch_file=batch_file, settings=settings)
+    return RenderedDocument(
+        kind=kind,
+        pdf=result.pdf,
+        stock=result.stock,
+        count=result.count,
+        pages=result.pages,
+        lot_number=computation.lot_number,
+        provisional=computation.lot_provisional,
+        notes=result.notes,
+        layout=result.layout,
+        ingredients_on_carton=result.ingredients_on_carton,
+        batch_id=batch_id,
+        batch_file=batch_file,
+        settings=settings,
+    )
 
 
-def specimen_plans(batch_file: BatchFile, computation: BatchComputation, vial_stock: str | None = None,
-                   carton_stock: str | None = None, count: int = 1) -> dict[LabelKind, RunPlan | None]:
+def specimen_plans(
+    batch_file: BatchFile,
+    computation: BatchComputation,
+    vial_stock: str | None = None,
+    carton_stock: str | None = None,
+    count: int = 1,
+) -> dict[LabelKind, RunPlan | None]:
     """The label specimens printed at actual size on the worksheet; None where no label can be drawn
     (the worksheet then says so, and printing refuses anyway)."""
     plans: dict[LabelKind, RunPlan | None] = {}
     for kind, stock in (("vial", vial_stock), ("carton", carton_stock)):
         try:
-            plans[kind] = plan_for(label_content(batch_file, computation, kind),
-                                   stock or default_stock(batch_file, kind), count)
+            plans[kind] = plan_for(
+                label_content(batch_file, computation, kind), stock or default_stock(batch_file, kind), count
+            )
         except LabelappError:
             plans[kind] = None
     return plans
 
 
-def preview_worksheet(batch_file: BatchFile, computation: BatchComputation, vial_stock: str | None = None,
-                      carton_stock: str | None = None, count: int | None = None) -> RenderedDocument:
+def preview_worksheet(
+    batch_file: BatchFile,
+    computation: BatchComputation,
+    vial_stock: str | None = None,
+    carton_stock: str | None = None,
+    count: int | None = None,
+) -> RenderedDocument:
     """The worksheet of an unsaved batch, with the label specimens of the run it would print."""
     plans = specimen_plans(batch_file, computation, vial_stock, carton_stock, count or computation.label_count)
     pdf = render_worksheet(batch_file, computation, label_plan=plans["vial"], carton_plan=plans["carton"])
-    return RenderedDocument(kind="worksheet", pdf=pdf, stock=WORKSHEET_STOCK, count=1, pages=0,
-                            lot_number=computation.lot_number, provisional=computation.lot_provisional)
+    return RenderedDocument(
+        kind="worksheet",
+        pdf=pdf,
+        stock=WORKSHEET_STOCK,
+        count=1,
+        pages=0,
+        lot_number=computation.lot_number,
+        provisional=computation.lot_provisional,
+    )
 
 
 # ------------------------------------------------------------------------ registered batches
+
 
 @dataclass(frozen=True)
 class RegisteredBatch:
@@ -188,13 +238,13 @@ def registered_batch(register: Register, batch_id: int) -> RegisteredBatch:
     """The batch as the register holds it, computed with the register's settings in force."""
     batch_file = register.batches.batch_file(batch_id)
     settings = register.settings.current().calc_settings()
-    comp = calculate(batch_file, settings, source=f"batch {batch_id}",
-                     ingredients=register.formulas.ingredient_table())
+    comp = calculate(batch_file, settings, source=f"batch {batch_id}", ingredients=register.formulas.ingredient_table())
     return RegisteredBatch(batch_id, batch_file, comp, settings)
 
 
-def render_registered(register: Register, batch_id: int, kind: DocumentKind, stock: str | None = None,
-                      count: int | None = None) -> RenderedDocument:
+def render_registered(
+    register: Register, batch_id: int, kind: DocumentKind, stock: str | None = None, count: int | None = None
+) -> RenderedDocument:
     """A registered batch's labels, or its batch record as it stands now."""
     if kind == "worksheet":
         return render_batch_record(register, batch_id)
@@ -207,9 +257,15 @@ def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation
     out = []
     for sig in detail.signatures:
         reason = f" ({sig.reason})" if sig.reason else ""
-        out.append(SignatureManifestation(name=sig.printed_name, role=sig.role.value,
-                                          meaning=f"{sig.meaning.value}{reason}", signed_at=sig.signed_at,
-                                          step=SIGNATURE_STEP.get(sig.meaning.value)))
+        out.append(
+            SignatureManifestation(
+                name=sig.printed_name,
+                role=sig.role.value,
+                meaning=f"{sig.meaning.value}{reason}",
+                signed_at=sig.signed_at,
+                step=SIGNATURE_STEP.get(sig.meaning.value),
+            )
+        )
     return out
 
 
@@ -223,9 +279,16 @@ def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCo
     latest = status.latest
     if latest is None:
         return None
-    return ReconciliationCounts(issued=status.labels_issued, applied=latest.applied, specimens=latest.specimens,
-                                retains=retains, destroyed_damaged=0, destroyed_unused=latest.destroyed,
-                                returned=latest.returned, issued_detail=issued_detail(detail))
+    return ReconciliationCounts(
+        issued=status.labels_issued,
+        applied=latest.applied,
+        specimens=latest.specimens,
+        retains=retains,
+        destroyed_damaged=0,
+        destroyed_unused=latest.destroyed,
+        returned=latest.returned,
+        issued_detail=issued_detail(detail),
+    )
 
 
 def issued_detail(detail: BatchDetail) -> str:
@@ -248,33 +311,56 @@ def render_batch_record(register: Register, batch_id: int) -> RenderedDocument:
     detail = register.batches.detail(batch_id)
     anchor = register.audit.anchor()
     plans = specimen_plans(bf, comp)
-    pdf = render_worksheet(bf, comp, label_plan=plans["vial"], carton_plan=plans["carton"],
-                           signatures=signature_manifestations(detail),
-                           reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
-                           audit_anchor=anchor)
-    return RenderedDocument(kind="worksheet", pdf=pdf, stock=WORKSHEET_STOCK, count=1, pages=0,
-                            lot_number=comp.lot_number, provisional=False, batch_id=batch_id,
-                            batch_file=bf, settings=rb.settings, audit_head=anchor)
+    pdf = render_worksheet(
+        bf,
+        comp,
+        label_plan=plans["vial"],
+        carton_plan=plans["carton"],
+        signatures=signature_manifestations(detail),
+        reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
+        audit_anchor=anchor,
+    )
+    return RenderedDocument(
+        kind="worksheet",
+        pdf=pdf,
+        stock=WORKSHEET_STOCK,
+        count=1,
+        pages=0,
+        lot_number=comp.lot_number,
+        provisional=False,
+        batch_id=batch_id,
+        batch_file=bf,
+        settings=rb.settings,
+        audit_head=anchor,
+    )
 
 
 # ------------------------------------------------------------------------ printing
 
+
 def check_current(register: Register, document: RenderedDocument) -> None:
     """Refuse a document that is not what the register would print now (nothing is recorded)."""
     if document.batch_id is None or document.provisional:
-        raise RuleViolation("this batch is not saved: production labels carry the lot number the register "
-                            "allocates; save the draft first")
+        raise RuleViolation(
+            "this batch is not saved: production labels carry the lot number the register "
+            "allocates; save the draft first"
+        )
     if document.kind == "worksheet":
         if document.audit_head != register.audit.anchor():
-            raise RuleViolation("the batch record changed since this preview (a new signature, print or "
-                                "reconciliation): wait for the preview to update, then print")
+            raise RuleViolation(
+                "the batch record changed since this preview (a new signature, print or "
+                "reconciliation): wait for the preview to update, then print"
+            )
         return
     if document.batch_file != register.batches.batch_file(document.batch_id):
-        raise RuleViolation("the preview is not the batch as saved in the register (unsaved changes): save the "
-                            "draft, wait for the preview to update, then print")
+        raise RuleViolation(
+            "the preview is not the batch as saved in the register (unsaved changes): save the "
+            "draft, wait for the preview to update, then print"
+        )
     if document.settings != register.settings.current().calc_settings():
-        raise RuleViolation("the calculation settings changed since this preview: wait for the preview to "
-                            "update, then print")
+        raise RuleViolation(
+            "the calculation settings changed since this preview: wait for the preview to update, then print"
+        )
 
 
 def issue(register: Register, document: RenderedDocument, user: Actor, printer: str) -> PrintJobRecord:
@@ -283,12 +369,14 @@ def issue(register: Register, document: RenderedDocument, user: Actor, printer: 
     Call this before the bytes go to the printer: a label that exists on paper exists in the register."""
     check_current(register, document)
     assert document.batch_id is not None  # check_current refused an unsaved batch
-    return register.batches.record_print_job(document.batch_id, REGISTER_KIND[document.kind], document.stock,
-                                             document.count, printer, document.pdf, user)
+    return register.batches.record_print_job(
+        document.batch_id, REGISTER_KIND[document.kind], document.stock, document.count, printer, document.pdf, user
+    )
 
 
-def archive_batch_record(register: Register, batch_id: int, user: Actor,
-                         reason: str | None = None) -> ArchivedDocumentRecord:
+def archive_batch_record(
+    register: Register, batch_id: int, user: Actor, reason: str | None = None
+) -> ArchivedDocumentRecord:
     """Render the batch record as it stands now (e.g. after release) and archive those bytes."""
     record = render_batch_record(register, batch_id)
     return register.archive.add(batch_id, BATCH_RECORD_KIND, record.pdf, user, reason)

@@ -6,8 +6,8 @@ from typing import Any
 
 from labelapp.domain.access import Action
 from labelapp.domain.facility import Facility
-from labelapp.services.calculate import parse_facility_data
 from labelapp.domain.settings import RegisterSettings, changed_settings, top_level_changes
+from labelapp.services.calculate import parse_facility_data
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.store import audit
 from labelapp.store import settings as settings_store
@@ -32,9 +32,16 @@ class Settings:
             updated = changed_settings(current, top)
             for key in top:
                 settings_store.put(conn, key, getattr(updated, key), admin.username)
-            audit.append(conn, user=admin.username, action="settings.changed", record_type="settings",
-                         record_id="register", old={k: getattr(current, k) for k in top},
-                         new={k: getattr(updated, k) for k in top}, reason=reason)
+            audit.append(
+                conn,
+                user=admin.username,
+                action="settings.changed",
+                record_type="settings",
+                record_id="register",
+                old={k: getattr(current, k) for k in top},
+                new={k: getattr(updated, k) for k in top},
+                reason=reason,
+            )
         self._ctx.forget_archive()
         return updated
 
@@ -45,8 +52,16 @@ class Settings:
             admin = self._ctx.actor(conn, actor, Action.CHANGE_SETTINGS)
             old = settings_store.get_raw(conn, settings_store.FACILITY_KEY)
             settings_store.put(conn, settings_store.FACILITY_KEY, data, admin.username)
-            audit.append(conn, user=admin.username, action="settings.facility", record_type="settings",
-                         record_id="facility", old=old, new=data, reason=reason)
+            audit.append(
+                conn,
+                user=admin.username,
+                action="settings.facility",
+                record_type="settings",
+                record_id="facility",
+                old=old,
+                new=data,
+                reason=reason,
+            )
 
     def facility(self) -> Facility | None:
         with self._db.read() as conn:

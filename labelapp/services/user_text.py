@@ -17,4 +17,3 @@ def required_reason(reason: str | None, what: str = "a reason") -> str:
 def optional_text(text: str | None) -> str | None:
     cleaned = " ".join((text or "").split())
     return cleaned or None
-

@@ -49,8 +49,13 @@ class ArchiveStore:
         target = self.path(name)
         try:
             if not (target.is_file() and sha256_file(target) == sha):
-                atomic_write(target, data, mode=FILE_MODE, make_dirs=True,
-                             before_rename=lambda: crash_point("archive.before_rename"))
+                atomic_write(
+                    target,
+                    data,
+                    mode=FILE_MODE,
+                    make_dirs=True,
+                    before_rename=lambda: crash_point("archive.before_rename"),
+                )
         except OSError as exc:
             raise ArchiveError(f"cannot write to the archive folder {self.root}: {exc.strerror}") from exc
         except FileWriteError as exc:
@@ -75,8 +80,7 @@ class ArchiveStore:
         except OSError as exc:
             raise ArchiveError(f"cannot read archived document {target}: {exc.strerror}") from exc
         if sha256_of(data) != sha:
-            raise ArchiveError(f"archived document {target} is damaged: its bytes no longer match "
-                               f"SHA-256 {sha[:12]}…")
+            raise ArchiveError(f"archived document {target} is damaged: its bytes no longer match SHA-256 {sha[:12]}…")
         return data
 
     def export(self, file_name: str, sha: str, destination: Path) -> Path:

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from labelapp.store import audit
 from labelapp.domain.files import atomic_write
+from labelapp.domain.records import BackupResult
+from labelapp.store import audit
 from labelapp.store.archive import ArchiveStore, sha256_file
 from labelapp.store.canonical import utc_now
 from labelapp.store.db import Database
 from labelapp.store.errors import DatabaseUnavailableError, StoreError
 from labelapp.store.paths import FILE_MODE, make_private_dir, make_private_file
-from labelapp.domain.records import BackupResult
 from labelapp.store.schema import archived_documents
 
 
@@ -55,16 +55,23 @@ def backup_sqlite_before_migration(db: Database, revision: str) -> Path:
 def _pg_dump(db: Database, target: Path) -> None:
     program = shutil.which("pg_dump")
     if program is None:
-        raise StoreError("pg_dump is not installed: install the PostgreSQL client tools "
-                         "(Debian: apt-get install postgresql-client) or back up the server with its own tools")
+        raise StoreError(
+            "pg_dump is not installed: install the PostgreSQL client tools "
+            "(Debian: apt-get install postgresql-client) or back up the server with its own tools"
+        )
     url = db.url.set(drivername="postgresql")
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     dsn = url.set(password=None).render_as_string(hide_password=False)
     make_private_file(target)
-    done = subprocess.run([program, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={dsn}"],
-                          env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [program, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={dsn}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["unknown error"])[0]
         raise StoreError(f"pg_dump failed: {first}")
@@ -74,8 +81,10 @@ def _documents_in(db_file: Path | None, db: Database) -> list[tuple[str, str]]:
     engine = create_engine(f"sqlite:///{db_file}") if db_file else db.engine
     try:
         with engine.connect() as conn:
-            return [(row.file_name, row.sha256) for row in
-                    conn.execute(select(archived_documents.c.file_name, archived_documents.c.sha256).distinct())]
+            return [
+                (row.file_name, row.sha256)
+                for row in conn.execute(select(archived_documents.c.file_name, archived_documents.c.sha256).distinct())
+            ]
     finally:
         if db_file:
             engine.dispose()
@@ -104,8 +113,10 @@ def _copy_documents(archive: ArchiveStore, documents: list[tuple[str, str]], tar
 
 def _write_manifest(folder: Path) -> None:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.json")
-    manifest = {"created_at": utc_now().isoformat(),
-                "files": {str(p.relative_to(folder)): sha256_file(p) for p in files}}
+    manifest = {
+        "created_at": utc_now().isoformat(),
+        "files": {str(p.relative_to(folder)): sha256_file(p) for p in files},
+    }
     atomic_write(folder / "MANIFEST.json", json.dumps(manifest, indent=2, sort_keys=True).encode(), mode=FILE_MODE)
 
 
@@ -123,7 +134,11 @@ def backup(db: Database, archive: ArchiveStore, destination: Path) -> tuple[Back
         documents, audit_ok = _documents_in(None, db), _audit_ok(None, db)
     problems = _copy_documents(archive, documents, folder / "archive")
     _write_manifest(folder)
-    result = BackupResult(folder=str(folder), database_file=str(db_file),
-                          documents_copied=len(documents) - len(problems), documents_checked=len(documents),
-                          audit_ok=audit_ok)
+    result = BackupResult(
+        folder=str(folder),
+        database_file=str(db_file),
+        documents_copied=len(documents) - len(problems),
+        documents_checked=len(documents),
+        audit_ok=audit_ok,
+    )
     return result, problems

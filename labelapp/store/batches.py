@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 
-from labelapp.store.canonical import utc_now
 from labelapp.domain.errors import NotFoundError
 from labelapp.domain.records import BatchRecord, ReconciliationRecord, SignatureRecord
 from labelapp.domain.register import BatchStatus
+from labelapp.store.canonical import utc_now
 from labelapp.store.schema import batches, formulas, reconciliations, signatures
 
 
@@ -48,14 +48,16 @@ def apply_filter(query: Select, flt: BatchFilter) -> Select:
         query = query.where(batches.c.compounded_on <= flt.date_to)
     if flt.text:
         pattern = _like(flt.text)
-        query = query.where(or_(batches.c.lot_number.ilike(pattern, escape="\\"),
-                                batches.c.product_name.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(batches.c.lot_number.ilike(pattern, escape="\\"), batches.c.product_name.ilike(pattern, escape="\\"))
+        )
     return query
 
 
 def batch_select() -> Select:
-    return (select(batches, formulas.c.code.label("formula_code"), formulas.c.version.label("formula_version"))
-            .join(formulas, batches.c.formula_id == formulas.c.id))
+    return select(batches, formulas.c.code.label("formula_code"), formulas.c.version.label("formula_version")).join(
+        formulas, batches.c.formula_id == formulas.c.id
+    )
 
 
 def lot_taken(conn: Connection, lot: str) -> bool:
@@ -66,15 +68,38 @@ class BatchRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def add(self, *, lot_number: str, formula_id: int, product_name: str, document: str, document_sha256: str,
-            computation: str | None, compounded_on: date | None, expiration_date: date | None,
-            user: str) -> BatchRecord:
+    def add(
+        self,
+        *,
+        lot_number: str,
+        formula_id: int,
+        product_name: str,
+        document: str,
+        document_sha256: str,
+        computation: str | None,
+        compounded_on: date | None,
+        expiration_date: date | None,
+        user: str,
+    ) -> BatchRecord:
         now = utc_now()
-        new_id = self.conn.execute(insert(batches).values(
-            lot_number=lot_number, formula_id=formula_id, product_name=product_name,
-            status=BatchStatus.DRAFT.value, document=document, document_sha256=document_sha256,
-            computation=computation, compounded_on=compounded_on, expiration_date=expiration_date,
-            created_at=now, created_by=user, updated_at=now).returning(batches.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(batches)
+            .values(
+                lot_number=lot_number,
+                formula_id=formula_id,
+                product_name=product_name,
+                status=BatchStatus.DRAFT.value,
+                document=document,
+                document_sha256=document_sha256,
+                computation=computation,
+                compounded_on=compounded_on,
+                expiration_date=expiration_date,
+                created_at=now,
+                created_by=user,
+                updated_at=now,
+            )
+            .returning(batches.c.id)
+        ).scalar_one()
         return self.get(new_id)
 
     def find(self, batch_id: int) -> BatchRecord | None:
@@ -100,35 +125,66 @@ class BatchRepository:
         return [BatchRecord.model_validate(row._mapping) for row in self.conn.execute(query)]
 
     def set_status(self, batch_id: int, status: BatchStatus, reason: str | None = None) -> None:
-        self.conn.execute(update(batches).where(batches.c.id == batch_id).values(
-            status=status.value, status_reason=reason, updated_at=utc_now()))
+        self.conn.execute(
+            update(batches)
+            .where(batches.c.id == batch_id)
+            .values(status=status.value, status_reason=reason, updated_at=utc_now())
+        )
 
-    def replace_document(self, batch_id: int, document: str, sha: str, computation: str | None,
-                         compounded_on: date | None, expiration_date: date | None) -> None:
-        self.conn.execute(update(batches).where(batches.c.id == batch_id).values(
-            document=document, document_sha256=sha, computation=computation, compounded_on=compounded_on,
-            expiration_date=expiration_date, updated_at=utc_now()))
+    def replace_document(
+        self,
+        batch_id: int,
+        document: str,
+        sha: str,
+        computation: str | None,
+        compounded_on: date | None,
+        expiration_date: date | None,
+    ) -> None:
+        self.conn.execute(
+            update(batches)
+            .where(batches.c.id == batch_id)
+            .values(
+                document=document,
+                document_sha256=sha,
+                computation=computation,
+                compounded_on=compounded_on,
+                expiration_date=expiration_date,
+                updated_at=utc_now(),
+            )
+        )
 
     # ------------------------------------------------------------ reconciliation
 
-    def add_reconciliation(self, batch_id: int, counts: dict[str, int], difference: int,
-                           note: str | None, user: str) -> ReconciliationRecord:
-        new_id = self.conn.execute(insert(reconciliations).values(
-            batch_id=batch_id, difference=difference, investigation_note=note, recorded_at=utc_now(),
-            recorded_by=user, **counts).returning(reconciliations.c.id)).scalar_one()
+    def add_reconciliation(
+        self, batch_id: int, counts: dict[str, int], difference: int, note: str | None, user: str
+    ) -> ReconciliationRecord:
+        new_id = self.conn.execute(
+            insert(reconciliations)
+            .values(
+                batch_id=batch_id,
+                difference=difference,
+                investigation_note=note,
+                recorded_at=utc_now(),
+                recorded_by=user,
+                **counts,
+            )
+            .returning(reconciliations.c.id)
+        ).scalar_one()
         row = self.conn.execute(select(reconciliations).where(reconciliations.c.id == new_id)).one()
         return ReconciliationRecord.model_validate(row._mapping)
 
     def reconciliations(self, batch_id: int) -> list[ReconciliationRecord]:
-        rows = self.conn.execute(select(reconciliations).where(reconciliations.c.batch_id == batch_id)
-                                 .order_by(reconciliations.c.id))
+        rows = self.conn.execute(
+            select(reconciliations).where(reconciliations.c.batch_id == batch_id).order_by(reconciliations.c.id)
+        )
         return [ReconciliationRecord.model_validate(row._mapping) for row in rows]
 
     # ------------------------------------------------------------ signatures
 
     def add_signature(self, **values: object) -> SignatureRecord:
-        new_id = self.conn.execute(insert(signatures).values(signed_at=utc_now(), **values)
-                                   .returning(signatures.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(signatures).values(signed_at=utc_now(), **values).returning(signatures.c.id)
+        ).scalar_one()
         row = self.conn.execute(select(signatures).where(signatures.c.id == new_id)).one()
         return SignatureRecord.model_validate(row._mapping)
 

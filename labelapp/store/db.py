@@ -40,6 +40,7 @@ LOCKED_MARK = "labelapp-locked:"
 
 # ---------------------------------------------------------------- URL resolution
 
+
 def resolve_url(url: str | None) -> tuple[URL, bool]:
     """Return (url, is_default). Order: argument, $LABELAPP_DATABASE_URL, the user data folder."""
     text = url or os.environ.get(ENV_URL)
@@ -70,6 +71,7 @@ def describe(url: URL) -> str:
 
 
 # ---------------------------------------------------------------- error translation
+
 
 def translate(exc: DBAPIError, where: str) -> LabelappError | None:
     """Map a driver error to a one-line LabelappError, or None for a programming error."""
@@ -107,6 +109,7 @@ def translated(where: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- engines
+
 
 def _busy_ms() -> int:
     try:
@@ -154,6 +157,7 @@ def _prepare_sqlite_file(url: URL, is_default: bool) -> None:
 
 # ---------------------------------------------------------------- the database
 
+
 @dataclass
 class Database:
     engine: Engine
@@ -196,8 +200,7 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, archive_dir: str | Path | None = None,
-                  migrate: bool = True) -> Database:
+def open_database(url: str | None = None, archive_dir: str | Path | None = None, migrate: bool = True) -> Database:
     """Open (and on first use create and migrate) the register database."""
     resolved, is_default = resolve_url(url)
     if resolved.get_backend_name() == "sqlite":
@@ -217,6 +220,7 @@ def open_database(url: str | None = None, archive_dir: str | Path | None = None,
 
 
 # ---------------------------------------------------------------- migrations
+
 
 def _alembic_config(conn: Connection | None = None) -> Config:
     cfg = Config()
@@ -242,8 +246,9 @@ def _check_known(revision: str | None, db: Database) -> None:
     try:
         script.get_revision(revision)
     except Exception:  # alembic raises several types for unknown revisions
-        raise StoreError(f"{db.where} has schema {revision!r} from a newer labelapp; "
-                         "install the newer version") from None
+        raise StoreError(
+            f"{db.where} has schema {revision!r} from a newer labelapp; install the newer version"
+        ) from None
 
 
 def upgrade(db: Database) -> None:
@@ -255,6 +260,7 @@ def upgrade(db: Database) -> None:
         return
     if before is not None and db.is_sqlite:
         from labelapp.store.backup import backup_sqlite_before_migration
+
         backup_sqlite_before_migration(db, before)
     with translated(db.where), db.engine.connect() as conn:
         conn.execution_options(labelapp_write=True)

@@ -23,15 +23,18 @@ MAX_ATTEMPTS = 10_000
 
 def _next_seq(conn: Connection, scope: str) -> int:
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = (dialect_insert(lot_counters).values(scope=scope, last_seq=1)
-                 .on_conflict_do_update(index_elements=[lot_counters.c.scope],
-                                        set_={"last_seq": lot_counters.c.last_seq + 1})
-                 .returning(lot_counters.c.last_seq))
+    statement = (
+        dialect_insert(lot_counters)
+        .values(scope=scope, last_seq=1)
+        .on_conflict_do_update(index_elements=[lot_counters.c.scope], set_={"last_seq": lot_counters.c.last_seq + 1})
+        .returning(lot_counters.c.last_seq)
+    )
     return conn.execute(statement).scalar_one()
 
 
-def allocate(conn: Connection, pattern: LotPattern, day: date, code: str,
-             taken: Callable[[Connection, str], bool]) -> str:
+def allocate(
+    conn: Connection, pattern: LotPattern, day: date, code: str, taken: Callable[[Connection, str], bool]
+) -> str:
     """Next free lot for this day/code. Skips lots already used (e.g. after a pattern change)."""
     scope = pattern.scope(day, code)
     for _ in range(MAX_ATTEMPTS):

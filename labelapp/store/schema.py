@@ -7,10 +7,24 @@ with the migrated schema so the two cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint, text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -35,7 +49,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: the register stores UTC only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
@@ -44,8 +58,8 @@ class UTCDateTime(TypeDecorator):
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _user_fk(name: str, nullable: bool = False) -> Column:
@@ -53,7 +67,8 @@ def _user_fk(name: str, nullable: bool = False) -> Column:
 
 
 settings = Table(
-    "settings", metadata,
+    "settings",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -61,7 +76,8 @@ settings = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("full_name", String(200), nullable=False),
@@ -76,7 +92,8 @@ users = Table(
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False, unique=True),
     Column("at_utc", String(32), nullable=False),
@@ -93,14 +110,16 @@ audit_log = Table(
 Index("ix_audit_log_record", audit_log.c.record_type, audit_log.c.record_id)
 
 audit_head = Table(
-    "audit_head", metadata,
+    "audit_head",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
 )
 
 ingredients = Table(
-    "ingredients", metadata,
+    "ingredients",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("name_key", String(200), nullable=False, unique=True),
@@ -111,7 +130,8 @@ ingredients = Table(
 )
 
 formulas = Table(
-    "formulas", metadata,
+    "formulas",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("code", String(64), nullable=False),
     Column("version", String(40), nullable=False),
@@ -126,17 +146,24 @@ formulas = Table(
     Column("superseded_at", UTCDateTime, nullable=True),
     UniqueConstraint("code", "version"),
 )
-Index("uq_formulas_one_approved", formulas.c.code, unique=True,
-      sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'"))
+Index(
+    "uq_formulas_one_approved",
+    formulas.c.code,
+    unique=True,
+    sqlite_where=text("status = 'approved'"),
+    postgresql_where=text("status = 'approved'"),
+)
 
 lot_counters = Table(
-    "lot_counters", metadata,
+    "lot_counters",
+    metadata,
     Column("scope", String(40), primary_key=True),
     Column("last_seq", Integer, nullable=False),
 )
 
 batches = Table(
-    "batches", metadata,
+    "batches",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("lot_number", String(20), nullable=False, unique=True),
     Column("formula_id", Integer, ForeignKey("formulas.id"), nullable=False),
@@ -157,7 +184,8 @@ Index("ix_batches_product_name", batches.c.product_name)
 Index("ix_batches_compounded_on", batches.c.compounded_on)
 
 archived_documents = Table(
-    "archived_documents", metadata,
+    "archived_documents",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),
     Column("kind", String(40), nullable=False),
@@ -172,7 +200,8 @@ Index("ix_archived_documents_batch_id", archived_documents.c.batch_id)
 Index("ix_archived_documents_sha256", archived_documents.c.sha256)
 
 print_jobs = Table(
-    "print_jobs", metadata,
+    "print_jobs",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("job_number", Integer, nullable=False),
@@ -190,7 +219,8 @@ print_jobs = Table(
 )
 
 reconciliations = Table(
-    "reconciliations", metadata,
+    "reconciliations",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("issued", Integer, nullable=False),
@@ -206,7 +236,8 @@ reconciliations = Table(
 Index("ix_reconciliations_batch_id", reconciliations.c.batch_id)
 
 signatures = Table(
-    "signatures", metadata,
+    "signatures",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("record_type", String(20), nullable=False),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=True),

@@ -17,8 +17,9 @@ FACILITY_KEY = "facility"
 
 
 def load(conn: Connection) -> RegisterSettings:
-    rows = conn.execute(select(settings_table.c.key, settings_table.c.value)
-                        .where(settings_table.c.key.in_(SETTING_KEYS))).all()
+    rows = conn.execute(
+        select(settings_table.c.key, settings_table.c.value).where(settings_table.c.key.in_(SETTING_KEYS))
+    ).all()
     return RegisterSettings.model_validate({key: json.loads(value) for key, value in rows})
 
 
@@ -27,8 +28,11 @@ def put(conn: Connection, key: str, value: Any, user: str | None) -> None:
     now = utc_now()
     exists = conn.execute(select(settings_table.c.key).where(settings_table.c.key == key)).first()
     if exists:
-        conn.execute(update(settings_table).where(settings_table.c.key == key)
-                     .values(value=text, updated_at=now, updated_by=user))
+        conn.execute(
+            update(settings_table)
+            .where(settings_table.c.key == key)
+            .values(value=text, updated_at=now, updated_by=user)
+        )
     else:
         conn.execute(insert(settings_table).values(key=key, value=text, updated_at=now, updated_by=user))
 

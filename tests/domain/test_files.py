@@ -64,13 +64,16 @@ def test_reader_reads_json_and_yaml(tmp_path):
     assert read_data_file(tmp_path / "a.json") == read_data_file(tmp_path / "b.yaml") == {"x": [1, 2]}
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bad.json", b'{"x": ', "bad.json: line 1 column 7: not valid JSON"),
-    ("bad.yaml", b"x: [1, 2\n", "bad.yaml: line 2 column 1: not valid YAML"),
-    ("latin1.yaml", "name: Glycine \u00e9".encode("latin-1"), "latin1.yaml: is not UTF-8 text (byte 15"),
-    ("deep.json", b"[" * 5000 + b"]" * 5000, "deep.json: nested more than 64 levels deep"),
-    ("deep.yaml", b"[" * 5000 + b"]" * 5000, "deep.yaml: nested more than 64 levels deep"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.json", b'{"x": ', "bad.json: line 1 column 7: not valid JSON"),
+        ("bad.yaml", b"x: [1, 2\n", "bad.yaml: line 2 column 1: not valid YAML"),
+        ("latin1.yaml", "name: Glycine \u00e9".encode("latin-1"), "latin1.yaml: is not UTF-8 text (byte 15"),
+        ("deep.json", b"[" * 5000 + b"]" * 5000, "deep.json: nested more than 64 levels deep"),
+        ("deep.yaml", b"[" * 5000 + b"]" * 5000, "deep.yaml: nested more than 64 levels deep"),
+    ],
+)
 def test_reader_refuses_in_one_line(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -15,13 +15,12 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from gui_helpers import GLYCINE, PASSWORDS, PEOPLE  # noqa: E402,F401
 from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
 
 from labelapp.gui.session import Session  # noqa: E402
 from labelapp.services.calculate import load_batch_file  # noqa: E402
 from labelapp.services.register import Register  # noqa: E402
-
-from gui_helpers import GLYCINE, PASSWORDS, PEOPLE  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)

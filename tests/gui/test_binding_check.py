@@ -23,7 +23,7 @@ def test_many_void_calls_and_emits_do_not_abort_the_interpreter(qtbot):
     seen = []
     source.changed.connect(lambda a, b: seen.append(a))
     before = sys.getrefcount(None)
-    for n in range(200_000):       # with PySide6 6.12.0 on 3.11, CPython aborts after some thousands
+    for n in range(200_000):  # with PySide6 6.12.0 on 3.11, CPython aborts after some thousands
         source.changed.emit(n, None)
         source.setObjectName("x")
     assert len(seen) == 200_000

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import sys
 
-from labelapp.domain.errors import FieldIssue, InputError
+from labelapp.domain.errors import FieldIssue, InputError, RuleViolation
 from labelapp.gui.crash_handler import ExceptionHandler
 from labelapp.gui.messages import in_words
-from labelapp.domain.errors import RuleViolation
 
 
 def test_refusals_are_shown_in_the_services_words():
-    assert in_words(RuleViolation("lot X is draft; signing it as verified needs status compounded")) == \
-        "lot X is draft; signing it as verified needs status compounded"
+    assert (
+        in_words(RuleViolation("lot X is draft; signing it as verified needs status compounded"))
+        == "lot X is draft; signing it as verified needs status compounded"
+    )
     assert in_words(InputError([FieldIssue("batch.units", "is required")])) == "batch.units: is required"
 
 

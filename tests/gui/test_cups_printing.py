@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from gui_helpers import GLYCINE
 
 from labelapp.gui.printing import new_printer, print_pdf
 from labelapp.services.calculate import calculate, load_batch_file
 from labelapp.services.rendering import preview
-
-from gui_helpers import GLYCINE
 
 pytestmark = pytest.mark.cups
 
@@ -27,8 +26,11 @@ pytestmark = pytest.mark.cups
 def cups_queue() -> tuple[str, Path]:
     printer, out = os.environ.get("LABELAPP_TEST_PRINTER"), os.environ.get("LABELAPP_TEST_CUPS_OUT")
     if not (printer and out):
-        pytest.fail("LABELAPP_TEST_PRINTER / LABELAPP_TEST_CUPS_OUT are not set: run `source .ci/cups.sh` "
-                    "(as .ci/run does) so that printing is tested against a real CUPS queue", pytrace=False)
+        pytest.fail(
+            "LABELAPP_TEST_PRINTER / LABELAPP_TEST_CUPS_OUT are not set: run `source .ci/cups.sh` "
+            "(as .ci/run does) so that printing is tested against a real CUPS queue",
+            pytrace=False,
+        )
     return printer, Path(out)
 
 

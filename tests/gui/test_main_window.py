@@ -32,8 +32,9 @@ def test_window_geometry_and_page_are_remembered(qtbot, make_session, people, gl
 
 
 def test_batches_page_finds_a_saved_batch(qtbot, make_session, make_widget, people, glycine, register):
-    from labelapp.services.calculate import load_batch_file
     from gui_helpers import GLYCINE
+
+    from labelapp.services.calculate import load_batch_file
 
     example = load_batch_file(GLYCINE)
     batch = example.model_copy(update={"batch": example.batch.model_copy(update={"lot_number": None})})

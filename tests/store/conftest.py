@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import register_pg_server as pg_server
+from register_helpers import PASSWORDS, add_users, make_batch_file
 from sqlalchemy import create_engine, text
 
 from labelapp.services.register import Register
-import register_pg_server as pg_server
-from register_helpers import PASSWORDS, add_users, make_batch_file
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
@@ -25,6 +26,7 @@ def fast_password_hashing(monkeypatch):
     from argon2 import PasswordHasher
 
     from labelapp.services import passwords
+
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
@@ -55,6 +57,7 @@ def approved(reg: Register, people: dict):
 
 # ---------------------------------------------------------------- PostgreSQL
 
+
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
     url = os.environ.get("LABELAPP_TEST_PG_URL")
@@ -62,8 +65,11 @@ def pg_admin_url() -> Iterator[str]:
         yield url
         return
     if os.environ.get("CI"):
-        pytest.fail("LABELAPP_TEST_PG_URL is not set: .ci/run must `source .ci/postgres.sh` before pytest "
-                    "so that the PostgreSQL register tests run", pytrace=False)
+        pytest.fail(
+            "LABELAPP_TEST_PG_URL is not set: .ci/run must `source .ci/postgres.sh` before pytest "
+            "so that the PostgreSQL register tests run",
+            pytrace=False,
+        )
     server = pg_server.start_local()
     try:
         yield server.url

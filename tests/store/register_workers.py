@@ -35,9 +35,9 @@ def allocate_lots(url: str, count: int, barrier, results) -> None:
     """Worker: allocate ``count`` lot numbers, one transaction each, without creating batches."""
     from datetime import date
 
+    from labelapp.domain.lots import LotPattern
     from labelapp.store.batches import lot_taken
     from labelapp.store.db import open_database
-    from labelapp.domain.lots import LotPattern
     from labelapp.store.lots import allocate
 
     db = open_database(url)
@@ -61,13 +61,21 @@ def crash(url: str, archive: str, action: str) -> None:
     if action == "new_batch":
         reg.batches.new(make_batch_file(), reg.accounts.authenticate("tech", PASSWORDS["tech"]))
     elif action == "print":
-        reg.batches.record_print_job(batch.id, "label", "roll", 10, "ZD621", b"%PDF-1.4 crash test label",
-                             reg.accounts.authenticate("tech", PASSWORDS["tech"]))
+        reg.batches.record_print_job(
+            batch.id,
+            "label",
+            "roll",
+            10,
+            "ZD621",
+            b"%PDF-1.4 crash test label",
+            reg.accounts.authenticate("tech", PASSWORDS["tech"]),
+        )
     elif action == "sign":
         reg.batches.sign(batch.id, "tech", PASSWORDS["tech"], "performed")
     elif action == "archive":
-        reg.archive.add(batch.id, "batch_record", b"%PDF-1.4 crash test record",
-                             reg.accounts.authenticate("qa", PASSWORDS["qa"]))
+        reg.archive.add(
+            batch.id, "batch_record", b"%PDF-1.4 crash test record", reg.accounts.authenticate("qa", PASSWORDS["qa"])
+        )
     print("finished without crashing")
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from datetime import date, timedelta
 
 import pytest
 from register_helpers import PASSWORDS, make_batch_file
 
+from labelapp.domain.errors import NotFoundError, RuleViolation
 from labelapp.store.archive import ArchiveStore, sha256_of
 from labelapp.store.errors import ArchiveError
-from labelapp.domain.errors import NotFoundError, RuleViolation
 
 LABEL = b"%PDF-1.4\n% label for the archive test\n"
 
@@ -35,8 +34,6 @@ def test_printed_pdf_is_archived_under_its_sha256_with_private_permissions(reg, 
     assert stat.S_IMODE(reg.context.archive.root.stat().st_mode) == 0o700
     assert reg.context.archive.root == reg.database.sqlite_path.parent / "archive"  # next to the database
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".part")]
-
-
 
 
 def test_same_bytes_are_stored_once(tmp_path):
@@ -88,8 +85,9 @@ def test_reprint_reissues_the_archived_bytes_as_a_numbered_job(reg, people, prin
 
 def test_worksheet_can_be_reprinted_after_release_but_labels_cannot(reg, people, printed):
     batch, job = printed
-    sheet = reg.batches.record_print_job(batch.id, "worksheet", "letter", 1, "LaserJet", b"%PDF-1.4 worksheet",
-                                 people["tech"])
+    sheet = reg.batches.record_print_job(
+        batch.id, "worksheet", "letter", 1, "LaserJet", b"%PDF-1.4 worksheet", people["tech"]
+    )
     reg.batches.sign(batch.id, "tech", PASSWORDS["tech"], "performed")
     reg.batches.record_reconciliation(batch.id, people["tech"], applied=105, specimens=0, destroyed=0, returned=0)
     reg.batches.sign(batch.id, "pharm", PASSWORDS["pharm"], "verified")

@@ -46,8 +46,7 @@ def test_program_cannot_update_or_delete_audit_entries(any_reg):
 def test_edited_entry_is_named(any_reg):
     entries = _fill(any_reg)
     victim = entries[3]
-    _tamper(any_reg, "UPDATE audit_log SET new_value = '{\"role\":\"admin\"}' WHERE id = :id",
-            params={"id": victim.id})
+    _tamper(any_reg, 'UPDATE audit_log SET new_value = \'{"role":"admin"}\' WHERE id = :id', params={"id": victim.id})
     result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == victim.id
     assert result.problem == f"audit entry id {victim.id} was altered: its content no longer matches its hash"
@@ -55,8 +54,11 @@ def test_edited_entry_is_named(any_reg):
 
 def test_edited_timestamp_or_user_is_detected(any_reg):
     entries = _fill(any_reg)
-    _tamper(any_reg, "UPDATE audit_log SET username = 'qa', at_utc = '2020-01-01T00:00:00.000000Z' WHERE id = :id",
-            params={"id": entries[-1].id})
+    _tamper(
+        any_reg,
+        "UPDATE audit_log SET username = 'qa', at_utc = '2020-01-01T00:00:00.000000Z' WHERE id = :id",
+        params={"id": entries[-1].id},
+    )
     assert any_reg.audit.verify().first_bad_id == entries[-1].id
 
 
@@ -79,8 +81,13 @@ def test_deleted_last_entries_are_detected_by_the_head(any_reg):
 def test_reordered_entries_are_detected(any_reg):
     entries = _fill(any_reg)
     a, b = entries[1], entries[2]
-    _tamper(any_reg, "UPDATE audit_log SET seq = -1 WHERE id = :a", "UPDATE audit_log SET seq = :sa WHERE id = :b",
-            "UPDATE audit_log SET seq = :sb WHERE id = :a", params={"a": a.id, "b": b.id, "sa": a.seq, "sb": b.seq})
+    _tamper(
+        any_reg,
+        "UPDATE audit_log SET seq = -1 WHERE id = :a",
+        "UPDATE audit_log SET seq = :sa WHERE id = :b",
+        "UPDATE audit_log SET seq = :sb WHERE id = :a",
+        params={"a": a.id, "b": b.id, "sa": a.seq, "sb": b.seq},
+    )
     result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == b.id
 
@@ -88,8 +95,12 @@ def test_reordered_entries_are_detected(any_reg):
 def test_rewritten_chain_with_renumbering_is_detected(any_reg):
     entries = _fill(any_reg)
     # remove an entry and renumber the rest so the sequence has no gap: the links no longer match
-    _tamper(any_reg, "DELETE FROM audit_log WHERE id = :id", "UPDATE audit_log SET seq = seq - 1 WHERE seq > :s",
-            params={"id": entries[1].id, "s": entries[1].seq})
+    _tamper(
+        any_reg,
+        "DELETE FROM audit_log WHERE id = :id",
+        "UPDATE audit_log SET seq = seq - 1 WHERE seq > :s",
+        params={"id": entries[1].id, "s": entries[1].seq},
+    )
     result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_id == entries[2].id
 
@@ -119,9 +130,11 @@ def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
             if row.seq == seq:
                 fields["reason"] = reason
             fields["entry_hash"] = audit.entry_hash(fields)
-            conn.execute(update(audit_log).where(audit_log.c.id == row.id)
-                         .values(prev_hash=fields["prev_hash"], reason=fields["reason"],
-                                 entry_hash=fields["entry_hash"]))
+            conn.execute(
+                update(audit_log)
+                .where(audit_log.c.id == row.id)
+                .values(prev_hash=fields["prev_hash"], reason=fields["reason"], entry_hash=fields["entry_hash"])
+            )
             previous = fields["entry_hash"]
         conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=previous))
 

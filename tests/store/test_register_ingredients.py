@@ -6,20 +6,26 @@ import pytest
 from register_helpers import PASSWORDS, add_users, batch_data
 
 from labelapp.domain.batch import BatchFile
-from labelapp.domain.errors import InputError, LabelappError
+from labelapp.domain.errors import InputError, LabelappError, PermissionDenied
 from labelapp.services import rendering
-from labelapp.domain.errors import PermissionDenied
 
-SUCROSE = {"name": "sucrose", "synonyms": ["saccharose"], "mw": "342.30", "particles": 1,
-           "source": "CoA of the supplier"}
+SUCROSE = {
+    "name": "sucrose",
+    "synonyms": ["saccharose"],
+    "mw": "342.30",
+    "particles": 1,
+    "source": "CoA of the supplier",
+}
 
 
 def _sucrose_batch() -> BatchFile:
     data = batch_data(units=10)
-    data["formula"]["components"].insert(1, {"ingredient": "saccharose", "role": "inactive", "amount_per_ml": "10",
-                                             "unit": "mg"})
-    data["batch"]["component_lots"].append({"component": "sucrose", "lot": "SU-1", "manufacturer": "Example",
-                                            "expiry": "2028-01-31"})
+    data["formula"]["components"].insert(
+        1, {"ingredient": "saccharose", "role": "inactive", "amount_per_ml": "10", "unit": "mg"}
+    )
+    data["batch"]["component_lots"].append(
+        {"component": "sucrose", "lot": "SU-1", "manufacturer": "Example", "expiry": "2028-01-31"}
+    )
     return BatchFile.model_validate(data)
 
 
@@ -36,8 +42,13 @@ def test_a_facility_ingredient_is_used_for_batches_and_documents(any_reg):
     assert any(e.action == "ingredient.added" for e in any_reg.audit.entries(record_type="ingredient"))
 
 
-@pytest.mark.parametrize("clash", [{"name": "glycine", "mw": "75.07", "particles": 1},
-                                   {"name": "kalium", "synonyms": ["KCl"], "mw": "74.55", "particles": 2}])
+@pytest.mark.parametrize(
+    "clash",
+    [
+        {"name": "glycine", "mw": "75.07", "particles": 1},
+        {"name": "kalium", "synonyms": ["KCl"], "mw": "74.55", "particles": 2},
+    ],
+)
 def test_a_name_or_synonym_already_known_is_refused(reg, clash):
     who = add_users(reg, "pharm")
     with pytest.raises(LabelappError, match="already used"):

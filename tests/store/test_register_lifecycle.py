@@ -27,8 +27,9 @@ def formula_v1(any_reg, who):
 
 def _to_compounded(reg, who, labels=105):
     batch = reg.batches.new(make_batch_file(), who["tech"])
-    reg.batches.record_print_job(batch.id, "label", "roll-vial-30ml", labels, "ZD621", PDF + batch.lot_number.encode(),
-                         who["tech"])
+    reg.batches.record_print_job(
+        batch.id, "label", "roll-vial-30ml", labels, "ZD621", PDF + batch.lot_number.encode(), who["tech"]
+    )
     reg.batches.sign(batch.id, "tech", PASSWORDS["tech"], "performed")
     return batch
 
@@ -49,8 +50,10 @@ def test_full_life_cycle_draft_to_released(any_reg, who, formula_v1):
     assert detail.batch.status == "released"
     assert detail.batch.lot_number == "G50-260115-01"
     assert [(s.meaning.value, s.printed_name, s.status_at_signing) for s in detail.signatures] == [
-        ("performed", "Tom Tech", "draft"), ("verified", "Pia Pharmacist", "compounded"),
-        ("released", "Quinn Quality", "verified")]
+        ("performed", "Tom Tech", "draft"),
+        ("verified", "Pia Pharmacist", "compounded"),
+        ("released", "Quinn Quality", "verified"),
+    ]
     assert all(s.content_matches for s in detail.signatures)
     assert all(s.signed_at.tzinfo is not None for s in detail.signatures)
     assert detail.signatures[0].manifestation().startswith("Tom Tech (tech), performed, ")
@@ -112,8 +115,9 @@ def test_two_person_rule(any_reg, who, formula_v1):
     assert len(any_reg.batches.signatures(batch.id)) == 1
 
 
-@pytest.mark.parametrize(("signer", "meaning"), [("tech", "verified"), ("qa", "verified"), ("pharm", "released"),
-                                                 ("admin", "performed")])
+@pytest.mark.parametrize(
+    ("signer", "meaning"), [("tech", "verified"), ("qa", "verified"), ("pharm", "released"), ("admin", "performed")]
+)
 def test_roles_are_checked_when_signing(any_reg, who, formula_v1, signer, meaning):
     batch = _to_compounded(any_reg, who)
     if meaning == "released":
@@ -142,6 +146,7 @@ def test_wrong_password_on_signature_writes_nothing(any_reg, who, formula_v1):
     batch = _to_compounded(any_reg, who)
     any_reg.batches.record_reconciliation(batch.id, who["tech"], applied=105, specimens=0, destroyed=0, returned=0)
     from labelapp.domain.errors import AuthenticationError
+
     with pytest.raises(AuthenticationError):
         any_reg.batches.sign(batch.id, "pharm", "not-the-password", "verified")
     assert any_reg.batches.get(batch.id).status == "compounded"
@@ -157,8 +162,15 @@ def test_reconciliation_blocks_verification_until_explained(any_reg, who, formul
     assert status.blocks_verification and status.latest.difference == 3
     with pytest.raises(RuleViolation, match="difference 3, limit 0.*investigation note"):
         any_reg.batches.sign(batch.id, "pharm", PASSWORDS["pharm"], "verified")
-    any_reg.batches.record_reconciliation(batch.id, who["tech"], applied=100, specimens=2, destroyed=3, returned=2,
-                                  investigation_note="3 labels torn at the peel bar; destroyed; DEV-26-011")
+    any_reg.batches.record_reconciliation(
+        batch.id,
+        who["tech"],
+        applied=100,
+        specimens=2,
+        destroyed=3,
+        returned=2,
+        investigation_note="3 labels torn at the peel bar; destroyed; DEV-26-011",
+    )
     any_reg.batches.sign(batch.id, "pharm", PASSWORDS["pharm"], "verified")
     assert any_reg.batches.get(batch.id).status == "verified"
     assert len(any_reg.batches.detail(batch.id).reconciliations) == 2  # history kept
@@ -189,17 +201,24 @@ def test_released_batch_is_immutable_in_service_and_database(any_reg, who, formu
     with pytest.raises(RuleViolation, match="only a draft can be edited"):
         any_reg.batches.update_draft(batch.id, make_batch_file(units=50), who["tech"], "more units")
     db = any_reg.database
-    for statement in ("UPDATE batches SET status = 'draft' WHERE id = :id",
-                      "UPDATE batches SET document = '{}' WHERE id = :id",
-                      "DELETE FROM batches WHERE id = :id"):
+    for statement in (
+        "UPDATE batches SET status = 'draft' WHERE id = :id",
+        "UPDATE batches SET document = '{}' WHERE id = :id",
+        "DELETE FROM batches WHERE id = :id",
+    ):
         with pytest.raises(RecordLockedError, match="cannot change|never deleted"):
             with db.write() as conn:
                 conn.execute(text(statement), {"id": batch.id})
     with pytest.raises(RecordLockedError):
         with db.write() as conn:
-            conn.execute(text("INSERT INTO reconciliations (batch_id, issued, applied, specimens, destroyed, "
-                              "returned, difference, recorded_at, recorded_by) VALUES (:id, 1, 1, 0, 0, 0, 0, "
-                              "'2026-01-01 00:00:00', 'tech')"), {"id": batch.id})
+            conn.execute(
+                text(
+                    "INSERT INTO reconciliations (batch_id, issued, applied, specimens, destroyed, "
+                    "returned, difference, recorded_at, recorded_by) VALUES (:id, 1, 1, 0, 0, 0, 0, "
+                    "'2026-01-01 00:00:00', 'tech')"
+                ),
+                {"id": batch.id},
+            )
     assert any_reg.batches.get(batch.id).status == "released"
     assert all(s.content_matches for s in any_reg.batches.signatures(batch.id))
 
@@ -235,6 +254,7 @@ def test_batch_file_with_a_lot_number_is_refused(any_reg, who, formula_v1):
     data = make_batch_file().model_dump(mode="json")
     data["batch"]["lot_number"] = "MANUAL-01"
     from labelapp.domain.batch import BatchFile
+
     with pytest.raises(RuleViolation, match="allocates lot numbers"):
         any_reg.batches.new(BatchFile.model_validate(data), who["tech"])
 
@@ -243,6 +263,7 @@ def test_list_and_search_batches(any_reg, who, formula_v1):
     a = any_reg.batches.new(make_batch_file(day=14), who["tech"])
     b = any_reg.batches.new(make_batch_file(day=16), who["tech"])
     from datetime import date
+
     assert [x.id for x in any_reg.batches.list(date_from=date(2026, 1, 15))] == [b.id]
     assert [x.id for x in any_reg.batches.list(lot="260114")] == [a.id]
     assert len(any_reg.batches.list(product="glycine")) == 2
@@ -255,14 +276,17 @@ def test_list_and_search_batches(any_reg, who, formula_v1):
 def test_signature_detects_content_changed_behind_its_back(any_reg, who, formula_v1):
     batch = _to_verified(any_reg, who)
     with any_reg.database.write() as conn:  # someone edits the stored batch with a database tool
-        conn.execute(text("UPDATE batches SET document = replace(document, :old, :new) WHERE id = :id"),
-                     {"id": batch.id, "old": '"units":100', "new": '"units":900'})
+        conn.execute(
+            text("UPDATE batches SET document = replace(document, :old, :new) WHERE id = :id"),
+            {"id": batch.id, "old": '"units":100', "new": '"units":900'},
+        )
     checks = {s.meaning.value: s.content_matches for s in any_reg.batches.signatures(batch.id)}
     assert checks == {"performed": False, "verified": False}
 
 
 def test_facility_settings_are_enforced_on_new_batches(any_reg, who, formula_v1):
     from labelapp.domain.facility import Facility
+
     other = Facility(name="Another Facility", address="2 Side St, Springfield, IL 62701", phone="555-010-9999")
     with pytest.raises(PermissionDenied):
         any_reg.settings.set_facility(other, who["qa"])
@@ -275,8 +299,9 @@ def test_facility_settings_are_enforced_on_new_batches(any_reg, who, formula_v1)
 
 
 def test_facility_ingredients_are_stored(any_reg, who):
-    from labelapp.domain.ingredient import Ingredient
     from labelapp.domain.errors import LabelappError
+    from labelapp.domain.ingredient import Ingredient
+
     gluconate = Ingredient(name="sodium gluconate", mw="218.14", particles=2)
     record = any_reg.formulas.add_ingredient("Sodium gluconate", gluconate, who["pharm"])
     assert record.source == "facility" and '"mw":"218.14"' in record.document

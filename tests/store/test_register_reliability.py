@@ -40,9 +40,10 @@ def _snapshot(url: str, archive: Path) -> dict:
     reg = Register.open(url, archive_dir=archive)
     try:
         with reg.database.read() as conn:
-            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                      for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log",
-                                "lot_counters")}
+            counts = {
+                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log", "lot_counters")
+            }
             counts["lot_seq"] = conn.execute(text("SELECT coalesce(max(last_seq), 0) FROM lot_counters")).scalar_one()
         counts["status"] = reg.batches.list()[-1].status.value
         counts["audit_ok"] = reg.audit.verify().ok
@@ -52,27 +53,39 @@ def _snapshot(url: str, archive: Path) -> dict:
         reg.close()
 
 
-@pytest.mark.parametrize(("action", "point"), [
-    ("new_batch", "batch.before_commit"),
-    ("print", "print.after_archive"),
-    ("print", "print.before_commit"),
-    ("print", "archive.before_rename"),
-    ("sign", "sign.before_commit"),
-    ("archive", "archive.after_file"),
-])
+@pytest.mark.parametrize(
+    ("action", "point"),
+    [
+        ("new_batch", "batch.before_commit"),
+        ("print", "print.after_archive"),
+        ("print", "print.before_commit"),
+        ("print", "archive.before_rename"),
+        ("sign", "sign.before_commit"),
+        ("archive", "archive.after_file"),
+    ],
+)
 def test_kill_during_a_save_leaves_the_previous_state(any_url, tmp_path, action, point):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     before = _snapshot(any_url, archive)
     env = dict(os.environ, **{FAULT_ENV: point})
-    done = subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), action], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
     after = _snapshot(any_url, archive)
     assert after == before  # nothing half-written; the audit chain and the archive still verify
     # and the register keeps working: the same save now succeeds
-    done = subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     final = _snapshot(any_url, archive)
     assert final["audit_ok"] and final["archive_ok"] and final["audit_log"] > before["audit_log"]
@@ -82,8 +95,12 @@ def test_orphaned_archive_file_is_harmless(any_url, tmp_path):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     env = dict(os.environ, **{FAULT_ENV: "print.after_archive"})
-    subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), "print"], env=env,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), "print"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert len(list(archive.rglob("*.pdf"))) == 1  # the file got written, its row did not
     reg = Register.open(any_url, archive_dir=archive)
     assert reg.archive.list() == [] and reg.archive.check().ok
@@ -186,6 +203,7 @@ def test_old_sqlite_schema_is_backed_up_then_upgraded(tmp_path):
     from alembic import command
 
     from labelapp.store.db import _alembic_config
+
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
@@ -206,6 +224,7 @@ def test_schema_from_a_newer_program_is_refused(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     from labelapp.store.errors import StoreError
+
     with pytest.raises(StoreError, match="newer labelapp"):
         open_database(f"sqlite:///{path}")
 

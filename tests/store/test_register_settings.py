@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from labelapp.domain.errors import InputError
-from labelapp.domain.errors import PermissionDenied
+from labelapp.domain.errors import InputError, PermissionDenied
 
 
 def test_calc_settings_default_to_the_documented_thresholds(reg, people):
@@ -32,11 +31,14 @@ def test_register_lot_pattern_is_the_one_in_force(reg, people):
     assert reg.settings.current().calc_settings().lot_pattern == "{code}{yy}{mm}{dd}{seq:03d}"
 
 
-@pytest.mark.parametrize(("key", "value", "words"), [
-    ("calc.tonicity.bogus", 1, "calc.tonicity.bogus: is not a setting"),
-    ("calc.tonicity.hypertonic_from", 100, "thresholds must rise"),
-    ("calc.compounding_day_is_day", 2, "calc.compounding_day_is_day"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("calc.tonicity.bogus", 1, "calc.tonicity.bogus: is not a setting"),
+        ("calc.tonicity.hypertonic_from", 100, "thresholds must rise"),
+        ("calc.compounding_day_is_day", 2, "calc.compounding_day_is_day"),
+    ],
+)
 def test_bad_values_are_refused_and_nothing_changes(reg, people, key, value, words):
     before = reg.settings.current()
     with pytest.raises(InputError, match=words.replace(".", r"\.")):

@@ -5,14 +5,13 @@ preview is refused, the batch record carries the signatures and reconciliation."
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 import pdfplumber
 import pytest
 from register_helpers import PASSWORDS, add_users, make_batch_file
 
-from labelapp.services import rendering
 from labelapp.domain.errors import RuleViolation
+from labelapp.services import rendering
 
 
 @pytest.fixture
@@ -49,8 +48,9 @@ def test_issued_labels_carry_the_registered_lot_and_are_archived_and_counted(reg
 
 def test_registered_batch_uses_the_settings_in_force(reg, who, batch):
     assert rendering.registered_batch(reg, batch.id).computation.tonicity.category == "hypertonic"
-    reg.settings.update(who["admin"], {"calc.tonicity.hypertonic_from": 700,
-                                       "calc.tonicity.peripheral_caution_above": 800}, "test SOP")
+    reg.settings.update(
+        who["admin"], {"calc.tonicity.hypertonic_from": 700, "calc.tonicity.peripheral_caution_above": 800}, "test SOP"
+    )
     assert rendering.registered_batch(reg, batch.id).computation.tonicity.category == "iso-osmotic"
 
 
@@ -108,8 +108,9 @@ def test_a_preview_of_unsaved_edits_is_refused_and_nothing_is_recorded(reg, who,
     data = batch_data(units=11)
     data["batch"]["lot_number"] = batch.lot_number
     edited = BatchFile.model_validate(data)
-    document = rendering.preview(edited, calculate(edited), "vial", batch_id=batch.id,
-                                 settings=reg.settings.current().calc_settings())
+    document = rendering.preview(
+        edited, calculate(edited), "vial", batch_id=batch.id, settings=reg.settings.current().calc_settings()
+    )
     with pytest.raises(RuleViolation, match="not the batch as saved in the register"):
         rendering.issue(reg, document, who["tech"], "ZD621")
     assert reg.batches.detail(batch.id).print_jobs == []
@@ -117,8 +118,9 @@ def test_a_preview_of_unsaved_edits_is_refused_and_nothing_is_recorded(reg, who,
 
 def test_a_preview_made_before_a_settings_change_is_refused(reg, who, batch):
     document = rendering.render_registered(reg, batch.id, "vial")
-    reg.settings.update(who["admin"], {"calc.tonicity.hypertonic_from": 700,
-                                       "calc.tonicity.peripheral_caution_above": 800}, "test SOP")
+    reg.settings.update(
+        who["admin"], {"calc.tonicity.hypertonic_from": 700, "calc.tonicity.peripheral_caution_above": 800}, "test SOP"
+    )
     with pytest.raises(RuleViolation, match="calculation settings changed since this preview"):
         rendering.issue(reg, document, who["tech"], "ZD621")
 

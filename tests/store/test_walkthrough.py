@@ -19,8 +19,9 @@ def test_walkthrough_from_users_to_release(any_url, tmp_path):
     shim.chmod(0o755)
     env = {**os.environ, "LA": str(shim)}
     env.pop("LABELAPP_DATABASE_URL", None)
-    done = subprocess.run(["bash", str(ROOT / "docs" / "walkthrough.sh"), any_url], env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", str(ROOT / "docs" / "walkthrough.sh"), any_url], env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     out = done.stdout + done.stderr
     lot = re.search(r"lot (G50-\d{6}-\d{2}): Glycine Injection", out).group(1)

@@ -11,14 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
-                               QLineEdit, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.services.settings import facility_from_form
 from labelapp.gui.messages import in_words
 from labelapp.gui.pages.settings import FACILITY_FIELDS
 from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, line_edit
 from labelapp.gui.workers import run_task
+from labelapp.services.settings import facility_from_form
 
 TEAM = (("technician", "Technician"), ("pharmacist", "Pharmacist"), ("qa", "Quality assurance"))
 
@@ -66,9 +77,11 @@ class FirstStartDialog(QDialog):
         self.register = register
         self.admin: Any = None
         self.notes: list[str] = []
-        intro = QLabel("The register has no accounts yet. Enter your facility as it must appear on every label, "
-                       "and create the first administrator. You can add the first technician, pharmacist and "
-                       "QA accounts now or later (Settings > Users).")
+        intro = QLabel(
+            "The register has no accounts yet. Enter your facility as it must appear on every label, "
+            "and create the first administrator. You can add the first technician, pharmacist and "
+            "QA accounts now or later (Settings > Users)."
+        )
         intro.setWordWrap(True)
         intro.setStyleSheet(INFO_STYLE)
         self.facility = {key: FieldBox(line_edit(f"setup_{key}")) for key, _ in FACILITY_FIELDS}
@@ -83,8 +96,9 @@ class FirstStartDialog(QDialog):
         self.accounts += [AccountRow(self.team_grid, i, role, title) for i, (role, title) in enumerate(TEAM, start=2)]
         team_box = QGroupBox("Accounts")
         team_box.setLayout(self.team_grid)
-        self.examples = QCheckBox("Add the example formulas (added by the QA account, approved by the pharmacist's "
-                                  "e-signature at the end)")
+        self.examples = QCheckBox(
+            "Add the example formulas (added by the QA account, approved by the pharmacist's e-signature at the end)"
+        )
         self.examples.setObjectName("setup_examples")
         self.examples.setChecked(True)
         self.error = QLabel()
@@ -152,11 +166,14 @@ class FirstStartDialog(QDialog):
         created = {}
         for account in others:
             try:
-                reg.accounts.create_user(account.username, account.full_name, account.role, account.password, actor=self.admin)
+                reg.accounts.create_user(
+                    account.username, account.full_name, account.role, account.password, actor=self.admin
+                )
                 created[account.role] = account
             except Exception as exc:  # noqa: BLE001 - the administrator exists: report and go on
-                notes.append(f"The {account.role} account was not created: {in_words(exc)} "
-                             "(add it in Settings > Users).")
+                notes.append(
+                    f"The {account.role} account was not created: {in_words(exc)} (add it in Settings > Users)."
+                )
         if examples and "qa" in created:
             qa = reg.accounts.authenticate(created["qa"].username, created["qa"].password)
             for formula in example_formulas():
@@ -198,6 +215,12 @@ def approve_examples_dialog(register: Any, pharmacist: str, parent: QWidget | No
     def sign(username: str, password: str, _reason: str | None) -> list[Any]:
         return [register.formulas.approve(f.code, f.version, username, password) for f in drafts]
 
-    return SignatureDialog("Approve the example formulas",
-                           f"As pharmacist, I reviewed and approve these master formulation records: {names}.",
-                           "approved", sign, pharmacist, "none", parent)
+    return SignatureDialog(
+        "Approve the example formulas",
+        f"As pharmacist, I reviewed and approve these master formulation records: {names}.",
+        "approved",
+        sign,
+        pharmacist,
+        "none",
+        parent,
+    )

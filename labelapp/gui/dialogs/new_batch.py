@@ -22,8 +22,11 @@ class NewBatchDialog(QDialog):
         if formulas:
             self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _item: self.accept())
-        label = QLabel("Approved &formula:" if formulas else
-                       "No formula is approved yet. A pharmacist approves one on the Formulas page.")
+        label = QLabel(
+            "Approved &formula:"
+            if formulas
+            else "No formula is approved yet. A pharmacist approves one on the Formulas page."
+        )
         label.setWordWrap(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -10,19 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE
 from labelapp.gui.workers import run_task
 
-SignFunction = Callable[[str, str, str | None], Any]   # (username, password, reason) -> signature
+SignFunction = Callable[[str, str, str | None], Any]  # (username, password, reason) -> signature
 
 
 class SignatureDialog(QDialog):
-    def __init__(self, title: str, statement: str, meaning: str, sign: SignFunction, username: str = "",
-                 reason: str = "none", parent: QWidget | None = None):
+    def __init__(
+        self,
+        title: str,
+        statement: str,
+        meaning: str,
+        sign: SignFunction,
+        username: str = "",
+        reason: str = "none",
+        parent: QWidget | None = None,
+    ):
         """``reason``: "none" (no field), "optional" or "required" (the service still decides)."""
         super().__init__(parent)
         self.setWindowTitle(title)

@@ -13,8 +13,9 @@ from labelapp.gui.widgets import ERROR_STYLE
 
 
 class TextEditorDialog(QDialog):
-    def __init__(self, title: str, intro: str, text: str, accept_text: Callable[[str], Any],
-                 parent: QWidget | None = None):
+    def __init__(
+        self, title: str, intro: str, text: str, accept_text: Callable[[str], Any], parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.accept_text = accept_text

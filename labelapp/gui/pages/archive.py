@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import DocumentTableModel, RecordRole
@@ -80,8 +89,9 @@ class ArchivePage(QWidget):
     def refresh(self) -> None:
         text = self.search.text().strip() or None
         try:
-            rows = self.session.register.archive.list(text=text, kind=self.kind.currentData() or None,
-                                                        limit=1000, check=True)
+            rows = self.session.register.archive.list(
+                text=text, kind=self.kind.currentData() or None, limit=1000, check=True
+            )
         except Exception as exc:  # noqa: BLE001
             self._show(self.message, in_words(exc))
             return
@@ -105,8 +115,11 @@ class ArchivePage(QWidget):
                 return
             self.opened = record
             self.viewer.set_pdf(data)
-            self._show(self.done, f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
-                                  f"SHA-256 verified ({record.sha256[:16]}…).")
+            self._show(
+                self.done,
+                f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
+                f"SHA-256 verified ({record.sha256[:16]}…).",
+            )
 
         run_task(lambda: register.archive.read(record.id), done, self)
 
@@ -115,8 +128,9 @@ class ArchivePage(QWidget):
         if record is None:
             self._show(self.message, "Select an archived document first.")
             return
-        reason, ok = QInputDialog.getText(self, "Reason for the reprint",
-                                          f"Why is document {record.id} (lot {record.lot_number}) reprinted?")
+        reason, ok = QInputDialog.getText(
+            self, "Reason for the reprint", f"Why is document {record.id} (lot {record.lot_number}) reprinted?"
+        )
         if ok:
             self.reprint_with_reason(record, reason)
 
@@ -152,12 +166,17 @@ class ArchivePage(QWidget):
         try:
             outcome = print_with_progress(self, data, printer, offset, f"reprint job {job.job_number}", 0)
         except Exception as exc:  # noqa: BLE001
-            self._show(self.message, f"The reprint was recorded (job {job.job_number}) but the printer refused it: "
-                                     f"{in_words(exc)}")
+            self._show(
+                self.message,
+                f"The reprint was recorded (job {job.job_number}) but the printer refused it: {in_words(exc)}",
+            )
             return
         state = "cancelled after" if outcome.cancelled else "sent"
-        self._show(self.done, f"Reprint job {job.job_number} recorded ({job.label_count} on {job.stock}); "
-                              f"{state} {outcome.pages_sent} of {outcome.pages_total} pages.")
+        self._show(
+            self.done,
+            f"Reprint job {job.job_number} recorded ({job.label_count} on {job.stock}); "
+            f"{state} {outcome.pages_sent} of {outcome.pages_total} pages.",
+        )
 
     def export(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -165,14 +184,21 @@ class ArchivePage(QWidget):
         record = self.selected()
         if record is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export archived copy", f"{record.lot_number}-{record.kind}.pdf",
-                                              "PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export archived copy", f"{record.lot_number}-{record.kind}.pdf", "PDF files (*.pdf)"
+        )
         if not path:
             return
         register, user = self.session.register, self.session.require_user()
-        run_task(lambda: register.archive.export(record.id, path, user),
-                 lambda target, error: self._show(self.message, f"Not exported: {in_words(error)}") if error
-                 else self._show(self.done, f"Exported to {target} (hash checked)."), self)
+        run_task(
+            lambda: register.archive.export(record.id, path, user),
+            lambda target, error: (
+                self._show(self.message, f"Not exported: {in_words(error)}")
+                if error
+                else self._show(self.done, f"Exported to {target} (hash checked).")
+            ),
+            self,
+        )
 
     def _show(self, label: QLabel, text: str) -> None:
         (self.done if label is self.message else self.message).hide()

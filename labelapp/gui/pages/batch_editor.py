@@ -10,9 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDateTimeEdit, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.lots import ComponentLotsTableModel
@@ -25,14 +38,20 @@ from labelapp.gui.window_state import restore_splitter, save_splitter
 from labelapp.gui.workers import LatestTask, run_task
 
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
-PLACEHOLDERS = {"units": "e.g. 100", "allowance_percent": "e.g. 5", "compounded_by": "full name",
-                "verified_by": "optional", "patient_name": "optional (named-patient order)",
-                "specimen_labels": "e.g. 2", "retain_labels": "e.g. 4"}
+PLACEHOLDERS = {
+    "units": "e.g. 100",
+    "allowance_percent": "e.g. 5",
+    "compounded_by": "full name",
+    "verified_by": "optional",
+    "patient_name": "optional (named-patient order)",
+    "specimen_labels": "e.g. 2",
+    "retain_labels": "e.g. 4",
+}
 
 
 class BatchEditorPage(QWidget):
-    evaluated = Signal(object)      # Evaluation: every delivered result, ok or not
-    saved = Signal(int)             # batch id
+    evaluated = Signal(object)  # Evaluation: every delivered result, ok or not
+    saved = Signal(int)  # batch id
     preview_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -59,8 +78,10 @@ class BatchEditorPage(QWidget):
         self.title = heading("No batch open")
         self.title.setObjectName("batch_title")
         self.intro = banner(INFO_STYLE, "batch_intro")
-        self.intro.setText("Open a batch from the Batches page, or start a new one from an approved formula "
-                           "(Batch > New batch…, Ctrl+N).")
+        self.intro.setText(
+            "Open a batch from the Batches page, or start a new one from an approved formula "
+            "(Batch > New batch…, Ctrl+N)."
+        )
         self.intro.show()
         self.general = banner(WARNING_STYLE, "batch_general_issues")
         self.fields: dict[str, FieldBox] = {}
@@ -159,10 +180,14 @@ class BatchEditorPage(QWidget):
         user = self.session.user
         self.batch_id, self.status = None, None
         self._load_context(formula_record.document_data())
-        values = FormValues(scalars={key: "" for key in presenter.SCALAR_FIELDS}, lots=presenter.blank_lots(self.formula))
-        values.scalars.update(compounded_by=user.full_name if user else "", allowance_percent="0",
-                              specimen_labels="2", retain_labels="0",
-                              compounded_at=QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm:00"))
+        values = FormValues(scalars=dict.fromkeys(presenter.SCALAR_FIELDS, ""), lots=presenter.blank_lots(self.formula))
+        values.scalars.update(
+            compounded_by=user.full_name if user else "",
+            allowance_percent="0",
+            specimen_labels="2",
+            retain_labels="0",
+            compounded_at=QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm:00"),
+        )
         self._fill(values)
         self.title.setText(f"New batch — {formula_record.name} ({formula_record.code} v{formula_record.version})")
         self.lot_label.setText("allocated by the register on save")
@@ -209,8 +234,10 @@ class BatchEditorPage(QWidget):
         self._set_enabled(True, editable)
         self.intro.setVisible(not editable)
         if not editable:
-            self.intro.setText(f"This batch is {self.status}: it can no longer be edited. "
-                               "Corrections go through rejection or voiding and a new batch.")
+            self.intro.setText(
+                f"This batch is {self.status}: it can no longer be edited. "
+                "Corrections go through rejection or voiding and a new batch."
+            )
         self.schedule(immediately=True)
 
     def _set_enabled(self, loaded: bool, editable: bool = True) -> None:
@@ -240,8 +267,9 @@ class BatchEditorPage(QWidget):
             return
         values, facility, formula = self.values(), self.facility or {}, self.formula
         settings, ingredients = self.calc_settings, self.ingredients
-        self.task.request(lambda: presenter.evaluate(values, facility, formula, settings, ingredients),
-                          immediately=immediately)
+        self.task.request(
+            lambda: presenter.evaluate(values, facility, formula, settings, ingredients), immediately=immediately
+        )
 
     def _on_evaluated(self, outcome: Evaluation | None, error: BaseException | None) -> None:
         if error is not None:
@@ -266,8 +294,10 @@ class BatchEditorPage(QWidget):
             box.set_errors(issues.fields.get(key, []))
         self.lots_model.set_errors(issues.cells)
         components = [row.get("component", "") for row in outcome.values.lots]
-        lines = [presenter.cell_summary(row, col, components[row] if row < len(components) else "", msgs)
-                 for (row, col), msgs in sorted(issues.cells.items())]
+        lines = [
+            presenter.cell_summary(row, col, components[row] if row < len(components) else "", msgs)
+            for (row, col), msgs in sorted(issues.cells.items())
+        ]
         self.lots_errors.show_messages(lines + issues.lots)
         general = list(issues.general)
         if self.facility is None or not self.facility:
@@ -286,8 +316,9 @@ class BatchEditorPage(QWidget):
         batch_file = self.last.batch_file
         reason = None
         if self.batch_id is not None:
-            reason, ok = QInputDialog.getText(self, "Reason for the change",
-                                              "Why is this draft being changed? (kept in the audit trail)")
+            reason, ok = QInputDialog.getText(
+                self, "Reason for the change", "Why is this draft being changed? (kept in the audit trail)"
+            )
             if not ok:
                 return
         register, user, batch_id = self.session.register, self.session.require_user(), self.batch_id

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import BatchTableModel, RecordRole, SortRole
@@ -17,7 +16,7 @@ STATUSES = ("", "draft", "compounded", "verified", "released", "rejected", "void
 
 
 class BatchesPage(QWidget):
-    open_requested = Signal(int)     # batch id
+    open_requested = Signal(int)  # batch id
     new_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):

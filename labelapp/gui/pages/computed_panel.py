@@ -8,15 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHeaderView, QLabel, QPlainTextEdit, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.widgets import WARNING_STYLE, heading, value_label
 
 FIELDS = (
-    ("lot", "Lot number"), ("product", "Product"), ("strength", "Strength"), ("osmolarity", "Osmolarity"),
-    ("expiry", "Expiry"), ("expiry_basis", "Expiry basis"), ("volume", "Batch volume"),
-    ("yield", "Yield"), ("labels", "Labels to issue"),
+    ("lot", "Lot number"),
+    ("product", "Product"),
+    ("strength", "Strength"),
+    ("osmolarity", "Osmolarity"),
+    ("expiry", "Expiry"),
+    ("expiry_basis", "Expiry basis"),
+    ("volume", "Batch volume"),
+    ("yield", "Yield"),
+    ("labels", "Labels to issue"),
 )
 
 
@@ -78,9 +93,13 @@ class ComputedPanel(QWidget):
         lot = c.lot_number + (" (provisional: the register allocates the lot on save)" if c.lot_provisional else "")
         tonicity = c.tonicity.category
         texts = {
-            "lot": lot, "product": c.product_name, "strength": c.strength_text,
+            "lot": lot,
+            "product": c.product_name,
+            "strength": c.strength_text,
             "osmolarity": f"{c.osmolarity_text} — {tonicity}",
-            "expiry": c.expiration_text, "expiry_basis": c.expiry.basis, "volume": c.batch_volume_text,
+            "expiry": c.expiration_text,
+            "expiry_basis": c.expiry.basis,
+            "volume": c.batch_volume_text,
             "yield": f"{c.theoretical_yield_units} units theoretical (volume allows {c.max_fills} fills)",
             "labels": f"{c.label_count} (units + specimens + retains)",
         }

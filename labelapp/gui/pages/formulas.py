@@ -7,20 +7,28 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QPlainTextEdit,
-                               QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.services.calculate import load_formula_file, parse_formula_text
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.dialogs.text_editor import TextEditorDialog
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import FormulaTableModel, RecordRole
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
+from labelapp.services.calculate import load_formula_file, parse_formula_text
 
 
 class FormulasPage(QWidget):
-    start_batch_requested = Signal(object)   # FormulaRecord
+    start_batch_requested = Signal(object)  # FormulaRecord
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,10 +50,12 @@ class FormulasPage(QWidget):
         self.document.setReadOnly(True)
         self.document.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QHBoxLayout()
-        for text, slot, name in (("Add version from &file…", self.add_from_file, "formula_add_file"),
-                                 ("&New version…", self.new_version, "formula_new_version"),
-                                 ("&Approve…", self.approve, "formula_approve"),
-                                 ("&Start a batch", self.start_batch, "formula_start_batch")):
+        for text, slot, name in (
+            ("Add version from &file…", self.add_from_file, "formula_add_file"),
+            ("&New version…", self.new_version, "formula_new_version"),
+            ("&Approve…", self.approve, "formula_approve"),
+            ("&Start a batch", self.start_batch, "formula_start_batch"),
+        ):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(slot)
@@ -87,8 +97,9 @@ class FormulasPage(QWidget):
     # ------------------------------------------------------------ actions
 
     def add_from_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Formula or batch file", str(adapters_examples()),
-                                              "Formula files (*.json *.yaml *.yml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Formula or batch file", str(adapters_examples()), "Formula files (*.json *.yaml *.yml)"
+        )
         if path:
             self.add_formula(lambda: load_formula_file(path))
 
@@ -104,8 +115,11 @@ class FormulasPage(QWidget):
     def _added(self, record: Any) -> None:
         self.session.formulas_changed.emit()
         self.select(record.code, record.version)
-        self._say(self.done, f"Formula {record.code} version {record.version} added as a draft; a second "
-                             "pharmacist approves it before it can start batches.")
+        self._say(
+            self.done,
+            f"Formula {record.code} version {record.version} added as a draft; a second "
+            "pharmacist approves it before it can start batches.",
+        )
 
     def new_version(self) -> None:
         record = self.selected()
@@ -117,9 +131,13 @@ class FormulasPage(QWidget):
         def accept(text: str) -> Any:
             return register.formulas.add(parse_formula_text(text), user)
 
-        dialog = TextEditorDialog(f"New version of {record.code}",
-                                  "Edit the master formula (JSON). It is saved as a draft version.",
-                                  next_version_text(record.document), accept, self)
+        dialog = TextEditorDialog(
+            f"New version of {record.code}",
+            "Edit the master formula (JSON). It is saved as a draft version.",
+            next_version_text(record.document),
+            accept,
+            self,
+        )
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._added(dialog.result_value))
         dialog.open()
@@ -134,10 +152,16 @@ class FormulasPage(QWidget):
         def sign(username: str, password: str, _reason: str | None) -> Any:
             return register.formulas.approve(record.code, record.version, username, password)
 
-        dialog = SignatureDialog(f"Approve {record.code} version {record.version}",
-                                 f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
-                                 "as the master formulation record; it supersedes the version approved before.",
-                                 "approved", sign, self.session.username, "none", self)
+        dialog = SignatureDialog(
+            f"Approve {record.code} version {record.version}",
+            f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
+            "as the master formulation record; it supersedes the version approved before.",
+            "approved",
+            sign,
+            self.session.username,
+            "none",
+            self,
+        )
         self.dialog = dialog
 
         def finished(code: int) -> None:

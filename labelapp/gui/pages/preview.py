@@ -12,19 +12,19 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from labelapp.services import rendering
-from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
-from labelapp.services.rendering import KIND_TITLES, RenderedDocument
 from labelapp.domain.errors import LabelappError
 from labelapp.gui.messages import in_words
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
 from labelapp.gui.workers import LatestTask, run_task
+from labelapp.services import rendering
+from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
+from labelapp.services.rendering import KIND_TITLES, RenderedDocument
 
 
 class PreviewPage(QWidget):
-    rendered = Signal(object)          # Rendered, the bytes now on screen
+    rendered = Signal(object)  # Rendered, the bytes now on screen
     print_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -179,7 +179,7 @@ class PreviewPage(QWidget):
         formula_before = self._formula_id()
         self.evaluation = evaluation
         if self._formula_id() and self._formula_id() != formula_before:
-            self._kind_changed()   # pick the stock remembered for this formula
+            self._kind_changed()  # pick the stock remembered for this formula
         else:
             self.refresh()
 

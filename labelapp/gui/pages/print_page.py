@@ -13,19 +13,38 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.domain.files import atomic_write
-from labelapp.services import rendering
-from labelapp.services.rendering import KIND_TITLES, RenderedDocument
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import PrintJobTableModel
-from labelapp.gui.printing import (Offset, PrintOutcome, new_printer, print_calibration, print_with_progress,
-                                   remember_printer, remembered_printer, store_offset, stored_offset)
+from labelapp.gui.printing import (
+    Offset,
+    PrintOutcome,
+    new_printer,
+    print_calibration,
+    print_with_progress,
+    remember_printer,
+    remembered_printer,
+    store_offset,
+    stored_offset,
+)
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
+from labelapp.services import rendering
+from labelapp.services.rendering import KIND_TITLES, RenderedDocument
 
 PrinterChooser = Callable[[QPrinter, QWidget], bool]
 FileChooser = Callable[[QWidget, str], str]
@@ -44,8 +63,13 @@ def ask_pdf_file(parent: QWidget, suggested: str) -> str:
 
 
 class PrintPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: PrinterChooser = ask_printer,
-                 choose_file: FileChooser = ask_pdf_file):
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        choose_printer: PrinterChooser = ask_printer,
+        choose_file: FileChooser = ask_pdf_file,
+    ):
         super().__init__(parent)
         self.setObjectName("print_page")
         self.session = session
@@ -107,7 +131,7 @@ class PrintPage(QWidget):
     def _offset_box(self, name: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
         box.setObjectName(name)
-        box.setRange(-6.0, 6.0)   # the render service refuses calibration beyond 0.25 in
+        box.setRange(-6.0, 6.0)  # the render service refuses calibration beyond 0.25 in
         box.setDecimals(1)
         box.setSingleStep(0.1)
         box.valueChanged.connect(self._save_offset)
@@ -136,8 +160,10 @@ class PrintPage(QWidget):
         if self.document is None:
             return "Nothing to print yet: open a batch and preview its labels."
         if self.batch_id is None or self.document.provisional:
-            return ("This batch is not saved: production labels carry the lot number the register allocates. "
-                    "Save the draft first.")
+            return (
+                "This batch is not saved: production labels carry the lot number the register allocates. "
+                "Save the draft first."
+            )
         if self.document.lot_number != self.lot_number or self.document.batch_id != self.batch_id:
             return "The preview belongs to another lot; wait for it to update."
         return None
@@ -146,9 +172,11 @@ class PrintPage(QWidget):
         problem = self._problem()
         doc = self.document
         if doc is not None and problem is None:
-            self.what.setText(f"{KIND_TITLES[doc.kind]} for lot {doc.lot_number}: {doc.count} on stock {doc.stock}, "
-                              f"{doc.pages} page{'s' if doc.pages != 1 else ''}, printed at 100 % on the stock's "
-                              "exact page size.")
+            self.what.setText(
+                f"{KIND_TITLES[doc.kind]} for lot {doc.lot_number}: {doc.count} on stock {doc.stock}, "
+                f"{doc.pages} page{'s' if doc.pages != 1 else ''}, printed at 100 % on the stock's "
+                "exact page size."
+            )
         else:
             self.what.setText(problem or "")
         for button in (self.print_button, self.file_button):
@@ -229,11 +257,14 @@ class PrintPage(QWidget):
 
     def _send(self, doc: RenderedDocument, printer: QPrinter) -> None:
         try:
-            outcome = print_with_progress(self, doc.pdf, printer, self.offset(),
-                                          f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages)
+            outcome = print_with_progress(
+                self, doc.pdf, printer, self.offset(), f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages
+            )
         except Exception as exc:  # noqa: BLE001 - shown in words; the job is already recorded
-            self._show_message(f"The printer refused the job after it was recorded: {in_words(exc)} "
-                               "Account for the labels in the reconciliation.")
+            self._show_message(
+                f"The printer refused the job after it was recorded: {in_words(exc)} "
+                "Account for the labels in the reconciliation."
+            )
             return
         self._report(doc, outcome, printer.printerName() or printer.outputFileName())
 
@@ -247,13 +278,17 @@ class PrintPage(QWidget):
 
     def _report(self, doc: RenderedDocument, outcome: PrintOutcome, where: str) -> None:
         if outcome.cancelled:
-            self._show_message(f"Printing was cancelled after {outcome.pages_sent} of {outcome.pages_total} pages. "
-                               f"The job was recorded as {doc.count} labels issued: account for the unprinted "
-                               "ones (destroyed or returned) in the reconciliation.")
+            self._show_message(
+                f"Printing was cancelled after {outcome.pages_sent} of {outcome.pages_total} pages. "
+                f"The job was recorded as {doc.count} labels issued: account for the unprinted "
+                "ones (destroyed or returned) in the reconciliation."
+            )
             return
         self.message.hide()
-        self.done.setText(f"Sent {outcome.pages_sent} page{'s' if outcome.pages_sent != 1 else ''} to {where}, "
-                          f"recorded in the register and archived.")
+        self.done.setText(
+            f"Sent {outcome.pages_sent} page{'s' if outcome.pages_sent != 1 else ''} to {where}, "
+            f"recorded in the register and archived."
+        )
         self.done.show()
 
     def print_test(self) -> None:
@@ -266,9 +301,14 @@ class PrintPage(QWidget):
         self._remember_printer(printer)
         try:
             page, cells = self._stock_geometry()
-            print_calibration(printer, page, cells, self.offset(),
-                              f"labelapp calibration — {self._stock()} — printer {printer.printerName() or 'PDF'} — "
-                              f"shift {self.offset().x_mm:+.1f} mm right, {self.offset().y_mm:+.1f} mm down")
+            print_calibration(
+                printer,
+                page,
+                cells,
+                self.offset(),
+                f"labelapp calibration — {self._stock()} — printer {printer.printerName() or 'PDF'} — "
+                f"shift {self.offset().x_mm:+.1f} mm right, {self.offset().y_mm:+.1f} mm down",
+            )
         except Exception as exc:  # noqa: BLE001
             self._show_message(f"The test label was not printed: {in_words(exc)}")
             return

@@ -9,30 +9,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.services import rendering
-from labelapp.services.calculate import reference_dating_rules
-from labelapp.services.settings import facility_from_form
 from labelapp.gui.messages import in_words
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit, read_only_table
+from labelapp.services import rendering
+from labelapp.services.calculate import reference_dating_rules
+from labelapp.services.settings import facility_from_form
 
-FACILITY_FIELDS = (("name", "Facility name"), ("address", "Address (one line)"), ("phone", "Phone"),
-                   ("fei", "FDA registration (FEI)"), ("ndc_labeler_code", "NDC labeler code"))
-REGISTER_FIELDS = (("lot_pattern", "Lot number pattern"), ("reconciliation_limit", "Reconciliation limit (labels)"),
-                   ("lockout_attempts", "Failed sign-ins before lock-out"),
-                   ("password_min_length", "Minimum password length"), ("archive_dir", "Archive folder"))
-CALC_FIELDS = (("calc.tonicity.hypotonic_below", "Hypotonic below (mOsmol/L)"),
-               ("calc.tonicity.hypertonic_from", "Hypertonic from (mOsmol/L)"),
-               ("calc.tonicity.peripheral_caution_above", "Peripheral caution above (mOsmol/L)"),
-               ("calc.tonicity.central_line_above", "Central line above (mOsmol/L)"),
-               ("calc.compounding_day_is_day", "Compounding day counts as day (0 or 1)"),
-               ("calc.component_expiry_warning_days", "Warn when a component lot expires within (days)"),
-               ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"))
+FACILITY_FIELDS = (
+    ("name", "Facility name"),
+    ("address", "Address (one line)"),
+    ("phone", "Phone"),
+    ("fei", "FDA registration (FEI)"),
+    ("ndc_labeler_code", "NDC labeler code"),
+)
+REGISTER_FIELDS = (
+    ("lot_pattern", "Lot number pattern"),
+    ("reconciliation_limit", "Reconciliation limit (labels)"),
+    ("lockout_attempts", "Failed sign-ins before lock-out"),
+    ("password_min_length", "Minimum password length"),
+    ("archive_dir", "Archive folder"),
+)
+CALC_FIELDS = (
+    ("calc.tonicity.hypotonic_below", "Hypotonic below (mOsmol/L)"),
+    ("calc.tonicity.hypertonic_from", "Hypertonic from (mOsmol/L)"),
+    ("calc.tonicity.peripheral_caution_above", "Peripheral caution above (mOsmol/L)"),
+    ("calc.tonicity.central_line_above", "Central line above (mOsmol/L)"),
+    ("calc.compounding_day_is_day", "Compounding day counts as day (0 or 1)"),
+    ("calc.component_expiry_warning_days", "Warn when a component lot expires within (days)"),
+    ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"),
+)
 ROLES = ("technician", "pharmacist", "qa", "admin")
 
 
@@ -160,11 +181,23 @@ class SettingsPage(QWidget):
 
     def _stocks_tab(self) -> QWidget:
         tab = QWidget()
-        self.stocks = _table(["Stock", "Label size", "Kind", "Used for", "Printer (this workstation)",
-                              "Calibration (mm)", "Description"], "stocks_table")
-        note = QLabel("Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
-                      "change control. The printer per stock and its calibration are remembered on this "
-                      "workstation when you print.")
+        self.stocks = _table(
+            [
+                "Stock",
+                "Label size",
+                "Kind",
+                "Used for",
+                "Printer (this workstation)",
+                "Calibration (mm)",
+                "Description",
+            ],
+            "stocks_table",
+        )
+        note = QLabel(
+            "Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
+            "change control. The printer per stock and its calibration are remembered on this "
+            "workstation when you print."
+        )
         note.setWordWrap(True)
         layout = QVBoxLayout(tab)
         layout.addWidget(note)
@@ -189,14 +222,24 @@ class SettingsPage(QWidget):
             current = register.settings.current()
             self.register_form.set_values(current.model_dump())
             self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
-            _fill(self.users, [[u.username, u.full_name, u.role.value, "yes" if u.active else "no",
-                                "LOCKED" if u.locked else ""] for u in register.accounts.list_users()])
+            _fill(
+                self.users,
+                [
+                    [u.username, u.full_name, u.role.value, "yes" if u.active else "no", "LOCKED" if u.locked else ""]
+                    for u in register.accounts.list_users()
+                ],
+            )
         except Exception as exc:  # noqa: BLE001
             self.facility.message.setText(in_words(exc))
             self.facility.message.show()
         self._refresh_stocks()
-        _fill(self.dating, [[r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()),
-                             r.source] for r in reference_dating_rules()])
+        _fill(
+            self.dating,
+            [
+                [r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()), r.source]
+                for r in reference_dating_rules()
+            ],
+        )
 
     def _refresh_stocks(self) -> None:
         settings = self.session.ui_settings
@@ -208,8 +251,15 @@ class SettingsPage(QWidget):
                     continue
                 printer = remembered_printer(settings, info.name)
                 offset = stored_offset(settings, printer, info.name)
-                rows[info.name] = [info.name, info.size_text, info.kind, kind, printer or "—",
-                                   f"{offset.x_mm:+.1f} right, {offset.y_mm:+.1f} down", info.description]
+                rows[info.name] = [
+                    info.name,
+                    info.size_text,
+                    info.kind,
+                    kind,
+                    printer or "—",
+                    f"{offset.x_mm:+.1f} right, {offset.y_mm:+.1f} down",
+                    info.description,
+                ]
         _fill(self.stocks, list(rows.values()))
 
     # ------------------------------------------------------------ saving
@@ -265,9 +315,13 @@ class SettingsPage(QWidget):
             self._user_message("The two passwords differ; type the same password twice.")
             return
         try:
-            self.session.register.accounts.create_user(self.new_user["username"].text().strip(),
-                                              self.new_user["full_name"].text(), self.new_role.currentText(),
-                                              first, actor=self.session.require_user())
+            self.session.register.accounts.create_user(
+                self.new_user["username"].text().strip(),
+                self.new_user["full_name"].text(),
+                self.new_role.currentText(),
+                first,
+                actor=self.session.require_user(),
+            )
         except Exception as exc:  # noqa: BLE001
             self._user_message(f"Not added: {in_words(exc)}")
             return

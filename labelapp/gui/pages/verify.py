@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from labelapp.services.rendering import archive_batch_record
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, value_label, read_only_table
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table, value_label
 from labelapp.gui.workers import run_task
+from labelapp.services.rendering import archive_batch_record
 
 STEPS = {
     "performed": ("Sign as performed…", "I performed the compounding of this batch as recorded."),
-    "verified": ("Verify…", "As pharmacist, I verified this batch record, its calculations, labels and "
-                            "label reconciliation."),
+    "verified": (
+        "Verify…",
+        "As pharmacist, I verified this batch record, its calculations, labels and label reconciliation.",
+    ),
     "released": ("Release…", "As QA, I reviewed the complete batch record and release this lot for distribution."),
     "rejected": ("Reject…", "I reject this batch; it must not be distributed."),
     "voided": ("Void…", "I void this batch record; it was started in error or abandoned."),
@@ -37,7 +38,7 @@ class VerifyPage(QWidget):
         self.session = session
         self.batch_id: int | None = None
         self.detail: Any = None
-        self.dialog: QWidget | None = None   # the open dialog (tests drive it)
+        self.dialog: QWidget | None = None  # the open dialog (tests drive it)
         self._build()
         session.batches_changed.connect(self.refresh)
         self._update_buttons()
@@ -49,8 +50,9 @@ class VerifyPage(QWidget):
         self.reconciliation = value_label("verify_reconciliation")
         self.issued = value_label("verify_issued")
         facts = QGridLayout()
-        for row, (title, label) in enumerate((("Status:", self.status), ("Labels issued:", self.issued),
-                                              ("Reconciliation:", self.reconciliation))):
+        for row, (title, label) in enumerate(
+            (("Status:", self.status), ("Labels issued:", self.issued), ("Reconciliation:", self.reconciliation))
+        ):
             facts.addWidget(QLabel(title), row, 0)
             facts.addWidget(label, row, 1)
         facts.setColumnStretch(1, 1)
@@ -141,15 +143,21 @@ class VerifyPage(QWidget):
             signature = register.batches.sign(batch_id, username, password, meaning, why)
             if meaning != "released":
                 return signature, ""
-            try:    # as the CLI does: the signed record is archived on release
+            try:  # as the CLI does: the signed record is archived on release
                 archive_batch_record(register, batch_id, signature.username, "batch record as released")
             except Exception as exc:  # noqa: BLE001 - the signature stands; say what is missing
-                return signature, (f" The batch record was NOT archived: {in_words(exc)} "
-                                   "Use 'Archive batch record'.")
+                return signature, (f" The batch record was NOT archived: {in_words(exc)} Use 'Archive batch record'.")
             return signature, " The released batch record is archived."
 
-        dialog = SignatureDialog(f"{title.rstrip('…')} lot {self.detail.batch.lot_number}", statement,
-                                 meaning, do_sign, self.session.username, reason, self)
+        dialog = SignatureDialog(
+            f"{title.rstrip('…')} lot {self.detail.batch.lot_number}",
+            statement,
+            meaning,
+            do_sign,
+            self.session.username,
+            reason,
+            self,
+        )
         self._run_dialog(dialog, lambda r: f"Signed as {r[0].meaning.value} by {r[0].printed_name}.{r[1]}")
 
     def reconcile(self) -> None:
@@ -160,8 +168,9 @@ class VerifyPage(QWidget):
         def record(counts: dict[str, int], note: str | None) -> Any:
             return register.batches.record_reconciliation(batch_id, user, investigation_note=note, **counts)
 
-        dialog = ReconciliationDialog(self.detail.reconciliation.labels_issued, self.detail.batch.lot_number,
-                                      record, self)
+        dialog = ReconciliationDialog(
+            self.detail.reconciliation.labels_issued, self.detail.batch.lot_number, record, self
+        )
         self._run_dialog(dialog, lambda r: f"Reconciliation recorded: difference {r.difference}.")
 
     def _run_dialog(self, dialog: Any, done_text: Any) -> None:

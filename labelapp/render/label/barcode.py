@@ -19,10 +19,8 @@ from typing import Literal
 from labelapp.render.errors import BarcodeDataError
 
 # GS1 General Specifications, figure 7.11-1: "GS1 AI encodable character set 82".
-GS1_SET_82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
-MAX_LOT_LENGTH = 20   # AI (10): X..20
+GS1_SET_82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+MAX_LOT_LENGTH = 20  # AI (10): X..20
 MAX_SERIAL_LENGTH = 20  # AI (21): X..20
 GS = "\x1d"  # FNC1 as a scanner transmits it after a variable-length AI that is not last
 
@@ -37,13 +35,14 @@ def check_gs1_chars(value: str, what: str, max_length: int) -> str:
     if not value:
         raise BarcodeDataError(f"{what} is empty")
     if len(value) > max_length:
-        raise BarcodeDataError(f"{what} {value!r} has {len(value)} characters; GS1 allows at most "
-                               f"{max_length}")
+        raise BarcodeDataError(f"{what} {value!r} has {len(value)} characters; GS1 allows at most {max_length}")
     bad = sorted({ch for ch in value if ch not in GS1_SET_82})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
-        raise BarcodeDataError(f"{what} {value!r} contains {shown}, outside the GS1 AI encodable "
-                               "character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_ only)")
+        raise BarcodeDataError(
+            f"{what} {value!r} contains {shown}, outside the GS1 AI encodable "
+            "character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_ only)"
+        )
     return value
 
 
@@ -60,13 +59,14 @@ def ndc_digits(ndc: str) -> str:
     text = ndc.strip()
     if "-" in text:
         parts = text.split("-")
-        if len(parts) != 3 or not all(p.isdigit() for p in parts) \
-                or tuple(len(p) for p in parts) not in _NDC_SEGMENTS:
+        if len(parts) != 3 or not all(p.isdigit() for p in parts) or tuple(len(p) for p in parts) not in _NDC_SEGMENTS:
             raise BarcodeDataError(f"NDC {ndc!r} is not a 10-digit NDC in 4-4-2, 5-3-2 or 5-4-1 form")
         text = "".join(parts)
     if not (len(text) == 10 and text.isdigit()):
-        raise BarcodeDataError(f"NDC {ndc!r} must have exactly 10 digits (an 11-digit billing form "
-                               "cannot be turned into a GTIN without knowing where the pad zero is)")
+        raise BarcodeDataError(
+            f"NDC {ndc!r} must have exactly 10 digits (an 11-digit billing form "
+            "cannot be turned into a GTIN without knowing where the pad zero is)"
+        )
     return text
 
 
@@ -97,12 +97,14 @@ class Gs1Data:
         validate_lot(self.lot)
         if self.serial is not None:
             validate_serial(self.serial)
-        if self.gtin is not None and not (len(self.gtin) == 14 and self.gtin.isdigit()
-                                          and gs1_check_digit(self.gtin[:13]) == self.gtin[13]):
+        if self.gtin is not None and not (
+            len(self.gtin) == 14 and self.gtin.isdigit() and gs1_check_digit(self.gtin[:13]) == self.gtin[13]
+        ):
             raise BarcodeDataError(f"GTIN {self.gtin!r} is not 14 digits with a valid check digit")
         if not 2000 <= self.expiry.year <= 2099:
-            raise BarcodeDataError(f"expiry {self.expiry.isoformat()} is outside the years AI (17) "
-                                   "can carry here (2000-2099)")
+            raise BarcodeDataError(
+                f"expiry {self.expiry.isoformat()} is outside the years AI (17) can carry here (2000-2099)"
+            )
 
     def elements(self) -> list[tuple[str, str]]:
         out = []
@@ -174,8 +176,9 @@ def vector_rects(symbol) -> list[tuple[int, int, int, int]]:
     symbol.buffer_vector()
     vector = symbol.vector
     unit = vector.width / symbol.width
-    return [(round(r.x / unit), round(r.y / unit), round(r.width / unit), round(r.height / unit))
-            for r in vector.rectangles]
+    return [
+        (round(r.x / unit), round(r.y / unit), round(r.width / unit), round(r.height / unit)) for r in vector.rectangles
+    ]
 
 
 _RUN = re.compile("1+")
@@ -192,8 +195,10 @@ def _row_bits(symbol) -> list[str]:
     columns, rows = symbol.width, symbol.rows
     nbytes = (columns + 7) // 8
     raw = data[:rows].tobytes()
-    return [format(int.from_bytes(raw[r * stride:r * stride + nbytes], "little"), "b")
-            .zfill(columns)[::-1] for r in range(rows)]
+    return [
+        format(int.from_bytes(raw[r * stride : r * stride + nbytes], "little"), "b").zfill(columns)[::-1]
+        for r in range(rows)
+    ]
 
 
 def matrix_rects(symbol) -> list[tuple[int, int, int, int]]:
@@ -201,12 +206,12 @@ def matrix_rects(symbol) -> list[tuple[int, int, int, int]]:
 
     Tests check, over many symbols, that these runs cover exactly the modules of ``vector_rects``.
     """
-    return [(m.start(), y, m.end() - m.start(), 1)
-            for y, bits in enumerate(_row_bits(symbol)) for m in _RUN.finditer(bits)]
+    return [
+        (m.start(), y, m.end() - m.start(), 1) for y, bits in enumerate(_row_bits(symbol)) for m in _RUN.finditer(bits)
+    ]
 
 
-def path_operators(rects: list[tuple[int, int, int, int]], rows: int, x: float, y: float,
-                   module: float) -> str:
+def path_operators(rects: list[tuple[int, int, int, int]], rows: int, x: float, y: float, module: float) -> str:
     """PDF operators filling every rectangle at once; (x, y) is the symbol's lower-left corner."""
     body = " ".join([f"{rx} {ry} {rw} {rh} re" for rx, ry, rw, rh in rects])
     return _wrap_path(body, rows, x, y, module)
@@ -219,8 +224,13 @@ def _wrap_path(body: str, rows: int, x: float, y: float, module: float) -> str:
 
 def symbol_operators(symbol, x: float, y: float, module: float) -> str:
     """``path_operators(matrix_rects(symbol), ...)`` in one pass: the per-label hot path."""
-    body = " ".join([f"{m.start()} {row} {m.end() - m.start()} 1 re"
-                     for row, bits in enumerate(_row_bits(symbol)) for m in _RUN.finditer(bits)])
+    body = " ".join(
+        [
+            f"{m.start()} {row} {m.end() - m.start()} 1 re"
+            for row, bits in enumerate(_row_bits(symbol))
+            for m in _RUN.finditer(bits)
+        ]
+    )
     return _wrap_path(body, symbol.rows, x, y, module)
 
 
@@ -240,16 +250,18 @@ class PlacedSymbol:
         return self.rows * self.module
 
 
-def datamatrix_operators(element_string: str, x: float, y: float, module: float,
-                         shape: Shape = "square") -> PlacedSymbol:
+def datamatrix_operators(
+    element_string: str, x: float, y: float, module: float, shape: Shape = "square"
+) -> PlacedSymbol:
     """Encode and return the operators for a symbol whose lower-left corner is at (x, y)."""
     symbol = encode(element_string, shape)
     columns, rows = symbol_size(symbol)
     return PlacedSymbol(columns, rows, module, symbol_operators(symbol, x, y, module))
 
 
-def draw_datamatrix(canvas, element_string: str, x: float, y: float, module: float,
-                    shape: Shape = "square") -> PlacedSymbol:
+def draw_datamatrix(
+    canvas, element_string: str, x: float, y: float, module: float, shape: Shape = "square"
+) -> PlacedSymbol:
     """Draw the symbol on a ReportLab canvas as one path. Returns its size for layout checks."""
     placed = datamatrix_operators(element_string, x, y, module, shape)
     canvas.addLiteral(placed.operators)

@@ -6,9 +6,9 @@ made up here. The unit label carries §503B(a)(10)(A); the carton adds (B): MedW
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from labelapp.calc.format import fmt_number
 from labelapp.calc.solution import sum_per_ml
@@ -43,8 +43,16 @@ class LabelContent:
     def with_text(self, name: str, text: str) -> "LabelContent":
         texts = dict(self.texts)
         texts[name] = text
-        return LabelContent(self.kind, MappingProxyType(texts), self.gs1, self.elements, self.title,
-                            self.office_use, self.lot_provisional, self.notes)
+        return LabelContent(
+            self.kind,
+            MappingProxyType(texts),
+            self.gs1,
+            self.elements,
+            self.title,
+            self.office_use,
+            self.lot_provisional,
+            self.notes,
+        )
 
 
 def facility_text(bf: BatchFile) -> str:
@@ -69,8 +77,11 @@ def active_meq_text(comp: BatchComputation) -> str:
     Trace electrolytes of inactive components stay on the worksheet: on a label they would crowd
     out required statements and invite misreading.
     """
-    return "; ".join(part for part in (_active_total(comp, "mmol_per_ml", "mmol/mL"),
-                                       _active_total(comp, "meq_per_ml", "mEq/mL")) if part)
+    return "; ".join(
+        part
+        for part in (_active_total(comp, "mmol_per_ml", "mmol/mL"), _active_total(comp, "meq_per_ml", "mEq/mL"))
+        if part
+    )
 
 
 def _active_total(comp: BatchComputation, attr: str, unit: str) -> str:
@@ -149,9 +160,18 @@ def label_content(bf: BatchFile, comp: BatchComputation, kind: LabelKind) -> Lab
         elements["directions for use"] = bf.formula.directions
     notes = []
     if comp.lot_provisional:
-        notes.append(f"lot {comp.lot_number} is provisional (from the lot pattern); the register "
-                     "allocates the final lot: print production labels from a registered batch")
+        notes.append(
+            f"lot {comp.lot_number} is provisional (from the lot pattern); the register "
+            "allocates the final lot: print production labels from a registered batch"
+        )
     title = f"{comp.product_name} {comp.strength_total_text} LOT {comp.lot_number} ({kind} labels)"
-    return LabelContent(kind, MappingProxyType(texts), gs1_data(bf, comp),
-                        MappingProxyType(elements), title, bf.batch.office_use,
-                        comp.lot_provisional, tuple(notes))
+    return LabelContent(
+        kind,
+        MappingProxyType(texts),
+        gs1_data(bf, comp),
+        MappingProxyType(elements),
+        title,
+        bf.batch.office_use,
+        comp.lot_provisional,
+        tuple(notes),
+    )

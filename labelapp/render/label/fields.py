@@ -42,11 +42,27 @@ FIELDS: dict[str, FieldInfo] = {
     "barcode_hri": FieldInfo("human-readable text of the DataMatrix", variable=True),
 }
 
-_UNIT_LABEL = frozenset({
-    "established_name", "strength", "rx_only", "route", "container", "osmolarity", "ingredients",
-    "storage", "lot", "compounded_date", "expiry", "compounded_statement", "resale", "facility",
-    "ndc", "warnings", "serial",
-})
+_UNIT_LABEL = frozenset(
+    {
+        "established_name",
+        "strength",
+        "rx_only",
+        "route",
+        "container",
+        "osmolarity",
+        "ingredients",
+        "storage",
+        "lot",
+        "compounded_date",
+        "expiry",
+        "compounded_statement",
+        "resale",
+        "facility",
+        "ndc",
+        "warnings",
+        "serial",
+    }
+)
 
 REQUIRED_FIELDS: dict[str, frozenset[str]] = {
     "vial": _UNIT_LABEL,

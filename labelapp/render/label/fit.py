@@ -93,8 +93,9 @@ def tokens(text: str) -> list[str]:
     """Break points: single spaces. A number is glued to the unit that follows it."""
     out: list[str] = []
     for word in (w for w in text.split(" ") if w):
-        glue = out and ((_NUMBER.match(out[-1].rsplit(NBSP, 1)[-1]) and _UNIT_START.match(word))
-                        or _GLUE_BACK.match(word))
+        glue = out and (
+            (_NUMBER.match(out[-1].rsplit(NBSP, 1)[-1]) and _UNIT_START.match(word)) or _GLUE_BACK.match(word)
+        )
         if glue:
             out[-1] = f"{out[-1]}{NBSP}{word}"
         else:
@@ -210,12 +211,13 @@ def _sizes(zone: TextZone, largest: float | None = None) -> list[float]:
 
 
 def _x(zone: TextZone, width: float) -> float:
-    return zone.rect.x + {"left": 0.0, "center": (zone.rect.width - width) / 2,
-                          "right": zone.rect.width - width}[zone.align]
+    return (
+        zone.rect.x
+        + {"left": 0.0, "center": (zone.rect.width - width) / 2, "right": zone.rect.width - width}[zone.align]
+    )
 
 
-def _place(lines: list[_WrappedLine], size: float, zone: TextZone,
-           label_height: float) -> tuple[Line, ...]:
+def _place(lines: list[_WrappedLine], size: float, zone: TextZone, label_height: float) -> tuple[Line, ...]:
     above = line_metrics(face(zone.font)).above  # both faces share the descent (0.21 em)
     slack = zone.rect.height - _height(len(lines), size, zone.leading)
     top = label_height - zone.rect.y - {"top": 0.0, "middle": slack / 2, "bottom": slack}[zone.valign]
@@ -227,8 +229,7 @@ def _place(lines: list[_WrappedLine], size: float, zone: TextZone,
     return tuple(placed)
 
 
-def fit_zone(zone: TextZone, texts: Mapping[str, str], label_height: float,
-             largest: float | None = None) -> FittedZone:
+def fit_zone(zone: TextZone, texts: Mapping[str, str], label_height: float, largest: float | None = None) -> FittedZone:
     """Largest size (max -> min in 0.25 pt steps) at which the zone's text fits; _Overflow if none.
 
     ``largest`` caps the starting size (used to print a group of zones at one size).
@@ -247,8 +248,9 @@ def fit_zone(zone: TextZone, texts: Mapping[str, str], label_height: float,
     raise last_error
 
 
-def _fit(zone: TextZone, texts: Mapping[str, str], layout: Layout, stock: str,
-         largest: float | None = None) -> FittedZone:
+def _fit(
+    zone: TextZone, texts: Mapping[str, str], layout: Layout, stock: str, largest: float | None = None
+) -> FittedZone:
     try:
         return fit_zone(zone, texts, layout.size.height, largest)
     except _Overflow as exc:
@@ -261,16 +263,18 @@ class _StackFit:
     def __init__(self, stack: Stack, texts: Mapping[str, str], caps: Mapping[str, float]):
         self.stack = stack
         self.paragraphs = [_paragraphs(zone, texts) for zone in stack.zones]
-        self.sizes = [max(zone.size.min, min(zone.size.max, caps.get(zone.name, zone.size.max)))
-                      for zone in stack.zones]
+        self.sizes = [
+            max(zone.size.min, min(zone.size.max, caps.get(zone.name, zone.size.max))) for zone in stack.zones
+        ]
 
     def wrapped(self) -> list[list[_WrappedLine]]:
         width = self.stack.rect.width
         return [_wrap_zone(paras, size, width) for paras, size in zip(self.paragraphs, self.sizes)]
 
     def height(self, lines: list[list[_WrappedLine]]) -> float:
-        used = [_height(len(ls), size, zone.leading) for zone, ls, size
-                in zip(self.stack.zones, lines, self.sizes) if ls]
+        used = [
+            _height(len(ls), size, zone.leading) for zone, ls, size in zip(self.stack.zones, lines, self.sizes) if ls
+        ]
         return sum(used) + self.stack.gap * max(0, len(used) - 1)
 
     def shrink(self, only: int | None = None) -> bool:
@@ -281,8 +285,9 @@ class _StackFit:
         else:
             secondary = [i for i, z in enumerate(zones) if not PRIMARY_FIELDS & set(z.fields)]
             primary = [i for i in range(len(zones)) if i not in secondary]
-            candidates = [i for i in secondary if self.sizes[i] > zones[i].size.min + 1e-9] or \
-                         [i for i in primary if self.sizes[i] > zones[i].size.min + 1e-9]
+            candidates = [i for i in secondary if self.sizes[i] > zones[i].size.min + 1e-9] or [
+                i for i in primary if self.sizes[i] > zones[i].size.min + 1e-9
+            ]
         moved = False
         for i in candidates:
             if self.sizes[i] > zones[i].size.min + 1e-9:
@@ -305,8 +310,9 @@ def _zone_index(stack: Stack, field: str) -> int:
     return next(i for i, z in enumerate(stack.zones) if field in z.fields)
 
 
-def fit_stack(stack: Stack, texts: Mapping[str, str], label_height: float,
-              caps: Mapping[str, float] | None = None) -> list[FittedZone]:
+def fit_stack(
+    stack: Stack, texts: Mapping[str, str], label_height: float, caps: Mapping[str, float] | None = None
+) -> list[FittedZone]:
     """Place the stack's zones top to bottom, shrinking (never truncating) until they fit."""
     state = _StackFit(stack, texts, caps or {})
     while True:
@@ -328,15 +334,15 @@ def _place_stack(stack: Stack, lines, sizes, label_height: float) -> list[Fitted
         height = _height(len(zone_lines), size, zone.leading)
         rect = Rect.model_construct(x=stack.rect.x, y=top, width=stack.rect.width, height=height)
         placed = zone.model_copy(update={"rect": rect})
-        out.append(FittedZone(placed, face(zone.font), size,
-                              _place(zone_lines, size, placed, label_height)))
+        out.append(FittedZone(placed, face(zone.font), size, _place(zone_lines, size, placed, label_height)))
         if zone_lines:
             top += height + stack.gap
     return out
 
 
-def _fit_stack(stack: Stack, texts: Mapping[str, str], layout: Layout, stock: str,
-               caps: Mapping[str, float] | None = None) -> list[FittedZone]:
+def _fit_stack(
+    stack: Stack, texts: Mapping[str, str], layout: Layout, stock: str, caps: Mapping[str, float] | None = None
+) -> list[FittedZone]:
     try:
         return fit_stack(stack, texts, layout.size.height, caps)
     except _Overflow as exc:
@@ -361,8 +367,12 @@ def fit_layout(layout: Layout, texts: Mapping[str, str], stock: str) -> FittedLa
     fixed = [_fit(zone, texts, layout, stock) for zone in layout.zones]
     stacked = [_fit_stack(stack, texts, layout, stock) for stack in layout.stacks]
     groups = _group_sizes(fixed + [f for st in stacked for f in st])
-    fixed = [f if f.zone.group not in groups or f.size <= groups[f.zone.group]
-             else _fit(f.zone, texts, layout, stock, groups[f.zone.group]) for f in fixed]
+    fixed = [
+        f
+        if f.zone.group not in groups or f.size <= groups[f.zone.group]
+        else _fit(f.zone, texts, layout, stock, groups[f.zone.group])
+        for f in fixed
+    ]
     final = list(fixed)
     for stack, fitted in zip(layout.stacks, stacked):
         caps = {z.name: groups[z.group] for z in stack.zones if z.group in groups}

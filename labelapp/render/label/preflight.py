@@ -8,8 +8,8 @@ the layout places every required field, so together nothing required can be left
 from __future__ import annotations
 
 from labelapp.domain.errors import FieldIssue
-from labelapp.render.label.content import COMPOUNDED_STATEMENT, LabelContent, RX_ONLY
 from labelapp.render.errors import PreflightError
+from labelapp.render.label.content import COMPOUNDED_STATEMENT, RX_ONLY, LabelContent
 from labelapp.render.label.fields import FIELDS, OPTIONAL_TEXT, REQUIRED_FIELDS
 
 _FIXED = {"compounded_statement": COMPOUNDED_STATEMENT, "rx_only": RX_ONLY}
@@ -17,16 +17,19 @@ _BANNED = {"\u00b5": "write mcg, not the micro sign (ISMP)", "\u03bc": "write mc
 
 
 def preflight_issues(content: LabelContent) -> list[FieldIssue]:
-    issues = [FieldIssue(name, f"is missing: required on the {content.kind} label "
-                               "(503B(a)(10))")
-              for name, value in content.elements.items() if not str(value or "").strip()]
+    issues = [
+        FieldIssue(name, f"is missing: required on the {content.kind} label (503B(a)(10))")
+        for name, value in content.elements.items()
+        if not str(value or "").strip()
+    ]
     for name in sorted(REQUIRED_FIELDS[content.kind] - OPTIONAL_TEXT):
         if FIELDS[name].variable:
             continue
         text = content.texts.get(name, "").strip()
         if not text:
-            issues.append(FieldIssue(name, f"{FIELDS[name].title} is missing: required on the "
-                                           f"{content.kind} label (503B(a)(10))"))
+            issues.append(
+                FieldIssue(name, f"{FIELDS[name].title} is missing: required on the {content.kind} label (503B(a)(10))")
+            )
         elif name in _FIXED and not text.startswith(_FIXED[name]):
             issues.append(FieldIssue(name, f"must read {_FIXED[name]!r}"))
     resale = content.texts.get("resale", "").replace("\u00a0", " ")

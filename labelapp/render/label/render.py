@@ -12,19 +12,19 @@ names the field and proposes the next larger stock on which the label fits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from labelapp.domain.errors import LabelappError
+from labelapp.render.errors import LabelFitError, TemplateError
 from labelapp.render.label import barcode
 from labelapp.render.label.content import SEE_CARTON, LabelContent
-from labelapp.render.errors import LabelFitError, TemplateError
 from labelapp.render.label.fit import FittedLabel, fit_layout
-from labelapp.render.label.run import RunPlan, check_symbol_fits, page_count, render_run, serial_text, serial_value
 from labelapp.render.label.preflight import preflight
-from labelapp.render.templates.stock import Stock
+from labelapp.render.label.run import RunPlan, check_symbol_fits, page_count, render_run, serial_text, serial_value
 from labelapp.render.templates.loader import TemplateSet, default_templates
+from labelapp.render.templates.stock import Stock
 
 MAX_LABELS = 200_000
 
@@ -44,7 +44,7 @@ class LabelRunResult:
     count: int
     pages: int
     ingredients_on_carton: bool
-    sizes: Mapping[str, float]   # zone name -> font size used (pt)
+    sizes: Mapping[str, float]  # zone name -> font size used (pt)
     notes: tuple[str, ...]
 
 
@@ -55,12 +55,19 @@ def variable_samples(content: LabelContent, count: int) -> dict[str, str]:
 
 
 def _plan(content: LabelContent, fitted: FittedLabel, stock: Stock, count: int) -> RunPlan:
-    return RunPlan(fitted=fitted, stock=stock, gs1=content.gs1, count=count, title=content.title,
-                   subject=f"{count} labels on {stock.name} ({fitted.layout.name})")
+    return RunPlan(
+        fitted=fitted,
+        stock=stock,
+        gs1=content.gs1,
+        count=count,
+        title=content.title,
+        subject=f"{count} labels on {stock.name} ({fitted.layout.name})",
+    )
 
 
-def _fit_once(content: LabelContent, texts: Mapping[str, str], stock: Stock,
-              templates: TemplateSet, count: int) -> FittedLabel:
+def _fit_once(
+    content: LabelContent, texts: Mapping[str, str], stock: Stock, templates: TemplateSet, count: int
+) -> FittedLabel:
     layout = templates.layout_for(stock, content.kind)
     fitted = fit_layout(layout, texts, stock.name)
     check_symbol_fits(_plan(content, fitted, stock, count))
@@ -85,8 +92,7 @@ def _candidates(stock: Stock, templates: TemplateSet, kind: str) -> list[Stock]:
     return sorted(larger, key=lambda s: (s.kind != stock.kind, s.area, s.name))
 
 
-def fit_for_stock(content: LabelContent, stock: Stock, templates: TemplateSet,
-                  count: int) -> FitResult:
+def fit_for_stock(content: LabelContent, stock: Stock, templates: TemplateSet, count: int) -> FitResult:
     try:
         return try_fit(content, stock, templates, count)
     except LabelFitError as exc:
@@ -99,8 +105,9 @@ def fit_for_stock(content: LabelContent, stock: Stock, templates: TemplateSet,
         raise exc.with_suggestion(None) from None
 
 
-def render_labels(content: LabelContent, stock_name: str, count: int,
-                  templates: TemplateSet | None = None) -> LabelRunResult:
+def render_labels(
+    content: LabelContent, stock_name: str, count: int, templates: TemplateSet | None = None
+) -> LabelRunResult:
     """Preflight, fit, and render ``count`` serialized labels (serials 1..count) as one PDF."""
     if not 1 <= count <= MAX_LABELS:
         raise LabelappError(f"label count {count} is outside 1..{MAX_LABELS:,}")
@@ -112,14 +119,24 @@ def render_labels(content: LabelContent, stock_name: str, count: int,
     sizes = MappingProxyType({z.zone.name: z.size for z in fit.fitted.zones})
     notes = content.notes
     if fit.ingredients_on_carton:
-        notes += ("the ingredient list did not fit the unit label; it reads 'See carton for "
-                  "ingredients.' and the carton label must carry the full list",)
-    return LabelRunResult(pdf, content.kind, stock.name, fit.fitted.layout.name, count,
-                          page_count(stock, count), fit.ingredients_on_carton, sizes, notes)
+        notes += (
+            "the ingredient list did not fit the unit label; it reads 'See carton for "
+            "ingredients.' and the carton label must carry the full list",
+        )
+    return LabelRunResult(
+        pdf,
+        content.kind,
+        stock.name,
+        fit.fitted.layout.name,
+        count,
+        page_count(stock, count),
+        fit.ingredients_on_carton,
+        sizes,
+        notes,
+    )
 
 
-def plan_for(content: LabelContent, stock_name: str, count: int,
-             templates: TemplateSet | None = None) -> RunPlan:
+def plan_for(content: LabelContent, stock_name: str, count: int, templates: TemplateSet | None = None) -> RunPlan:
     """The fitted plan without rendering (for a specimen on the worksheet or a preview)."""
     preflight(content)
     templates = templates or default_templates()

@@ -13,12 +13,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labelapp.render.errors import LabelFitError
+from labelapp.render.fonts import string_width
 from labelapp.render.label import barcode
 from labelapp.render.label.barcode import Gs1Data
 from labelapp.render.label.draw import draw_static
-from labelapp.render.errors import LabelFitError
 from labelapp.render.label.fit import FittedLabel, FittedZone, place_variable
-from labelapp.render.fonts import string_width
 from labelapp.render.pdfio import new_canvas, pdf_bytes
 from labelapp.render.templates.layout import MIN_MODULE, BarcodeZone
 from labelapp.render.templates.stock import Stock
@@ -63,12 +63,18 @@ def symbol_origin(plan: RunPlan, module: float, columns: int, rows: int) -> tupl
     """Lower-left corner of a symbol in the layout's barcode zone; refuses one that does not fit."""
     zone = plan.fitted.layout.barcode
     rect, m = zone.rect, module
-    width, height = (columns + 2) * m, (rows + 2) * m   # with the 1-module quiet zone
+    width, height = (columns + 2) * m, (rows + 2) * m  # with the 1-module quiet zone
     if width > rect.width + 1e-6 or height > rect.height + 1e-6:
-        raise LabelFitError("datamatrix", "barcode", plan.stock.name, plan.fitted.layout.name, 0.0,
-                            detail=f"a {columns} x {rows} module symbol with its quiet zone "
-                                   f"({width / 72 * 25.4:.1f} x {height / 72 * 25.4:.1f} mm) is "
-                                   "larger than the zone")
+        raise LabelFitError(
+            "datamatrix",
+            "barcode",
+            plan.stock.name,
+            plan.fitted.layout.name,
+            0.0,
+            detail=f"a {columns} x {rows} module symbol with its quiet zone "
+            f"({width / 72 * 25.4:.1f} x {height / 72 * 25.4:.1f} mm) is "
+            "larger than the zone",
+        )
     free_x, free_y = rect.width - width, rect.height - height
     x = rect.x + m + {"left": 0.0, "center": free_x / 2, "right": free_x}[zone.align]
     top = rect.y + m + {"top": 0.0, "middle": free_y / 2, "bottom": free_y}[zone.valign]
@@ -162,8 +168,7 @@ def _constant_width(variable: _Variable, plan: RunPlan) -> float | None:
     last = variable.make_text(count, serial_value(count, count))
     fitted = variable.fitted
     widths = {string_width(d, fitted.font, fitted.size) for d in "0123456789"}
-    same_shape = len(first) == len(last) and all(
-        a == b or (a.isdigit() and b.isdigit()) for a, b in zip(first, last))
+    same_shape = len(first) == len(last) and all(a == b or (a.isdigit() and b.isdigit()) for a, b in zip(first, last))
     if len(widths) == 1 and same_shape:
         return string_width(last, fitted.font, fitted.size)
     return None

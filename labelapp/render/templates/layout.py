@@ -16,9 +16,9 @@ from labelapp.render.label.fields import FIELDS, PRIMARY_FIELDS, REQUIRED_FIELDS
 from labelapp.render.templates.stock import NAME, Stock, TemplateModel
 from labelapp.render.units import NonNegativeLength, PositiveLength, fmt_in, fmt_pt
 
-MIN_TEXT_SIZE = 6.0          # pt; nothing on any label or worksheet is smaller (docs/domain.md §2, §8)
+MIN_TEXT_SIZE = 6.0  # pt; nothing on any label or worksheet is smaller (docs/domain.md §2, §8)
 MIN_MODULE = 0.254 * 72 / 25.4  # pt; GS1 healthcare minimum X-dimension, 0.254 mm [U: QA to confirm]
-SIZE_TOLERANCE = 0.5          # pt; a layout fits a stock when sizes agree this closely
+SIZE_TOLERANCE = 0.5  # pt; a layout fits a stock when sizes agree this closely
 
 
 class Size(TemplateModel):
@@ -44,8 +44,12 @@ class Rect(TemplateModel):
 
     def overlaps(self, other: "Rect") -> bool:
         eps = 1e-6
-        return (self.x < other.right - eps and other.x < self.right - eps
-                and self.y < other.bottom - eps and other.y < self.bottom - eps)
+        return (
+            self.x < other.right - eps
+            and other.x < self.right - eps
+            and self.y < other.bottom - eps
+            and other.y < self.bottom - eps
+        )
 
 
 class SizeRange(TemplateModel):
@@ -74,8 +78,9 @@ class TextZone(TemplateModel):
     valign: Literal["top", "middle", "bottom"] = "top"
     flow: Literal["paragraphs", "inline"] = "paragraphs"
     bold_fields: list[str] = []
-    group: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$",
-                              description="zones of a group print at one size: the smallest that fits")
+    group: str | None = Field(
+        default=None, pattern=r"^[a-z0-9-]+$", description="zones of a group print at one size: the smallest that fits"
+    )
 
     @model_validator(mode="after")
     def _bold_fields(self) -> "TextZone":
@@ -116,7 +121,7 @@ class BarcodeZone(TemplateModel):
     @classmethod
     def _min_module(cls, module: float) -> float:
         if module < MIN_MODULE - 1e-6:
-            raise ValueError(f"must be >= 0.254mm (GS1 healthcare minimum X-dimension)")
+            raise ValueError("must be >= 0.254mm (GS1 healthcare minimum X-dimension)")
         return module
 
 
@@ -137,8 +142,7 @@ class Stack(TemplateModel):
     def _zones_have_no_rect(self) -> "Stack":
         for i, zone in enumerate(self.zones):
             if zone.rect is not None:
-                raise ValueError(f"zones[{i}].rect: a zone in a stack takes its place from the "
-                                 "stack; leave rect out")
+                raise ValueError(f"zones[{i}].rect: a zone in a stack takes its place from the stack; leave rect out")
         return self
 
 
@@ -168,8 +172,10 @@ class Layout(TemplateModel):
         return next((z for z in self.all_zones if field in z.fields), None)
 
     def fits(self, stock: Stock) -> bool:
-        return (abs(stock.width - self.size.width) <= SIZE_TOLERANCE
-                and abs(stock.height - self.size.height) <= SIZE_TOLERANCE)
+        return (
+            abs(stock.width - self.size.width) <= SIZE_TOLERANCE
+            and abs(stock.height - self.size.height) <= SIZE_TOLERANCE
+        )
 
 
 def _check_rects(layout: Layout) -> None:
@@ -195,14 +201,15 @@ def _boxes(layout: Layout) -> list[tuple[str, Rect]]:
 def _check_inside(layout: Layout) -> None:
     for where, rect in _boxes(layout):
         if rect.right > layout.size.width + 1e-6 or rect.bottom > layout.size.height + 1e-6:
-            raise ValueError(f"{where}.rect: reaches past the {fmt_in(layout.size.width)} x "
-                             f"{fmt_in(layout.size.height)} label")
+            raise ValueError(
+                f"{where}.rect: reaches past the {fmt_in(layout.size.width)} x {fmt_in(layout.size.height)} label"
+            )
 
 
 def _check_overlaps(layout: Layout) -> None:
     boxes = _boxes(layout)
     for i, (where, rect) in enumerate(boxes):
-        for other_where, other in boxes[i + 1:]:
+        for other_where, other in boxes[i + 1 :]:
             if rect.overlaps(other):
                 raise ValueError(f"{where}.rect: overlaps {other_where}")
 
@@ -217,8 +224,7 @@ def _check_fields(layout: Layout) -> None:
         raise ValueError(f"zones: a {layout.kind} label must place {', '.join(missing)}")
     for stack in layout.stacks:
         if any(z.variable for z in stack.zones):
-            raise ValueError(f"stacks ({stack.name}): per-label fields (serial, barcode_hri) need "
-                             "a fixed zone")
+            raise ValueError(f"stacks ({stack.name}): per-label fields (serial, barcode_hri) need a fixed zone")
     if layout.barcode is None:
         raise ValueError("barcode: is required (GS1 DataMatrix with expiry, lot and serial)")
 
@@ -235,4 +241,5 @@ def _check_prominence(layout: Layout) -> None:
                 raise ValueError(
                     f"zones ({zone.name}).size.min: {fmt_pt(zone.size.min)} is smaller than zone "
                     f"{other.name!r} at its max {fmt_pt(other.size.max)}; drug name and strength "
-                    "must be the largest text on the label")
+                    "must be the largest text on the label"
+                )

@@ -53,8 +53,7 @@ def _validated(model: type[T], path: Path) -> T:
     obj = validated(model, _read(path), source=display_path(path), error=TemplateError)
     where = display_path(path)
     if obj.name != path.stem:
-        raise TemplateError([FieldIssue("name", f"{obj.name!r} must match the file name "
-                                                f"{path.stem!r}")], source=where)
+        raise TemplateError([FieldIssue("name", f"{obj.name!r} must match the file name {path.stem!r}")], source=where)
     return obj
 
 
@@ -76,8 +75,7 @@ class TemplateSet:
             return self.stocks[name]
         except KeyError:
             known = ", ".join(sorted(self.stocks))
-            raise TemplateError([FieldIssue("stock", f"unknown stock {name!r}; known: {known}")]) \
-                from None
+            raise TemplateError([FieldIssue("stock", f"unknown stock {name!r}; known: {known}")]) from None
 
     def layouts_for(self, stock: Stock) -> list[Layout]:
         return [layout for layout in self.layouts.values() if layout.fits(stock)]
@@ -86,30 +84,36 @@ class TemplateSet:
         matches = [layout for layout in self.layouts_for(stock) if layout.kind == kind]
         if not matches:
             usable = ", ".join(s.name for s in self.stocks_for(kind)) or "none"
-            raise TemplateError([FieldIssue("stock", f"no {kind} layout fits stock {stock.name} "
-                                                     f"({stock.size_text()}); {kind} stocks: {usable}")])
+            raise TemplateError(
+                [
+                    FieldIssue(
+                        "stock",
+                        f"no {kind} layout fits stock {stock.name} ({stock.size_text()}); {kind} stocks: {usable}",
+                    )
+                ]
+            )
         return matches[0]
 
     def default_vial_stock(self, volume_ml: float) -> Stock:
-        found = [s for s in self.stocks.values()
-                 if s.default_for_containers and s.default_for_containers.holds(volume_ml)]
+        found = [
+            s for s in self.stocks.values() if s.default_for_containers and s.default_for_containers.holds(volume_ml)
+        ]
         if len(found) != 1:
             why = "no stock is" if not found else f"{len(found)} stocks are"
-            raise TemplateError([FieldIssue("stock", f"{why} set up as the default for "
-                                                     f"{volume_ml:g} mL containers; name one")])
+            raise TemplateError(
+                [FieldIssue("stock", f"{why} set up as the default for {volume_ml:g} mL containers; name one")]
+            )
         return found[0]
 
     def default_carton_stock(self) -> Stock:
         found = [s for s in self.stocks.values() if s.default_carton]
         if len(found) != 1:
-            raise TemplateError([FieldIssue("carton-stock", "no single default carton stock is "
-                                                            "set up; name one")])
+            raise TemplateError([FieldIssue("carton-stock", "no single default carton stock is set up; name one")])
         return found[0]
 
     def stocks_for(self, kind: LabelKind) -> list[Stock]:
         """Stocks with a layout of this kind, smallest label first."""
-        found = [s for s in self.stocks.values()
-                 if any(layout.kind == kind for layout in self.layouts_for(s))]
+        found = [s for s in self.stocks.values() if any(layout.kind == kind for layout in self.layouts_for(s))]
         return sorted(found, key=lambda s: (s.area, s.width, s.name))
 
 
@@ -118,9 +122,14 @@ def _check_unique_layouts(layouts: dict[str, Layout], paths: dict[str, Path]) ->
     for name, layout in sorted(layouts.items()):
         key = (layout.kind, round(layout.size.width), round(layout.size.height))
         if key in seen:
-            raise TemplateError([FieldIssue("size", f"same kind and size as layout {seen[key]!r}; "
-                                                    "the stock's layout would be ambiguous")],
-                                source=display_path(paths[name]))
+            raise TemplateError(
+                [
+                    FieldIssue(
+                        "size", f"same kind and size as layout {seen[key]!r}; the stock's layout would be ambiguous"
+                    )
+                ],
+                source=display_path(paths[name]),
+            )
         seen[key] = name
 
 
@@ -128,18 +137,24 @@ def _check_default_ranges(stocks: dict[str, Stock], paths: dict[str, Path]) -> N
     ranged = sorted((s for s in stocks.values() if s.default_for_containers), key=lambda s: s.name)
     for i, stock in enumerate(ranged):
         a = stock.default_for_containers
-        for other in ranged[i + 1:]:
+        for other in ranged[i + 1 :]:
             b = other.default_for_containers
             if a.min_ml <= b.max_ml and b.min_ml <= a.max_ml:
-                raise TemplateError([FieldIssue("default_for_containers",
-                                                f"overlaps stock {other.name!r}; the default stock "
-                                                "for a volume would be ambiguous")],
-                                    source=display_path(paths[stock.name]))
+                raise TemplateError(
+                    [
+                        FieldIssue(
+                            "default_for_containers",
+                            f"overlaps stock {other.name!r}; the default stock for a volume would be ambiguous",
+                        )
+                    ],
+                    source=display_path(paths[stock.name]),
+                )
     cartons = sorted(s.name for s in stocks.values() if s.default_carton)
     if len(cartons) > 1:
-        raise TemplateError([FieldIssue("default_carton", f"also set on {cartons[0]!r}; only one "
-                                                          "stock can be the default carton")],
-                            source=display_path(paths[cartons[1]]))
+        raise TemplateError(
+            [FieldIssue("default_carton", f"also set on {cartons[0]!r}; only one stock can be the default carton")],
+            source=display_path(paths[cartons[1]]),
+        )
 
 
 def load_templates(root: Path | None = None) -> TemplateSet:

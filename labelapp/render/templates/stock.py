@@ -87,7 +87,6 @@ class Stock(TemplateModel):
         return f"{fmt_in(self.width)} x {fmt_in(self.height)}"
 
 
-
 def _check_grid(grid: SheetGrid, width: float, height: float) -> None:
     if grid.pitch_x + 1e-6 < width:
         raise ValueError("sheet.pitch_x: must be >= the label width")
@@ -96,8 +95,10 @@ def _check_grid(grid: SheetGrid, width: float, height: float) -> None:
     right = grid.margin_left + (grid.columns - 1) * grid.pitch_x + width
     bottom = grid.margin_top + (grid.rows - 1) * grid.pitch_y + height
     if right > grid.page.width + 1e-6:
-        raise ValueError(f"sheet: the last column ends at {fmt_in(right)}, past the page width "
-                         f"{fmt_in(grid.page.width)}")
+        raise ValueError(
+            f"sheet: the last column ends at {fmt_in(right)}, past the page width {fmt_in(grid.page.width)}"
+        )
     if bottom > grid.page.height + 1e-6:
-        raise ValueError(f"sheet: the last row ends at {fmt_in(bottom)}, past the page height "
-                         f"{fmt_in(grid.page.height)}")
+        raise ValueError(
+            f"sheet: the last row ends at {fmt_in(bottom)}, past the page height {fmt_in(grid.page.height)}"
+        )

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
-from labelapp.render.worksheet import sections as sec
 from labelapp.render.fonts import BOLD, REGULAR, register_fonts, string_width
 from labelapp.render.label.run import RunPlan, draw_single
 from labelapp.render.pdfio import PRODUCER, build_story
+from labelapp.render.worksheet import sections as sec
 from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import p
 
@@ -62,8 +62,7 @@ def header_lines(bf: BatchFile, comp: BatchComputation) -> tuple[str, str, str]:
         f"{comp.product_name} \u2014 {comp.strength_text}",
         f"Formula {bf.formula.id} v{bf.formula.version}   |   Lot {lot}   |   Batch "
         f"{bf.batch.units} units, {comp.batch_volume_text}",
-        f"Compounded {comp.compounded_date.isoformat()}   |   {comp.expiration_text}   |   "
-        f"{bf.facility.name}",
+        f"Compounded {comp.compounded_date.isoformat()}   |   {comp.expiration_text}   |   {bf.facility.name}",
     )
 
 
@@ -130,27 +129,56 @@ def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list:
     plans = [(label_plan, "Unit (vial) label"), (carton_plan, "Carton / container label")]
     shown = [(plan, what) for plan, what in plans if plan is not None]
     if not shown:
-        return [KeepTogether([head, p("No label specimen: render the labels with this worksheet "
-                                      "to include one. Attach a printed specimen here.", "small")])]
+        return [
+            KeepTogether(
+                [
+                    head,
+                    p(
+                        "No label specimen: render the labels with this worksheet "
+                        "to include one. Attach a printed specimen here.",
+                        "small",
+                    ),
+                ]
+            )
+        ]
     figures = []
     for plan, what in shown:
-        caption = (f"{what}: stock {plan.stock.name} ({plan.stock.size_text()}), layout "
-                   f"{plan.fitted.layout.name}; serial 1 of {plan.count} shown. Approved by: "
-                   "________________  date: __________")
+        caption = (
+            f"{what}: stock {plan.stock.name} ({plan.stock.size_text()}), layout "
+            f"{plan.fitted.layout.name}; serial 1 of {plan.count} shown. Approved by: "
+            "________________  date: __________"
+        )
         figures += _specimen_parts(plan, caption)
     return [KeepTogether([head] + figures[:3])] + figures[3:]
 
 
-def story(bf: BatchFile, comp: BatchComputation, label_plan: RunPlan | None,
-          carton_plan: RunPlan | None, signatures: Sequence[SignatureManifestation],
-          reconciliation: ReconciliationCounts | None, audit_anchor: tuple[int, str] | None = None) -> list:
+def story(
+    bf: BatchFile,
+    comp: BatchComputation,
+    label_plan: RunPlan | None,
+    carton_plan: RunPlan | None,
+    signatures: Sequence[SignatureManifestation],
+    reconciliation: ReconciliationCounts | None,
+    audit_anchor: tuple[int, str] | None = None,
+) -> list:
     sigs = sec.signatures_of(signatures)
     parts = [
-        sec.summary(bf, comp), sec.computed(comp), sec.components(bf, comp, sigs),
-        sec.equipment(), sec.pre_use(sigs), sec.steps(comp, sigs), sec.filtration(sigs),
-        sec.filling(bf, sigs), sec.reconciliation(comp, bf, reconciliation, sigs),
-        sec.yield_section(comp, sigs), sec.qc(comp, sigs), sec.deviations(), sec.release(sigs),
-        specimens(label_plan, carton_plan), sec.statements(bf, comp, audit_anchor), sec.manifest(sigs),
+        sec.summary(bf, comp),
+        sec.computed(comp),
+        sec.components(bf, comp, sigs),
+        sec.equipment(),
+        sec.pre_use(sigs),
+        sec.steps(comp, sigs),
+        sec.filtration(sigs),
+        sec.filling(bf, sigs),
+        sec.reconciliation(comp, bf, reconciliation, sigs),
+        sec.yield_section(comp, sigs),
+        sec.qc(comp, sigs),
+        sec.deviations(),
+        sec.release(sigs),
+        specimens(label_plan, carton_plan),
+        sec.statements(bf, comp, audit_anchor),
+        sec.manifest(sigs),
     ]
     from reportlab.platypus import KeepTogether
 
@@ -159,29 +187,43 @@ def story(bf: BatchFile, comp: BatchComputation, label_plan: RunPlan | None,
     return [KeepTogether(part) if len(part) > 1 else part[0] for part in parts if part]
 
 
-def render_worksheet(bf: BatchFile, comp: BatchComputation, *, label_plan: RunPlan | None = None,
-                     carton_plan: RunPlan | None = None,
-                     signatures: Sequence[SignatureManifestation] = (),
-                     reconciliation: ReconciliationCounts | None = None,
-                     audit_anchor: tuple[int, str] | None = None) -> bytes:
+def render_worksheet(
+    bf: BatchFile,
+    comp: BatchComputation,
+    *,
+    label_plan: RunPlan | None = None,
+    carton_plan: RunPlan | None = None,
+    signatures: Sequence[SignatureManifestation] = (),
+    reconciliation: ReconciliationCounts | None = None,
+    audit_anchor: tuple[int, str] | None = None,
+) -> bytes:
     """The batch record PDF. Deterministic: the same inputs give the same bytes."""
     from reportlab.platypus import SimpleDocTemplate
 
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=MARGIN + HEADER_H - 14, bottomMargin=MARGIN, invariant=1,
-        initialFontName=REGULAR, initialFontSize=8,
+        buffer,
+        pagesize=(PAGE_W, PAGE_H),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + HEADER_H - 14,
+        bottomMargin=MARGIN,
+        invariant=1,
+        initialFontName=REGULAR,
+        initialFontSize=8,
         title=f"Batch record {comp.product_name} LOT {comp.lot_number}",
-        author=PRODUCER, subject=f"Formula {bf.formula.id} v{bf.formula.version}",
-        creator=PRODUCER, producer=PRODUCER, keywords="")
+        author=PRODUCER,
+        subject=f"Formula {bf.formula.id} v{bf.formula.version}",
+        creator=PRODUCER,
+        producer=PRODUCER,
+        keywords="",
+    )
     lines = header_lines(bf, comp)
 
     def on_page(canvas, doc_):
         _draw_header(canvas, doc_, lines)
 
     flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
-    build_story(lambda: doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page,
-                                  canvasmaker=_canvas_class()))
+    build_story(lambda: doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_canvas_class()))
     return buffer.getvalue()

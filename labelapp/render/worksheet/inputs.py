@@ -6,7 +6,7 @@ The register fills these in later; until then the worksheet prints blank lines t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from labelapp.domain.errors import LabelappError
 
@@ -33,7 +33,7 @@ class SignatureManifestation:
                 raise LabelappError(f"signature: {what} must not be empty")
 
     def utc_text(self) -> str:
-        return self.signed_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return self.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     def manifestation(self) -> str:
         role = f" ({self.role})" if self.role else ""
@@ -44,13 +44,13 @@ class SignatureManifestation:
 class ReconciliationCounts:
     """Label reconciliation (domain reference §5.3): A = B + C + E + F; D per SOP."""
 
-    issued: int              # A: printed (issued)
-    applied: int             # B: applied to filled units
-    specimens: int           # C: attached to the batch record
-    retains: int             # D: on QC / retain units (already in B unless the SOP says otherwise)
-    destroyed_damaged: int   # E: damaged or misprinted, destroyed (witnessed)
-    destroyed_unused: int    # F: unused lot-specific labels, destroyed (witnessed)
-    returned: int = 0        # returned to stores (should be 0 for lot-specific labels)
+    issued: int  # A: printed (issued)
+    applied: int  # B: applied to filled units
+    specimens: int  # C: attached to the batch record
+    retains: int  # D: on QC / retain units (already in B unless the SOP says otherwise)
+    destroyed_damaged: int  # E: damaged or misprinted, destroyed (witnessed)
+    destroyed_unused: int  # F: unused lot-specific labels, destroyed (witnessed)
+    returned: int = 0  # returned to stores (should be 0 for lot-specific labels)
     issued_detail: str = ""  # what A is made of, e.g. "106 vial + 106 carton labels"
 
     def __post_init__(self) -> None:
@@ -60,8 +60,7 @@ class ReconciliationCounts:
 
     @property
     def accounted(self) -> int:
-        return (self.applied + self.specimens + self.destroyed_damaged + self.destroyed_unused
-                + self.returned)
+        return self.applied + self.specimens + self.destroyed_damaged + self.destroyed_unused + self.returned
 
     @property
     def difference(self) -> int:

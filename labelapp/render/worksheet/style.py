@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from xml.sax.saxutils import escape
 
-from labelapp.render.label.fit import check_printable
 from labelapp.render.fonts import BOLD, REGULAR, register_fonts
+from labelapp.render.label.fit import check_printable
 
 BODY_SIZE = 8.5
 SMALL_SIZE = 7.5
@@ -24,10 +24,10 @@ def styles() -> dict:
         "small": ParagraphStyle("small", parent=body, fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.25),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=9.6),
         "cellbold": ParagraphStyle("cellbold", parent=body, fontName=BOLD, fontSize=8, leading=9.6),
-        "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=12, leading=15,
-                             spaceBefore=2, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=10, leading=12.5,
-                             spaceBefore=9, spaceAfter=3, keepWithNext=1),
+        "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=2, spaceAfter=4),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=BOLD, fontSize=10, leading=12.5, spaceBefore=9, spaceAfter=3, keepWithNext=1
+        ),
         "warn": ParagraphStyle("warn", parent=body, fontName=BOLD),
     }
 
@@ -41,8 +41,7 @@ def p(text: str, style: str = "body"):
     return Paragraph(escape(text), st)
 
 
-def grid_table(rows, widths, header_rows: int = 1, row_height: float | None = None,
-               repeat: bool = True):
+def grid_table(rows, widths, header_rows: int = 1, row_height: float | None = None, repeat: bool = True):
     """A ruled table; cell text is wrapped in paragraphs by the caller.
 
     ``row_height`` is a minimum for body rows (room to write by hand): rows still grow with their

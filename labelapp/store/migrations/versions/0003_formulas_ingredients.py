@@ -45,9 +45,14 @@ def upgrade() -> None:
         sa.Column("superseded_at", UTC, nullable=True),
         sa.UniqueConstraint("code", "version"),
     )
-    op.create_index("uq_formulas_one_approved", "formulas", ["code"], unique=True,
-                    sqlite_where=sa.text("status = 'approved'"),
-                    postgresql_where=sa.text("status = 'approved'"))
+    op.create_index(
+        "uq_formulas_one_approved",
+        "formulas",
+        ["code"],
+        unique=True,
+        sqlite_where=sa.text("status = 'approved'"),
+        postgresql_where=sa.text("status = 'approved'"),
+    )
 
 
 def downgrade() -> None:

@@ -1,4 +1,4 @@
-"""Expiration date: the dating rule, capped by the earliest component-lot expiry (domain.md 3.4)."""
+"""Expiration date: the dating rule, capped by the earliest component-lot expiry (docs/domain.md §3.2, §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ingredient reference data: molecular weight, dissociation and ions (domain.md section 4)."""
+"""Ingredient reference data: molecular weight, dissociation and ions (docs/domain.md §4.3, §4.4, §4.6)."""
 
 from __future__ import annotations
 

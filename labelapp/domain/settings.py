@@ -1,4 +1,4 @@
-"""Facility-configurable rules for calculations ([U] items in domain.md are settings, not constants)."""
+"""Facility-configurable rules for calculations ([U] items in docs/domain.md are settings, not constants: §0, §9)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from labelapp.domain.lots import DEFAULT_PATTERN, LotPattern
 
 
 class TonicityThresholds(BaseModel):
-    """mOsmol/L limits (domain.md 4.5): TRC hypo < 250, hyper >= 375; INS 600; ASPEN 900."""
+    """mOsmol/L limits (docs/domain.md §4.5): TRC hypo < 250, hyper >= 375; INS 600; ASPEN 900."""
 
     model_config = ConfigDict(extra="forbid")
 

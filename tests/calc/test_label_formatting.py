@@ -1,4 +1,4 @@
-"""ISMP and USP <7> number, unit and date formatting (domain.md 2.1, 2.5, 2.7)."""
+"""ISMP and USP <7> number, unit and date formatting (docs/domain.md §2.1, §2.3, §2.7)."""
 
 from __future__ import annotations
 

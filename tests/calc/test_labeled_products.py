@@ -1,4 +1,4 @@
-"""Calculated osmolarity and mEq against the values printed on real product labels (domain.md 4.4).
+"""Calculated osmolarity and mEq against the values printed on real product labels (docs/domain.md §4.4).
 
 Each row states its tolerance. A labeled value is itself rounded, so the check is the rounding the
 label implies: "666" means 665.5..666.5 (±0.5), "4060" with three significant digits means ±5,
@@ -33,7 +33,7 @@ class Labeled:
 
 LABELED = [
     Labeled(
-        "glycine 50 mg/mL", ("glycine=50 mg/mL",), D(666), D("0.5"), source="domain.md 4.1 worked example, 666 mOsmol/L"
+        "glycine 50 mg/mL", ("glycine=50 mg/mL",), D(666), D("0.5"), source="docs/domain.md §4.1 worked example, 666 mOsmol/L"
     ),
     Labeled(
         "glycine irrigation 1.5%",
@@ -83,7 +83,7 @@ LABELED = [
     ),
     Labeled("D5W", ("dextrose monohydrate=5%",), D(252), D("0.5"), source="D5W 252 mOsmol/L"),
     Labeled("D10W", ("dextrose monohydrate=10%",), D(505), D("0.5"), source="globalrph, D10 505"),
-    Labeled("D70W", ("dextrose monohydrate=70%",), D(3530), D(5), source="domain.md 4.4, 3530 on the bag"),
+    Labeled("D70W", ("dextrose monohydrate=70%",), D(3530), D(5), source="D70W bag label, 3530 mOsmol/L (docs/domain.md §4.4)"),
     Labeled(
         "sodium bicarbonate 8.4%",
         ("sodium bicarbonate=8.4%",),

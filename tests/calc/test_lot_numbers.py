@@ -21,7 +21,7 @@ def format_lot(pattern: str, when: date, seq: int, code: str) -> str:
 @pytest.mark.parametrize(
     ("pattern", "when", "seq", "lot"),
     [
-        (DEFAULT, DAY, 1, "G50-261123-01"),  # domain.md 6.1 suggested form
+        (DEFAULT, DAY, 1, "G50-261123-01"),  # docs/domain.md §7.1 suggested form
         (DEFAULT, DAY, 12, "G50-261123-12"),
         (DEFAULT, DAY, 123, "G50-261123-123"),  # {seq:02d} is a minimum width, not a cap
         (DEFAULT, date(2027, 1, 5), 1, "G50-270105-01"),  # month and day zero-padded
@@ -67,7 +67,7 @@ def test_sequence_starts_at_one() -> None:
     [
         ("G50-261123-01", None),
         ("A" * 20, None),
-        ("20170726@35", "contains '@'"),  # the SCA style from domain.md 6.1: not GS1-safe
+        ("20170726@35", "contains '@'"),  # the SCA style from docs/domain.md §7.1: not GS1-safe
         ("A" * 21, "has 21 characters; GS1 AI (10) allows at most 20"),
         ("LOT#5", "contains '#'"),
         ("LÖT-1", "contains 'Ö'"),

@@ -132,7 +132,7 @@ PROBE = Ingredient(name="probe", mw=Decimal(1000), particles=1)
     ],
 )
 def test_tonicity_thresholds(osm: str, category: str, flags: list[str]) -> None:
-    """domain.md 4.5: hypo < 250, hyper >= 375, INS caution > 600, central line > 900."""
+    """docs/domain.md §4.5: hypo < 250, hyper >= 375, INS caution > 600, central line > 900."""
     tonicity = solve([solute(PROBE, Decimal(osm))], DEFAULT).tonicity
     assert tonicity.category == category
     text = " ".join(tonicity.warnings)

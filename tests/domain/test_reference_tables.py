@@ -26,7 +26,7 @@ def table() -> IngredientTable:
     return IngredientTable.from_files(REFERENCE)
 
 
-# (name, MW g/mol, particles, {ion: (valence, count)}) from domain.md 4.3/4.4. A wrong MW or hydrate
+# (name, MW g/mol, particles, {ion: (valence, count)}) from docs/domain.md §4.3, §4.4. A wrong MW or hydrate
 # state is the most common source of a wrong label; this pins every row the tests above rely on.
 DOMAIN_TABLE = [
     ("glycine", "75.07", 1, {}),
@@ -222,7 +222,7 @@ def test_extra_table_not_found(tmp_path: Path) -> None:
 
 
 def test_shipped_dating_rules_are_all_flagged_reference_only() -> None:
-    """No 503B default table is hard-coded (domain.md 3.1): the USP <797> rows are references only."""
+    """No 503B default table is hard-coded (docs/domain.md §3.1, §3.2): the USP <797> rows are references only."""
     rules = list(reference_dating_rules())
     assert {r.name for r in rules} >= {"usp797-cat1", "usp797-cat2-aseptic-sterility-tested", "usp797-cat3-terminal"}
     assert all(r.reference_only and r.kind == "reference-table" for r in rules)

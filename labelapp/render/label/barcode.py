@@ -1,6 +1,6 @@
 """GS1 DataMatrix for labels: element strings, GTIN-14 from an NDC, and the symbol as one PDF path.
 
-Content, fixed-length AIs first (domain reference §6.3):
+Content, fixed-length AIs first (docs/domain.md §7.3):
     (01) GTIN-14, only when an NDC is set   (17) expiry YYMMDD   (10) lot   (21) serial
 The symbol is encoded by zint (C, ~0.05 ms) in GS1 mode with warnings promoted to errors, so a bad
 GTIN check digit, an impossible date or a character outside GS1 AI encodable set 82 is refused by

@@ -2,7 +2,7 @@
 
 A field is one printed statement. ``labelapp.render.label`` fills them from a batch computation;
 layouts (``templates/layouts/*.yaml``) say where each goes. The required sets implement
-§503B(a)(10)(A) for the unit (vial) label and (A)+(B) for the carton (domain reference §1.1).
+§503B(a)(10)(A) for the unit (vial) label and (A)+(B) for the carton (docs/domain.md §1.1, §1.2).
 """
 
 from __future__ import annotations
@@ -72,5 +72,5 @@ REQUIRED_FIELDS: dict[str, frozenset[str]] = {
 # Fields that may legitimately print nothing (the zone is then left blank).
 OPTIONAL_TEXT = frozenset({"ndc", "warnings", "barcode_hri"})
 
-# The statements that must be the largest text on a label (domain reference §2.1, §2.7).
+# The statements that must be the largest text on a label (docs/domain.md §2.1, §2.9).
 PRIMARY_FIELDS = frozenset({"established_name", "strength"})

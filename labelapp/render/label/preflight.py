@@ -1,4 +1,4 @@
-"""Refuse to render a label that would miss an element §503B(a)(10) requires.
+"""Refuse to render a label that would miss an element §503B(a)(10) requires (docs/domain.md §1.1, §1.7).
 
 Two layers: the structured elements (facility phone, lot, storage...) must each be non-empty, and
 every field the label kind must print must have text. The layout loader has already checked that

@@ -5,7 +5,7 @@
     write_atomic(path, result.pdf)
 
 If the unit label's ingredient list does not fit, it is replaced by "See carton for ingredients." (the
-statute lets the list move to the container, §503B(a)(10)(B)(i)) and ``ingredients_on_carton`` is
+statute lets the list move to the container, §503B(a)(10)(B)(i), docs/domain.md §1.3) and ``ingredients_on_carton`` is
 set; the carton label always carries the full list. If anything else does not fit, LabelFitError
 names the field and proposes the next larger stock on which the label fits.
 """

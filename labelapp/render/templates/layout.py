@@ -16,7 +16,7 @@ from labelapp.render.label.fields import FIELDS, PRIMARY_FIELDS, REQUIRED_FIELDS
 from labelapp.render.templates.stock import NAME, Stock, TemplateModel
 from labelapp.render.units import NonNegativeLength, PositiveLength, fmt_in, fmt_pt
 
-MIN_TEXT_SIZE = 6.0  # pt; nothing on any label or worksheet is smaller (docs/domain.md §2, §8)
+MIN_TEXT_SIZE = 6.0  # pt; nothing on any label or worksheet is smaller (docs/domain.md §2.9, §8.3)
 MIN_MODULE = 0.254 * 72 / 25.4  # pt; GS1 healthcare minimum X-dimension, 0.254 mm [U: QA to confirm]
 SIZE_TOLERANCE = 0.5  # pt; a layout fits a stock when sizes agree this closely
 

@@ -42,7 +42,7 @@ class SignatureManifestation:
 
 @dataclass(frozen=True)
 class ReconciliationCounts:
-    """Label reconciliation (domain reference §5.3): A = B + C + E + F; D per SOP."""
+    """Label reconciliation (docs/domain.md §5.3): A = B + C + E + F; D per SOP."""
 
     issued: int  # A: printed (issued)
     applied: int  # B: applied to filled units

@@ -33,7 +33,11 @@ class Labeled:
 
 LABELED = [
     Labeled(
-        "glycine 50 mg/mL", ("glycine=50 mg/mL",), D(666), D("0.5"), source="docs/domain.md §4.1 worked example, 666 mOsmol/L"
+        "glycine 50 mg/mL",
+        ("glycine=50 mg/mL",),
+        D(666),
+        D("0.5"),
+        source="docs/domain.md §4.1 worked example, 666 mOsmol/L",
     ),
     Labeled(
         "glycine irrigation 1.5%",
@@ -83,7 +87,13 @@ LABELED = [
     ),
     Labeled("D5W", ("dextrose monohydrate=5%",), D(252), D("0.5"), source="D5W 252 mOsmol/L"),
     Labeled("D10W", ("dextrose monohydrate=10%",), D(505), D("0.5"), source="globalrph, D10 505"),
-    Labeled("D70W", ("dextrose monohydrate=70%",), D(3530), D(5), source="D70W bag label, 3530 mOsmol/L (docs/domain.md §4.4)"),
+    Labeled(
+        "D70W",
+        ("dextrose monohydrate=70%",),
+        D(3530),
+        D(5),
+        source="D70W bag label, 3530 mOsmol/L (docs/domain.md §4.4)",
+    ),
     Labeled(
         "sodium bicarbonate 8.4%",
         ("sodium bicarbonate=8.4%",),

@@ -7,6 +7,7 @@ import importlib
 import logging
 import os
 import sys
+from typing import NoReturn
 
 from labelapp import __version__
 from labelapp.domain.errors import InputError, LabelappError
@@ -28,7 +29,7 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other refusal
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other refusal
         raise LabelappError(f"{self.prog}: {message}")
 
 
@@ -73,7 +74,7 @@ def _open_gui() -> int:
             raise
         build_parser().print_help()
         return 0
-    return gui.main()
+    return int(gui.main())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ from labelapp.services.register import Register
 
 
 def _list_documents(reg: Register, args: argparse.Namespace, text: str | None) -> list[ArchivedDocumentRecord]:
-    return reg.archive.list(
+    return reg.archive.search(
         lot=args.lot,
         product=args.product,
         status=args.status,

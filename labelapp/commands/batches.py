@@ -91,7 +91,7 @@ def _batch_criteria(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_batch_list(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, _user, _pw):
-        found = reg.batches.list(**_batch_criteria(args))
+        found = reg.batches.search(**_batch_criteria(args))
     if args.json:
         print_json(found)
         return 0
@@ -126,11 +126,11 @@ def cmd_batch_sign(args: argparse.Namespace) -> int:
 
 def cmd_batch_print(args: argparse.Namespace) -> int:
     """Render the label runs of a registered batch, record each (archived, issued), then write the files."""
-    runs: list[tuple[DocumentKind, str, str | None]] = [
-        (kind, out, stock)
-        for kind, out, stock in (("vial", args.labels, args.stock), ("carton", args.carton, args.carton_stock))
-        if out
-    ]
+    wanted: tuple[tuple[DocumentKind, str | None, str | None], ...] = (
+        ("vial", args.labels, args.stock),
+        ("carton", args.carton, args.carton_stock),
+    )
+    runs = [(kind, out, stock) for kind, out, stock in wanted if out]
     if not runs:
         raise LabelappError("batch print: give --labels OUT.pdf and/or --carton OUT.pdf")
     with signed_in(args) as (reg, user, _pw):

@@ -6,6 +6,7 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from labelapp.calc.format import fmt_number, round_sig
 from labelapp.domain.batch import BatchFile
@@ -15,7 +16,7 @@ from labelapp.domain.results import BatchComputation, ComponentResult, SolutionC
 from labelapp.services.calculate import calculate, calculate_solution, ingredient_table, load_batch_file, load_settings
 
 
-def add_calc_parser(sub: argparse._SubParsersAction) -> None:
+def add_calc_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "calc",
         help="compute a batch file or an ad-hoc solution",
@@ -52,7 +53,7 @@ def _num(x: Decimal | None, sig: int = 6) -> float | None:
     return None if x is None else float(round_sig(x, sig))
 
 
-def _component_json(c: ComponentResult) -> dict:
+def _component_json(c: ComponentResult) -> dict[str, Any]:
     return {
         "ingredient": c.ingredient,
         "label_name": c.label_name,
@@ -70,7 +71,7 @@ def _component_json(c: ComponentResult) -> dict:
     }
 
 
-def solution_json(r: SolutionComputation) -> dict:
+def solution_json(r: SolutionComputation) -> dict[str, Any]:
     return {
         "osmolarity_mosmol_per_l": r.osmolarity_mosmol_per_l,
         "osmolarity_exact_mosmol_per_l": _num(r.osmolarity_exact),
@@ -84,7 +85,7 @@ def solution_json(r: SolutionComputation) -> dict:
     }
 
 
-def batch_json(r: BatchComputation) -> dict:
+def batch_json(r: BatchComputation) -> dict[str, Any]:
     out = solution_json(r)
     out.update(
         {
@@ -139,9 +140,9 @@ def solution_text(r: SolutionComputation) -> str:
             rows.append(
                 (
                     c.ingredient,
-                    f"{fmt_number(c.mg_per_ml, sig=6)} mg/mL, {fmt_number(c.percent_w_v, sig=4)}% "
-                    f"w/v, {fmt_number(c.mmol_per_l, places=1)} mmol/L, "
-                    f"{fmt_number(c.osmolarity_mosmol_per_l, places=1)} mOsmol/L",
+                    f"{fmt_number(c.mg_per_ml or 0, sig=6)} mg/mL, {fmt_number(c.percent_w_v or 0, sig=4)}% "
+                    f"w/v, {fmt_number(c.mmol_per_l or 0, places=1)} mmol/L, "
+                    f"{fmt_number(c.osmolarity_mosmol_per_l or 0, places=1)} mOsmol/L",
                 )
             )
     lines = [_table(rows)]
@@ -187,11 +188,13 @@ def run_calc(args: argparse.Namespace) -> int:
     if args.file and args.solute:
         raise LabelappError("calc: give either a batch FILE or --solute, not both")
     if args.file:
-        result = calculate(load_batch_file(args.file), settings, source=args.file, ingredients=table)
-        print(json.dumps(batch_json(result), indent=2, ensure_ascii=False) if args.json else batch_text(result))
+        batch = calculate(load_batch_file(args.file), settings, source=args.file, ingredients=table)
+        print(json.dumps(batch_json(batch), indent=2, ensure_ascii=False) if args.json else batch_text(batch))
     elif args.solute:
-        result = calculate_solution(args.solute, settings, ingredients=table)
-        print(json.dumps(solution_json(result), indent=2, ensure_ascii=False) if args.json else solution_text(result))
+        solution = calculate_solution(args.solute, settings, ingredients=table)
+        print(
+            json.dumps(solution_json(solution), indent=2, ensure_ascii=False) if args.json else solution_text(solution)
+        )
     else:
         raise LabelappError('calc: give a batch FILE or at least one --solute "NAME=AMOUNT UNIT"')
     return 0

@@ -164,7 +164,7 @@ def register_options() -> argparse.ArgumentParser:
 def add_command(
     sub: Any, name: str, func: Any, common: argparse.ArgumentParser, help_text: str
 ) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+    parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
     parser.set_defaults(func=func)
     return parser
 

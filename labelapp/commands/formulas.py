@@ -38,7 +38,7 @@ def cmd_formula_approve(args: argparse.Namespace) -> int:
 
 def cmd_formula_list(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, _user, _pw):
-        found = reg.formulas.list(args.code, args.status)
+        found = reg.formulas.versions(args.code, args.status)
     if args.json:
         print_json(found)
         return 0

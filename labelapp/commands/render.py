@@ -25,7 +25,7 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def add_render_parser(sub: argparse._SubParsersAction) -> None:
+def add_render_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "render",
         help="print vial labels, carton labels and the batch record as PDF",
@@ -52,7 +52,7 @@ def add_render_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_render)
 
 
-def add_stocks_parser(sub: argparse._SubParsersAction) -> None:
+def add_stocks_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "stocks",
         help="list label stocks and the layouts that fit them",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,6 +19,12 @@ from labelapp.gui.crash_handler import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
 from labelapp.gui.workers import run_task
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import AuthenticatedUser
+    from labelapp.gui.main_window import MainWindow
+    from labelapp.gui.session import Session
+    from labelapp.services.register import Register
+
 STARTED = time.perf_counter()
 
 
@@ -27,7 +33,7 @@ def ui_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "labelapp", "labelapp-gui")
 
 
-def open_register(url: str | None = None) -> Any:
+def open_register(url: str | None = None) -> Register:
     from labelapp.services.register import Register
 
     return Register.open(url)
@@ -50,9 +56,9 @@ class Bootstrap(QObject):
         self.settings = settings
         self.database_url = database_url
         self.page_options = page_options
-        self.register: Any = None
-        self.session: Any = None
-        self.window: Any = None
+        self.register: Register | None = None
+        self.session: Session | None = None
+        self.window: MainWindow | None = None
         self.dialog: Any = None
 
     def start(self) -> None:
@@ -64,13 +70,13 @@ class Bootstrap(QObject):
         leave the interpreter free for this thread)."""
         import labelapp.gui.main_window  # noqa: F401
 
-    def _open(self) -> tuple[Any, bool]:
+    def _open(self) -> tuple[Register, bool]:
         register = open_register(self.database_url)
         return register, register.accounts.has_users()
 
-    def _opened(self, result: tuple[Any, bool] | None, error: BaseException | None) -> None:
-        if error is not None:
-            self.failed.emit(f"The register cannot be opened: {in_words(error)}")
+    def _opened(self, result: tuple[Register, bool] | None, error: BaseException | None) -> None:
+        if error is not None or result is None:
+            self.failed.emit(f"The register cannot be opened: {in_words(error or RuntimeError())}")
             return
         self.register, has_users = result
         self._first_start() if not has_users else self._sign_in()
@@ -147,9 +153,10 @@ class Bootstrap(QObject):
         self.window = MainWindow(self.session, self.page_options)
         self.window.sign_in_requested.connect(self._sign_in)
 
-    def _main_window(self, user: Any) -> Any:
+    def _main_window(self, user: AuthenticatedUser) -> MainWindow:
         if self.window is None:
             self._create_window()
+        assert self.window is not None and self.session is not None
         self.session.sign_in(user)
         self.window.show()
         self.window.refresh_current()

@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ batches
 
     def new_batch(self) -> None:
-        dialog = NewBatchDialog(self.session.register.formulas.list(status="approved"), self)
+        dialog = NewBatchDialog(self.session.register.formulas.versions(status="approved"), self)
         if dialog.exec() and dialog.chosen() is not None:
             self.start_batch(dialog.chosen())
 

@@ -101,6 +101,8 @@ class Archive:
         printer: str | None,
         stock: str | None,
     ) -> PrintJobRecord:
+        if document.batch_id is None:
+            raise RuleViolation(f"archived document {document.id} does not belong to a batch; export it instead")
         earlier = documents.jobs_for_document(document.id)
         original = earlier[0] if earlier else None
         count = check_count("count", count if count is not None else (original.label_count if original else 1), 1)
@@ -119,7 +121,7 @@ class Archive:
 
     # ------------------------------------------------------------ queries
 
-    def list(
+    def search(
         self,
         *,
         lot: str | None = None,

@@ -142,8 +142,10 @@ class Batches:
             settings_store.load(conn).calc_settings(),
             batch_files.ingredient_table(IngredientRepository(conn).list()),
         )
+        lot_number = batch_file.batch.lot_number
+        assert lot_number is not None  # with_lot() put the allocated lot in
         record = BatchRepository(conn).add(
-            lot_number=batch_file.batch.lot_number,
+            lot_number=lot_number,
             formula_id=formula.id,
             document=document,
             document_sha256=canonical_hash(model_data(batch_file)),
@@ -218,12 +220,12 @@ class Batches:
         with self._db.read() as conn:
             return BatchRepository(conn).by_lot(lot_number)
 
-    def list(self, **criteria: Any) -> list[BatchRecord]:
+    def search(self, **criteria: Any) -> list[BatchRecord]:
         """Filter by lot, product, status, formula_code, date_from/date_to (compounded), text, limit."""
         if criteria.get("status"):
             criteria["status"] = BatchStatus(criteria["status"])
         with self._db.read() as conn:
-            return BatchRepository(conn).list(BatchFilter(**criteria))
+            return BatchRepository(conn).search(BatchFilter(**criteria))
 
     def batch_file(self, batch_id: int) -> BatchFile:
         """The stored batch file (with its lot number) as the domain model."""

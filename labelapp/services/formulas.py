@@ -127,7 +127,7 @@ class Formulas:
                 raise NotFoundError(f"no formula {code!r}")
             return found
 
-    def list(self, code: str | None = None, status: FormulaStatus | str | None = None) -> list[FormulaRecord]:
+    def versions(self, code: str | None = None, status: FormulaStatus | str | None = None) -> list[FormulaRecord]:
         with self._db.read() as conn:
             return FormulaRepository(conn).list(code, FormulaStatus(status) if status else None)
 

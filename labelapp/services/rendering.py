@@ -112,10 +112,10 @@ def stock_cells(stock_name: str) -> list[tuple[float, float, float, float]]:
     ]
 
 
-def stock_table() -> list[tuple[str, str, str, str, str, str]]:
+def stock_table() -> list[tuple[str, ...]]:
     """Every stock with its size and the layouts that fit it (`labelapp stocks`)."""
     templates = default_templates()
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for stock in sorted(templates.stocks.values(), key=lambda s: (s.kind, s.area, s.name)):
         layouts = (
             ", ".join(
@@ -192,7 +192,8 @@ def specimen_plans(
     """The label specimens printed at actual size on the worksheet; None where no label can be drawn
     (the worksheet then says so, and printing refuses anyway)."""
     plans: dict[LabelKind, RunPlan | None] = {}
-    for kind, stock in (("vial", vial_stock), ("carton", carton_stock)):
+    wanted: tuple[tuple[LabelKind, str | None], ...] = (("vial", vial_stock), ("carton", carton_stock))
+    for kind, stock in wanted:
         try:
             plans[kind] = plan_for(
                 label_content(batch_file, computation, kind), stock or default_stock(batch_file, kind), count

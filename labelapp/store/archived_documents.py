@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, insert, select
 
@@ -18,7 +19,7 @@ def label_kind(kind: str) -> bool:
     return kind == "label" or kind.endswith("_label")
 
 
-def _document_select() -> Select:
+def _document_select() -> Select[Any]:
     return select(
         archived_documents, batches.c.lot_number, batches.c.product_name, batches.c.status.label("batch_status")
     ).select_from(
@@ -28,7 +29,7 @@ def _document_select() -> Select:
     )
 
 
-def _job_select() -> Select:
+def _job_select() -> Select[Any]:
     return select(print_jobs, archived_documents.c.sha256.label("document_sha256")).join(
         archived_documents, print_jobs.c.document_id == archived_documents.c.id
     )

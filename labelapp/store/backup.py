@@ -44,8 +44,15 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         raise DatabaseUnavailableError(f"backup of {source} failed: {exc}") from exc
 
 
-def backup_sqlite_before_migration(db: Database, revision: str) -> Path:
+def _sqlite_file(db: Database) -> Path:
     source = db.sqlite_path
+    if source is None:
+        raise StoreError(f"{db.where} is not a SQLite file")
+    return source
+
+
+def backup_sqlite_before_migration(db: Database, revision: str) -> Path:
+    source = _sqlite_file(db)
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     target = source.with_name(f"{source.name}.before-{revision}-{stamp}.bak")
     _sqlite_copy(source, target)
@@ -126,7 +133,7 @@ def backup(db: Database, archive: ArchiveStore, destination: Path) -> tuple[Back
     folder = make_private_dir(Path(destination).expanduser() / f"labelapp-backup-{stamp}")
     if db.is_sqlite:
         db_file = folder / "labelapp.db"
-        _sqlite_copy(db.sqlite_path, db_file)
+        _sqlite_copy(_sqlite_file(db), db_file)
         documents, audit_ok = _documents_in(db_file, db), _audit_ok(db_file, db)
     else:
         db_file = folder / "labelapp.pgdump"

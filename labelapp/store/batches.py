@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 
@@ -33,7 +34,7 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def apply_filter(query: Select, flt: BatchFilter) -> Select:
+def apply_filter(query: Select[Any], flt: BatchFilter) -> Select[Any]:
     if flt.lot:
         query = query.where(batches.c.lot_number.ilike(_like(flt.lot), escape="\\"))
     if flt.product:
@@ -54,7 +55,7 @@ def apply_filter(query: Select, flt: BatchFilter) -> Select:
     return query
 
 
-def batch_select() -> Select:
+def batch_select() -> Select[Any]:
     return select(batches, formulas.c.code.label("formula_code"), formulas.c.version.label("formula_version")).join(
         formulas, batches.c.formula_id == formulas.c.id
     )
@@ -118,7 +119,7 @@ class BatchRepository:
             raise NotFoundError(f"no batch with lot number {lot!r}")
         return BatchRecord.model_validate(row._mapping)
 
-    def list(self, flt: BatchFilter) -> list[BatchRecord]:
+    def search(self, flt: BatchFilter) -> list[BatchRecord]:
         query = apply_filter(batch_select(), flt).order_by(batches.c.id.desc())
         if flt.limit:
             query = query.limit(flt.limit)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -123,7 +124,7 @@ def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url, connect_args={"timeout": busy / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy}")
@@ -133,7 +134,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("labelapp_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -150,7 +151,7 @@ def _pg_engine(url: URL) -> Engine:
 
 
 def _prepare_sqlite_file(url: URL, is_default: bool) -> None:
-    path = Path(url.database).expanduser()
+    path = Path(url.database or "").expanduser()
     paths.make_private_dir(path.parent, create_parents=is_default)
     paths.make_private_file(path)
 
@@ -178,7 +179,7 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.url.database).expanduser() if self.is_sqlite else None
+        return Path(self.url.database).expanduser() if self.is_sqlite and self.url.database else None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -231,7 +232,10 @@ def _alembic_config(conn: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError("the program's database migrations are missing: reinstall labelapp")
+    return head
 
 
 def current_revision(db: Database) -> str | None:

@@ -29,7 +29,7 @@ def _next_seq(conn: Connection, scope: str) -> int:
         .on_conflict_do_update(index_elements=[lot_counters.c.scope], set_={"last_seq": lot_counters.c.last_seq + 1})
         .returning(lot_counters.c.last_seq)
     )
-    return conn.execute(statement).scalar_one()
+    return int(conn.execute(statement).scalar_one())
 
 
 def allocate(

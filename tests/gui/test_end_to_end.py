@@ -95,7 +95,7 @@ def test_first_start_to_released_batch_in_the_archive(qtbot, boot):
     qtbot.addWidget(window)
     sign_dialog(qtbot, boot.dialog, "sam", TEAM["pharmacist"][2])  # the pharmacist approves the examples
     qtbot.waitUntil(lambda: boot.dialog is None, timeout=20000)
-    assert {f.status.value for f in boot.register.formulas.list()} == {"approved"}
+    assert {f.status.value for f in boot.register.formulas.versions()} == {"approved"}
 
     sign_in(qtbot, boot, "technician")
     glycine = boot.register.formulas.get("GLY-50-30")

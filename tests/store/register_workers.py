@@ -57,7 +57,7 @@ def allocate_lots(url: str, count: int, barrier, results) -> None:
 
 def crash(url: str, archive: str, action: str) -> None:
     reg = Register.open(url, archive_dir=archive)
-    batch = reg.batches.list()[0] if reg.batches.list() else None
+    batch = reg.batches.search()[0] if reg.batches.search() else None
     if action == "new_batch":
         reg.batches.new(make_batch_file(), reg.accounts.authenticate("tech", PASSWORDS["tech"]))
     elif action == "print":

@@ -52,7 +52,7 @@ def test_damaged_archive_file_is_reported_and_never_reissued(reg, people, printe
     assert reg.archive.get(document.id).integrity == "damaged"
     check = reg.archive.check()
     assert not check.ok and [d.id for d in check.damaged] == [document.id]
-    assert reg.archive.list(lot=batch.lot_number, check=True)[0].integrity == "damaged"
+    assert reg.archive.search(lot=batch.lot_number, check=True)[0].integrity == "damaged"
     with pytest.raises(ArchiveError, match="damaged"):
         reg.archive.reprint(document.id, people["tech"], reason="jam")
     with pytest.raises(ArchiveError, match="damaged"):
@@ -104,15 +104,15 @@ def test_archive_document_for_released_batch_and_queries(reg, people, printed):
     reg.batches.record_print_job(other.id, "label", "roll", 10, "ZD621", b"%PDF-1.4 other", people["tech"])
     record = reg.archive.add(batch.id, "batch_record", b"%PDF-1.4 record", people["qa"], reason="release")
     assert record.kind == "batch_record" and record.lot_number == batch.lot_number
-    assert {d.id for d in reg.archive.list(lot=batch.lot_number)} == {job.document_id, record.id}
-    assert [d.lot_number for d in reg.archive.list(lot=other.lot_number)] == [other.lot_number]
-    assert len(reg.archive.list(product="Glycine")) == 3
-    assert len(reg.archive.list(kind="batch_record")) == 1
-    assert len(reg.archive.list(status="draft")) == 3
-    assert reg.archive.list(status="released") == []
+    assert {d.id for d in reg.archive.search(lot=batch.lot_number)} == {job.document_id, record.id}
+    assert [d.lot_number for d in reg.archive.search(lot=other.lot_number)] == [other.lot_number]
+    assert len(reg.archive.search(product="Glycine")) == 3
+    assert len(reg.archive.search(kind="batch_record")) == 1
+    assert len(reg.archive.search(status="draft")) == 3
+    assert reg.archive.search(status="released") == []
     today = date.today()
-    assert len(reg.archive.list(archived_from=today - timedelta(days=1), archived_to=today + timedelta(days=1))) == 3
-    assert reg.archive.list(archived_to=today - timedelta(days=2)) == []
+    assert len(reg.archive.search(archived_from=today - timedelta(days=1), archived_to=today + timedelta(days=1))) == 3
+    assert reg.archive.search(archived_to=today - timedelta(days=2)) == []
     assert reg.archive.find(record.sha256[:10]).id == record.id
     with pytest.raises(NotFoundError):
         reg.archive.find("deadbeefdeadbeef")

@@ -71,7 +71,7 @@ def test_only_an_approved_formula_starts_a_batch(any_reg, who):
         any_reg.batches.new(make_batch_file(), who["tech"])
     with pytest.raises(RuleViolation, match="not in the register"):
         any_reg.batches.new(make_batch_file(version=2), who["tech"])
-    assert any_reg.batches.list() == []
+    assert any_reg.batches.search() == []
 
 
 def test_new_version_supersedes_and_batches_keep_their_version(any_reg, who, formula_v1):
@@ -238,7 +238,7 @@ def test_reject_and_void_need_a_reason_and_end_the_batch(any_reg, who, formula_v
         any_reg.batches.reject(compounded.id, "tech", PASSWORDS["tech"], "particles")
     any_reg.batches.reject(compounded.id, "qa", PASSWORDS["qa"], "visible particles in 3 units")
     assert any_reg.batches.get(compounded.id).status == "rejected"
-    assert any_reg.batches.list(status="rejected")[0].id == compounded.id
+    assert any_reg.batches.search(status="rejected")[0].id == compounded.id
 
 
 def test_draft_can_be_corrected_and_keeps_its_lot(any_reg, who, formula_v1):
@@ -264,11 +264,11 @@ def test_list_and_search_batches(any_reg, who, formula_v1):
     b = any_reg.batches.new(make_batch_file(day=16), who["tech"])
     from datetime import date
 
-    assert [x.id for x in any_reg.batches.list(date_from=date(2026, 1, 15))] == [b.id]
-    assert [x.id for x in any_reg.batches.list(lot="260114")] == [a.id]
-    assert len(any_reg.batches.list(product="glycine")) == 2
-    assert len(any_reg.batches.list(text="G50-2601")) == 2
-    assert any_reg.batches.list(status="released") == []
+    assert [x.id for x in any_reg.batches.search(date_from=date(2026, 1, 15))] == [b.id]
+    assert [x.id for x in any_reg.batches.search(lot="260114")] == [a.id]
+    assert len(any_reg.batches.search(product="glycine")) == 2
+    assert len(any_reg.batches.search(text="G50-2601")) == 2
+    assert any_reg.batches.search(status="released") == []
     with pytest.raises(NotFoundError):
         any_reg.batches.by_lot("NOPE")
 

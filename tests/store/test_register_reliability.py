@@ -45,7 +45,7 @@ def _snapshot(url: str, archive: Path) -> dict:
                 for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log", "lot_counters")
             }
             counts["lot_seq"] = conn.execute(text("SELECT coalesce(max(last_seq), 0) FROM lot_counters")).scalar_one()
-        counts["status"] = reg.batches.list()[-1].status.value
+        counts["status"] = reg.batches.search()[-1].status.value
         counts["audit_ok"] = reg.audit.verify().ok
         counts["archive_ok"] = reg.archive.check().ok
         return counts
@@ -103,7 +103,7 @@ def test_orphaned_archive_file_is_harmless(any_url, tmp_path):
     )
     assert len(list(archive.rglob("*.pdf"))) == 1  # the file got written, its row did not
     reg = Register.open(any_url, archive_dir=archive)
-    assert reg.archive.list() == [] and reg.archive.check().ok
+    assert reg.archive.search() == [] and reg.archive.check().ok
     reg.close()
 
 
@@ -234,7 +234,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     _prepare(any_url, archive)
     reg = Register.open(any_url, archive_dir=archive)
     who = {n: reg.accounts.authenticate(n, PASSWORDS[n]) for n in ("tech", "qa")}
-    batch = reg.batches.list()[0]
+    batch = reg.batches.search()[0]
     reg.batches.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 first", who["tech"])
     stop = threading.Event()
     errors = []
@@ -266,7 +266,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     if reg.database.is_sqlite:
         restored = Register.open(f"sqlite:///{result.database_file}", archive_dir=folder / "archive")
         assert restored.audit.verify().ok and restored.archive.check().ok
-        assert restored.batches.list()[0].lot_number == batch.lot_number
+        assert restored.batches.search()[0].lot_number == batch.lot_number
         restored.close()
     else:
         assert Path(result.database_file).stat().st_size > 0

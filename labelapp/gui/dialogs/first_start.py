@@ -209,7 +209,7 @@ def approve_examples_dialog(register: Any, pharmacist: str, parent: QWidget | No
     """The pharmacist's e-signature approving the example formulas added at first start."""
     from labelapp.gui.dialogs.signature import SignatureDialog
 
-    drafts = register.formulas.list(status="draft")
+    drafts = register.formulas.versions(status="draft")
     names = ", ".join(f"{f.code} v{f.version}" for f in drafts)
 
     def sign(username: str, password: str, _reason: str | None) -> list[Any]:

@@ -89,7 +89,7 @@ class ArchivePage(QWidget):
     def refresh(self) -> None:
         text = self.search.text().strip() or None
         try:
-            rows = self.session.register.archive.list(
+            rows = self.session.register.archive.search(
                 text=text, kind=self.kind.currentData() or None, limit=1000, check=True
             )
         except Exception as exc:  # noqa: BLE001

@@ -79,7 +79,7 @@ class BatchesPage(QWidget):
         if self.status.currentData():
             criteria["status"] = self.status.currentData()
         try:
-            rows = self.session.register.batches.list(**criteria)
+            rows = self.session.register.batches.search(**criteria)
         except Exception as exc:  # noqa: BLE001 - a refusal or an unreachable database, in words
             self.message.setText(in_words(exc))
             self.message.show()

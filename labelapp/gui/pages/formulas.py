@@ -76,7 +76,7 @@ class FormulasPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.model.set_rows(self.session.register.formulas.list())
+            self.model.set_rows(self.session.register.formulas.versions())
         except Exception as exc:  # noqa: BLE001
             self._say(self.message, in_words(exc))
 

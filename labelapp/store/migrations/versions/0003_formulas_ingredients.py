@@ -14,7 +14,7 @@ depends_on = None
 UTC = sa.DateTime(timezone=True)
 
 
-def _user(name: str, nullable: bool = False) -> sa.Column:
+def _user(name: str, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.String(64), sa.ForeignKey("users.username"), nullable=nullable)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -24,24 +23,10 @@ from labelapp.store import audit
 from labelapp.store.archive import ArchiveStore, sha256_file
 from labelapp.store.canonical import utc_now
 from labelapp.store.db import Database
-from labelapp.store.errors import DatabaseUnavailableError, StoreError
+from labelapp.store.errors import StoreError
 from labelapp.store.paths import FILE_MODE, make_private_dir, make_private_file
 from labelapp.store.schema import archived_documents
-
-
-def _sqlite_copy(source: Path, target: Path) -> None:
-    make_private_file(target)
-    try:
-        src = sqlite3.connect(source, timeout=30)
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
-        finally:
-            dst.close()
-            src.close()
-    except sqlite3.Error as exc:
-        raise DatabaseUnavailableError(f"backup of {source} failed: {exc}") from exc
+from labelapp.store.sqlite_copy import sqlite_copy
 
 
 def _sqlite_file(db: Database) -> Path:
@@ -49,14 +34,6 @@ def _sqlite_file(db: Database) -> Path:
     if source is None:
         raise StoreError(f"{db.where} is not a SQLite file")
     return source
-
-
-def backup_sqlite_before_migration(db: Database, revision: str) -> Path:
-    source = _sqlite_file(db)
-    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-    target = source.with_name(f"{source.name}.before-{revision}-{stamp}.bak")
-    _sqlite_copy(source, target)
-    return target
 
 
 def _pg_dump(db: Database, target: Path) -> None:
@@ -133,7 +110,7 @@ def backup(db: Database, archive: ArchiveStore, destination: Path) -> tuple[Back
     folder = make_private_dir(Path(destination).expanduser() / f"labelapp-backup-{stamp}")
     if db.is_sqlite:
         db_file = folder / "labelapp.db"
-        _sqlite_copy(_sqlite_file(db), db_file)
+        sqlite_copy(_sqlite_file(db), db_file)
         documents, audit_ok = _documents_in(db_file, db), _audit_ok(db_file, db)
     else:
         db_file = folder / "labelapp.pgdump"

@@ -27,8 +27,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from labelapp.domain.errors import LabelappError
 from labelapp.store import paths
+from labelapp.store.canonical import utc_now
 from labelapp.store.errors import DatabaseBusyError, DatabaseUnavailableError, RecordLockedError, StoreError
 from labelapp.store.schema import audit_head
+from labelapp.store.sqlite_copy import copy_before_migration
 
 ENV_URL = "LABELAPP_DATABASE_URL"
 ENV_ARCHIVE = "LABELAPP_ARCHIVE_DIR"
@@ -263,9 +265,7 @@ def upgrade(db: Database) -> None:
     if before == head:
         return
     if before is not None and db.is_sqlite:
-        from labelapp.store.backup import backup_sqlite_before_migration
-
-        backup_sqlite_before_migration(db, before)
+        copy_before_migration(db.sqlite_path, before, utc_now().strftime("%Y%m%dT%H%M%SZ")) if db.sqlite_path else None
     with translated(db.where), db.engine.connect() as conn:
         conn.execution_options(labelapp_write=True)
         with conn.begin():

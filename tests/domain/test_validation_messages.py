@@ -92,6 +92,33 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         ["50 g/mL is more than 2,000 mg/mL", "check the amount and the unit"],
     ),
     ("amount absurd", put(f"{COMP0}.amount_per_ml", "1e400"), f"{COMP0}.amount_per_ml", ["more than 2,000 mg/mL"]),
+    # zero and negative volumes: the seeded bugs slipped through here before
+    (
+        "nominal volume 0",
+        put("formula.container.nominal_volume_ml", "0"),
+        "formula.container.nominal_volume_ml",
+        ["must be more than 0"],
+    ),
+    (
+        "nominal volume -30",
+        put("formula.container.nominal_volume_ml", "-30"),
+        "formula.container.nominal_volume_ml",
+        ["must be more than 0"],
+    ),
+    (
+        "fill volume 0",
+        put("formula.container.fill_volume_ml", "0"),
+        "formula.container.fill_volume_ml",
+        ["must be more than 0"],
+    ),
+    (
+        "fill volume -1",
+        put("formula.container.fill_volume_ml", "-1"),
+        "formula.container.fill_volume_ml",
+        ["must be more than 0"],
+    ),
+    ("amount per mL 0", put(f"{COMP0}.amount_per_ml", "0"), f"{COMP0}.amount_per_ml", ["must be more than 0"]),
+    ("amount per mL negative", put(f"{COMP0}.amount_per_ml", "-50"), f"{COMP0}.amount_per_ml", ["must be more than 0"]),
     (
         "fill below nominal",
         put("formula.container.fill_volume_ml", "29"),

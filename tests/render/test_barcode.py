@@ -65,7 +65,7 @@ def test_gtin14_from_ten_digit_ndc(ndc, gtin):
 
 @pytest.mark.parametrize("ndc", ["50242-0040-62", "502420406", "50242-040-6A", "12345-67-890", "00502420406200", ""])
 def test_bad_ndc_refused(ndc):
-    with pytest.raises(BarcodeDataError):
+    with pytest.raises(BarcodeDataError, match="NDC"):
         gtin14_from_ndc(ndc)
 
 

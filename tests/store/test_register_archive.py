@@ -114,7 +114,7 @@ def test_archive_document_for_released_batch_and_queries(reg, people, printed):
     assert len(reg.archive.search(archived_from=today - timedelta(days=1), archived_to=today + timedelta(days=1))) == 3
     assert reg.archive.search(archived_to=today - timedelta(days=2)) == []
     assert reg.archive.find(record.sha256[:10]).id == record.id
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="no archived document 'deadbeefdeadbeef'"):
         reg.archive.find("deadbeefdeadbeef")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="no batch with id 999"):
         reg.archive.add(999, "label", b"%PDF-1.4", people["qa"])

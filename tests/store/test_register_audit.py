@@ -139,6 +139,29 @@ def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
         conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=previous))
 
 
+def test_an_entry_whose_own_hash_was_recomputed_breaks_the_next_link(any_reg):
+    """An editor who fixes the edited entry's hash, but not the links after it, is caught at the next entry."""
+    from sqlalchemy import select, update
+
+    from labelapp.store import audit
+    from labelapp.store.schema import audit_log
+
+    entries = _fill(any_reg)
+    target = entries[1]
+    with any_reg.database.write() as conn:
+        _drop_triggers(conn)
+        row = conn.execute(select(audit_log).where(audit_log.c.seq == target.seq)).one()
+        fields = dict(row._mapping) | {"reason": "looks routine"}
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.id == row.id)
+            .values(reason=fields["reason"], entry_hash=audit.entry_hash(fields))
+        )
+    result = any_reg.audit.verify()
+    assert not result.ok and result.first_bad_seq == target.seq + 1
+    assert "does not link to the entry before it" in result.problem
+
+
 def test_an_anchor_printed_on_a_record_catches_a_rewritten_chain(any_reg):
     entries = _fill(any_reg)
     seq, digest = any_reg.audit.anchor()

@@ -11,7 +11,7 @@ from labelapp.domain.errors import AuthenticationError, PermissionDenied, RuleVi
 
 def test_no_default_accounts_and_first_user_must_be_admin(any_reg):
     assert not any_reg.accounts.has_users()
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="user name or password is wrong"):
         any_reg.accounts.authenticate("admin", "admin")
     with pytest.raises(RuleViolation, match="first account must be an administrator"):
         any_reg.accounts.create_user("tom", "Tom Tech", "technician", "tech-pass-0002")
@@ -33,7 +33,7 @@ def test_password_is_stored_as_argon2_and_never_logged(any_reg):
 @pytest.mark.parametrize("password", ["short", "tech-tech", "aaaaaaaaaaaa"])
 def test_weak_passwords_refused(any_reg, password):
     admin = add_users(any_reg)["admin"]
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="password"):
         any_reg.accounts.create_user("tech-tech", "Tom Tech", "technician", password, actor=admin)
     assert len(any_reg.accounts.list_users()) == 1
 
@@ -49,7 +49,7 @@ def test_lockout_after_configured_failures_and_admin_unlock(any_reg):
         any_reg.accounts.authenticate("tech", "wrong-password")
     with pytest.raises(AuthenticationError, match="locked"):
         any_reg.accounts.authenticate("tech", PASSWORDS["tech"])  # even the right password
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="may not manage users"):
         any_reg.accounts.unlock_user("tech", who["pharm"])
     any_reg.accounts.unlock_user("tech", who["admin"], reason="identity confirmed by supervisor")
     assert any_reg.accounts.authenticate("tech", PASSWORDS["tech"]).username == "tech"
@@ -59,7 +59,7 @@ def test_lockout_after_configured_failures_and_admin_unlock(any_reg):
 
 def test_successful_sign_in_resets_the_failure_count(any_reg):
     add_users(any_reg, "tech")
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="user name or password is wrong"):
         any_reg.accounts.authenticate("tech", "wrong-password")
     any_reg.accounts.authenticate("tech", PASSWORDS["tech"])
     assert any_reg.accounts.get_user("tech").failed_attempts == 0
@@ -87,7 +87,7 @@ def test_unknown_user_gets_the_same_message(any_reg):
 def test_change_and_reset_password(any_reg):
     who = add_users(any_reg, "tech")
     any_reg.accounts.change_password("tech", PASSWORDS["tech"], "a-new-password-77")
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="user name or password is wrong"):
         any_reg.accounts.authenticate("tech", PASSWORDS["tech"])
     any_reg.accounts.authenticate("tech", "a-new-password-77")
     any_reg.accounts.reset_password("tech", "reset-password-88", who["admin"], reason="forgotten")
@@ -96,7 +96,7 @@ def test_change_and_reset_password(any_reg):
 
 def test_failed_sign_in_does_not_log_a_password_typed_as_user_name(any_reg):
     add_users(any_reg)
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="user name or password is wrong"):
         any_reg.accounts.authenticate("My$ecretPassw0rd!", "x")
     failed = [e for e in any_reg.audit.entries() if e.action == "auth.failed"]
     assert failed[-1].record_id == "(not a user name)"

@@ -64,5 +64,5 @@ def test_a_bad_ingredient_is_refused_with_its_field(reg):
 
 def test_a_technician_may_not_add_ingredients(reg):
     who = add_users(reg, "tech")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"tech \(technician\) may not add ingredients"):
         reg.formulas.add_ingredient("sucrose", SUCROSE, who["tech"])

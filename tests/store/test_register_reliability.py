@@ -152,7 +152,7 @@ def test_missing_folder_or_bad_file_gives_a_clear_error(tmp_path):
         Register.open(f"sqlite:///{not_a_db}")
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(DatabaseUnavailableError):
+    with pytest.raises(DatabaseUnavailableError, match="file"):
         Register.open(f"sqlite:///{a_file / 'labelapp.db'}")
     with pytest.raises(DatabaseUnavailableError, match="unsupported database"):
         Register.open("mysql://localhost/x")

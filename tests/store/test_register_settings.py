@@ -47,5 +47,5 @@ def test_bad_values_are_refused_and_nothing_changes(reg, people, key, value, wor
 
 
 def test_only_an_admin_changes_settings(reg, people):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="may not change settings"):
         reg.settings.update(people["pharm"], {"calc.tonicity.hypertonic_from": 350}, "not mine to change")

@@ -31,6 +31,12 @@ import serial
 
 from labelapp.domain.errors import LabelappError
 
+try:  # pyserial's POSIX port lets termios.error (not an OSError) through from a pty or adapter that hung up
+    from termios import error as _TermiosError
+    _IO_ERRORS: tuple[type[BaseException], ...] = (OSError, _TermiosError)
+except ImportError:  # Windows
+    _IO_ERRORS = (OSError,)
+
 __all__ = ["BalanceError", "BalanceProblem", "MtSicsBalance", "Reading", "SerialPort", "SerialSettings"]
 
 BalanceProblem = Literal[
@@ -224,7 +230,7 @@ class MtSicsBalance:
         """Close the port; safe to call twice."""
         try:
             self._port.close()
-        except OSError:
+        except _IO_ERRORS:
             pass  # the device is already gone: nothing left to close
 
     @property
@@ -416,7 +422,7 @@ class MtSicsBalance:
             self._buffer.clear()
             self._port.write(command.encode("ascii") + self._eol)
             self._port.flush()
-        except OSError as exc:
+        except _IO_ERRORS as exc:
             raise self._lost(exc) from exc
 
     def _read_line(self, deadline: float) -> bytes | None:
@@ -432,7 +438,7 @@ class MtSicsBalance:
                 return None
             try:
                 chunk = self._port.read(max(1, self._port.in_waiting))
-            except OSError as exc:
+            except _IO_ERRORS as exc:
                 raise self._lost(exc) from exc
             self._buffer.extend(chunk)
 

@@ -33,6 +33,7 @@ from labelapp.domain.errors import LabelappError
 
 try:  # pyserial's POSIX port lets termios.error (not an OSError) through from a pty or adapter that hung up
     from termios import error as _TermiosError
+
     _IO_ERRORS: tuple[type[BaseException], ...] = (OSError, _TermiosError)
 except ImportError:  # Windows
     _IO_ERRORS = (OSError,)
@@ -119,8 +120,9 @@ _TARE_ANSWERS = _answers("T", rf"(?P<status>S) +{_VALUE} +{_UNIT}", r"(?P<status
 _TARE_VALUE_ANSWERS = _answers("TA", rf"(?P<status>A) +{_VALUE} +{_UNIT}", r"(?P<status>[IL])")
 _CLEAR_TARE_ANSWERS = _answers("TAC", r"(?P<status>[AIL])")
 # The serial number is quoted in the reference manuals; some firmware sends it bare.
-_SERIAL_ANSWERS = _answers("I4", r'(?P<status>A) +"(?P<text>[^"]*)"', r"(?P<status>A) +(?P<text>\S+)",
-                           r"(?P<status>[IL])")
+_SERIAL_ANSWERS = _answers(
+    "I4", r'(?P<status>A) +"(?P<text>[^"]*)"', r"(?P<status>A) +(?P<text>\S+)", r"(?P<status>[IL])"
+)
 _DATA_ANSWERS = _answers("I2", r"(?P<status>A) +(?P<text>.+)", r"(?P<status>[IL])")
 
 
@@ -178,6 +180,7 @@ class _Answer:
 
 # --- the client --------------------------------------------------------------------------------------------
 
+
 class MtSicsBalance:
     """A Mettler Toledo balance on a serial port (a device, a pty path, or a pyserial URL such as
     ``socket://host:port`` or ``loop://``). Open it with :meth:`open`; use it as a context manager.
@@ -200,19 +203,37 @@ class MtSicsBalance:
         self._serial_number: str | None = None
 
     @classmethod
-    def open(cls, url: str, *, baudrate: int = 9600, bytesize: int = 8, parity: str = "N", stopbits: float = 1,
-             eol: str = "\r\n", timeout_s: float = 2.0) -> MtSicsBalance:
+    def open(
+        cls,
+        url: str,
+        *,
+        baudrate: int = 9600,
+        bytesize: int = 8,
+        parity: str = "N",
+        stopbits: float = 1,
+        eol: str = "\r\n",
+        timeout_s: float = 2.0,
+    ) -> MtSicsBalance:
         """Open the port at ``url`` with the balance's line settings (MT-SICS defaults: 9600 8N1, CR LF)."""
-        settings = SerialSettings(baudrate=baudrate, bytesize=bytesize, parity=parity.upper(), stopbits=stopbits,
-                                  eol=eol)
+        settings = SerialSettings(
+            baudrate=baudrate, bytesize=bytesize, parity=parity.upper(), stopbits=stopbits, eol=eol
+        )
         if not eol or not eol.isascii():
             raise BalanceError(f"cannot open {url}: the line ending must be CR LF, CR or LF", "cannot_open")
         if timeout_s <= 0:
             raise BalanceError(f"cannot open {url}: the answer time-out must be more than 0 s", "cannot_open")
         try:
-            port = cast(SerialPort, serial.serial_for_url(
-                url, baudrate=settings.baudrate, bytesize=settings.bytesize, parity=settings.parity,
-                stopbits=settings.stopbits, timeout=cls._POLL_S))
+            port = cast(
+                SerialPort,
+                serial.serial_for_url(
+                    url,
+                    baudrate=settings.baudrate,
+                    bytesize=settings.bytesize,
+                    parity=settings.parity,
+                    stopbits=settings.stopbits,
+                    timeout=cls._POLL_S,
+                ),
+            )
         except (OSError, ValueError) as exc:
             raise _open_problem(url, exc, settings) from exc
         return cls(port, name=url, settings=settings, timeout_s=timeout_s)
@@ -222,8 +243,9 @@ class MtSicsBalance:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -273,44 +295,58 @@ class MtSicsBalance:
         until ``timeout_s``; then raises a :class:`BalanceError` saying to keep the balance still."""
         answer = self._until_settled("S", _WEIGHT_ANSWERS, timeout_s, settled={"S"})
         if answer.status in ("I", "D"):
-            raise BalanceError(f"no stable weight within {_seconds(timeout_s)} s: keep the balance still and "
-                               "try again", "not_stable")
+            raise BalanceError(
+                f"no stable weight within {_seconds(timeout_s)} s: keep the balance still and try again", "not_stable"
+            )
         return self._weight(answer)
 
     def read_immediate(self) -> Reading:
         """``SI``: the net weight now, stable or not (``Reading.stable`` says which)."""
         answer = self._exchange("SI", _WEIGHT_ANSWERS, self._timeout_s)
         if answer.status == "I":
-            raise BalanceError("the balance cannot send a weight now (it is busy): wait a moment and try again",
-                               "busy")
+            raise BalanceError("the balance cannot send a weight now (it is busy): wait a moment and try again", "busy")
         return self._weight(answer)
 
     def zero(self, timeout_s: float = 10.0) -> None:
         """``Z``: set zero once the weight is stable (this also clears the tare)."""
         answer = self._until_settled("Z", _ZERO_ANSWERS, timeout_s, settled={"A"})
         if answer.status == "I":
-            raise BalanceError(f"the balance could not zero within {_seconds(timeout_s)} s (not stable or busy): "
-                               "keep it still and try again", "not_stable")
+            raise BalanceError(
+                f"the balance could not zero within {_seconds(timeout_s)} s (not stable or busy): "
+                "keep it still and try again",
+                "not_stable",
+            )
         if answer.status == "+":
-            raise BalanceError("the balance cannot zero: the load is above its zero-setting range (take the load "
-                               "off and try again)", "out_of_range")
+            raise BalanceError(
+                "the balance cannot zero: the load is above its zero-setting range (take the load off and try again)",
+                "out_of_range",
+            )
         if answer.status == "-":
-            raise BalanceError("the balance cannot zero: the load is below its zero-setting range (check that the "
-                               "weighing pan is in place)", "out_of_range")
+            raise BalanceError(
+                "the balance cannot zero: the load is below its zero-setting range (check that the "
+                "weighing pan is in place)",
+                "out_of_range",
+            )
         self._refuse(answer, "Z")
 
     def tare(self, timeout_s: float = 10.0) -> Reading:
         """``T``: store the stable weight on the pan as the tare; returns that tare weight."""
         answer = self._until_settled("T", _TARE_ANSWERS, timeout_s, settled={"S"})
         if answer.status == "I":
-            raise BalanceError(f"the balance could not tare within {_seconds(timeout_s)} s (not stable or busy): "
-                               "keep it still and try again", "not_stable")
+            raise BalanceError(
+                f"the balance could not tare within {_seconds(timeout_s)} s (not stable or busy): "
+                "keep it still and try again",
+                "not_stable",
+            )
         if answer.status == "+":
-            raise BalanceError("the balance cannot tare: the load is above its taring range (use a lighter "
-                               "container)", "out_of_range")
+            raise BalanceError(
+                "the balance cannot tare: the load is above its taring range (use a lighter container)", "out_of_range"
+            )
         if answer.status == "-":
-            raise BalanceError("the balance cannot tare: the load is below its taring range (check that the "
-                               "weighing pan is in place)", "out_of_range")
+            raise BalanceError(
+                "the balance cannot tare: the load is below its taring range (check that the weighing pan is in place)",
+                "out_of_range",
+            )
         self._refuse(answer, "T")
         return self._value(answer, stable=True)
 
@@ -331,36 +367,50 @@ class MtSicsBalance:
         if answer.status == "+":
             raise BalanceError("the balance reports an overload (weight above its capacity)", "overload")
         if answer.status == "-":
-            raise BalanceError("the balance reports an underload (weight below its range: check that the weighing "
-                               "pan is in place)", "underload")
+            raise BalanceError(
+                "the balance reports an underload (weight below its range: check that the weighing pan is in place)",
+                "underload",
+            )
         if answer.status == "L":
             raise self._logical()
         if answer.match.groupdict().get("code"):
-            raise BalanceError(f"the balance reports an internal error ({answer.match['code']}) instead of a "
-                               "weight: restart it, and call service if it stays", "device_error")
+            raise BalanceError(
+                f"the balance reports an internal error ({answer.match['code']}) instead of a "
+                "weight: restart it, and call service if it stays",
+                "device_error",
+            )
         return self._value(answer, stable=answer.status == "S")
 
     def _value(self, answer: _Answer, *, stable: bool) -> Reading:
-        return Reading(value=Decimal(answer.match["value"]), unit=answer.match["unit"], stable=stable,
-                       raw=answer.text, serial_number=self._serial_number)
+        return Reading(
+            value=Decimal(answer.match["value"]),
+            unit=answer.match["unit"],
+            stable=stable,
+            raw=answer.text,
+            serial_number=self._serial_number,
+        )
 
     def _refuse(self, answer: _Answer, command: str) -> None:
         """The statuses every command shares: I (cannot now) and L (logical error)."""
         if answer.status == "I":
-            raise BalanceError(f"the balance cannot carry out {command} now (it is busy): wait a moment and try "
-                               "again", "busy")
+            raise BalanceError(
+                f"the balance cannot carry out {command} now (it is busy): wait a moment and try again", "busy"
+            )
         if answer.status == "L":
             raise self._logical()
 
     @staticmethod
     def _logical() -> BalanceError:
-        return BalanceError("the balance refused the command (EL): check that it is switched on and showing "
-                            "the weight, not a menu", "logical_error")
+        return BalanceError(
+            "the balance refused the command (EL): check that it is switched on and showing the weight, not a menu",
+            "logical_error",
+        )
 
     # --- one command, one answer
 
-    def _until_settled(self, command: str, patterns: Sequence[re.Pattern[str]], timeout_s: float, *,
-                       settled: set[str]) -> _Answer:
+    def _until_settled(
+        self, command: str, patterns: Sequence[re.Pattern[str]], timeout_s: float, *, settled: set[str]
+    ) -> _Answer:
         """Send ``command`` until its answer is not "I" (not stable yet, busy) or ``timeout_s`` runs out;
         returns the last answer (status "I" when the time ran out)."""
         deadline = time.monotonic() + timeout_s
@@ -381,8 +431,9 @@ class MtSicsBalance:
                 return answered
             time.sleep(self._RETRY_PAUSE_S)
 
-    def _exchange(self, command: str, patterns: Sequence[re.Pattern[str]], wait_s: float,
-                  reported_s: float | None = None) -> _Answer:
+    def _exchange(
+        self, command: str, patterns: Sequence[re.Pattern[str]], wait_s: float, reported_s: float | None = None
+    ) -> _Answer:
         """Flush what came before, send ``command``, and return the first line that answers it."""
         self._send(command)
         deadline = time.monotonic() + wait_s
@@ -401,19 +452,28 @@ class MtSicsBalance:
             unrecognised = text  # garbage: keep reading until the deadline
         if unrecognised is not None:
             shown = unrecognised if len(unrecognised) <= 40 else unrecognised[:37] + "..."
-            raise BalanceError(f"the balance on {self._name} answered {shown!r}, which is not MT-SICS: check the "
-                               f"port settings ({self._settings.describe()}) and that its interface is set to "
-                               "MT-SICS", "not_mtsics")
-        raise BalanceError(f"no answer from the balance on {self._name} within "
-                           f"{_seconds(wait_s if reported_s is None else reported_s)} s: check the cable and the "
-                           f"port settings ({self._settings.describe()})", "no_answer")
+            raise BalanceError(
+                f"the balance on {self._name} answered {shown!r}, which is not MT-SICS: check the "
+                f"port settings ({self._settings.describe()}) and that its interface is set to "
+                "MT-SICS",
+                "not_mtsics",
+            )
+        raise BalanceError(
+            f"no answer from the balance on {self._name} within "
+            f"{_seconds(wait_s if reported_s is None else reported_s)} s: check the cable and the "
+            f"port settings ({self._settings.describe()})",
+            "no_answer",
+        )
 
     def _general_error(self, code: str) -> BalanceError:
         if code == "ES":
             return BalanceError("the balance did not understand the command (ES)", "syntax_error")
         if code == "ET":
-            return BalanceError("the balance received a garbled command (ET): check the cable and the port "
-                                f"settings ({self._settings.describe()})", "transmission_error")
+            return BalanceError(
+                "the balance received a garbled command (ET): check the cable and the port "
+                f"settings ({self._settings.describe()})",
+                "transmission_error",
+            )
         return self._logical()
 
     def _send(self, command: str) -> None:
@@ -432,7 +492,7 @@ class MtSicsBalance:
             index = self._buffer.find(end)
             if index >= 0:
                 line = bytes(self._buffer[:index])
-                del self._buffer[:index + 1]
+                del self._buffer[: index + 1]
                 return line
             if time.monotonic() >= deadline:
                 return None
@@ -444,7 +504,10 @@ class MtSicsBalance:
 
     def _lost(self, exc: BaseException) -> BalanceError:
         if isinstance(exc, serial.PortNotOpenError) or not self._port.is_open:
-            return BalanceError(f"the connection to the balance on {self._name} is closed: open it again",
-                                "connection_lost")
-        return BalanceError(f"the connection to the balance on {self._name} was lost: check the cable, then "
-                            "open the port again", "connection_lost")
+            return BalanceError(
+                f"the connection to the balance on {self._name} is closed: open it again", "connection_lost"
+            )
+        return BalanceError(
+            f"the connection to the balance on {self._name} was lost: check the cable, then open the port again",
+            "connection_lost",
+        )

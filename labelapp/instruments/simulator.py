@@ -59,10 +59,21 @@ def _decimal(value: Decimal | str | int) -> Decimal:
 class SimulatedBalance:
     """An MT-SICS balance on a pseudo-terminal. Use as a context manager, or ``start()`` and ``stop()``."""
 
-    def __init__(self, weight: Decimal | str | int = "0.00", unit: str = "g", *, serial_number: str = "SIM0000001",
-                 capacity: Decimal | str | int = "220.00", unstable_requests: int = 0, never_stable: bool = False,
-                 stable_delay_s: float = 0.2, state: State = "normal", mode: Mode = "normal",
-                 unsupported: Iterable[str] = (), model: str = "Simulated MT-SICS balance"):
+    def __init__(
+        self,
+        weight: Decimal | str | int = "0.00",
+        unit: str = "g",
+        *,
+        serial_number: str = "SIM0000001",
+        capacity: Decimal | str | int = "220.00",
+        unstable_requests: int = 0,
+        never_stable: bool = False,
+        stable_delay_s: float = 0.2,
+        state: State = "normal",
+        mode: Mode = "normal",
+        unsupported: Iterable[str] = (),
+        model: str = "Simulated MT-SICS balance",
+    ):
         self._lock = threading.Lock()
         self._load = _decimal(weight)
         self._places = max(0, -int(self._load.as_tuple().exponent))
@@ -126,8 +137,9 @@ class SimulatedBalance:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # --- the script
@@ -173,7 +185,7 @@ class SimulatedBalance:
             pending.extend(chunk)
             while (index := pending.find(b"\n")) >= 0:
                 command = bytes(pending[:index]).decode("latin-1").strip("\r\x00 ")
-                del pending[:index + 1]
+                del pending[: index + 1]
                 if command:
                     self._answer(command)
 
@@ -200,8 +212,15 @@ class SimulatedBalance:
         if name in self.unsupported:
             return "ES"
         handler = {
-            "@": self._reset, "I4": self._identify, "I2": self._data, "S": self._stable, "SI": self._immediate,
-            "Z": self._zero_now, "T": self._tare_now, "TA": self._tare_value, "TAC": self._clear_tare,
+            "@": self._reset,
+            "I4": self._identify,
+            "I2": self._data,
+            "S": self._stable,
+            "SI": self._immediate,
+            "Z": self._zero_now,
+            "T": self._tare_now,
+            "TA": self._tare_value,
+            "TAC": self._clear_tare,
         }.get(command)  # the whole command: parameters (e.g. "TA 10.0 g", preset tare) are not simulated
         return handler() if handler is not None else "ES"
 
@@ -298,24 +317,34 @@ class SimulatedBalance:
 
 # --- command line ----------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m labelapp.instruments.simulator",
-        description="Serve a simulated MT-SICS balance on a pseudo-terminal and print its path.")
+        description="Serve a simulated MT-SICS balance on a pseudo-terminal and print its path.",
+    )
     parser.add_argument("--weight", default="0.00", help="the load on the pan, digits as reported (default 0.00)")
     parser.add_argument("--unit", default="g", help="the unit it is reported in (default g)")
     parser.add_argument("--serial-number", default="SIM0000001", help="what I4 answers")
     parser.add_argument("--capacity", default="220.00", help="above this load it reports an overload")
-    parser.add_argument("--unstable-requests", type=int, default=0, metavar="N",
-                        help="the first N weight requests see a moving load")
+    parser.add_argument(
+        "--unstable-requests", type=int, default=0, metavar="N", help="the first N weight requests see a moving load"
+    )
     parser.add_argument("--never-stable", action="store_true", help="the load never settles")
     parser.add_argument("--state", choices=["normal", "overload", "underload"], default="normal")
     parser.add_argument("--mode", choices=["normal", "silent", "garbage"], default="normal")
     args = parser.parse_args(argv)
     try:
-        sim = SimulatedBalance(args.weight, args.unit, serial_number=args.serial_number, capacity=args.capacity,
-                               unstable_requests=args.unstable_requests, never_stable=args.never_stable,
-                               state=args.state, mode=args.mode)
+        sim = SimulatedBalance(
+            args.weight,
+            args.unit,
+            serial_number=args.serial_number,
+            capacity=args.capacity,
+            unstable_requests=args.unstable_requests,
+            never_stable=args.never_stable,
+            state=args.state,
+            mode=args.mode,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     done = threading.Event()
@@ -326,8 +355,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _finish)
     with sim:
         print(sim.port, flush=True)
-        print(f"simulated MT-SICS balance ({args.weight} {args.unit}) on {sim.port}: Ctrl+C to stop",
-              file=sys.stderr, flush=True)
+        print(
+            f"simulated MT-SICS balance ({args.weight} {args.unit}) on {sim.port}: Ctrl+C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             while not done.wait(0.5):
                 pass

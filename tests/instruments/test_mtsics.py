@@ -45,6 +45,7 @@ def problem(excinfo: pytest.ExceptionInfo[BalanceError]) -> str:
 
 # --- weights, exactly as the balance sends them ------------------------------------------------------------
 
+
 def test_stable_reading_keeps_the_exact_decimal_digits(balance: MtSicsBalance) -> None:
     reading = balance.read_stable(timeout_s=ANSWER_S)
     assert isinstance(reading.value, Decimal)
@@ -55,8 +56,10 @@ def test_stable_reading_keeps_the_exact_decimal_digits(balance: MtSicsBalance) -
     assert str(reading) == "161.70 g"
 
 
-@pytest.mark.parametrize(("weight", "unit"), [("161.70", "g"), ("0.0500", "kg"), ("12.5", "mg"), ("-0.0082", "g"),
-                                              ("100", "g"), ("3.000", "ct")])
+@pytest.mark.parametrize(
+    ("weight", "unit"),
+    [("161.70", "g"), ("0.0500", "kg"), ("12.5", "mg"), ("-0.0082", "g"), ("100", "g"), ("3.000", "ct")],
+)
 def test_digits_and_unit_pass_through_unchanged(weight: str, unit: str) -> None:
     with SimulatedBalance(weight, unit) as sim, MtSicsBalance.open(sim.port, timeout_s=ANSWER_S) as balance:
         stable = balance.read_stable(timeout_s=ANSWER_S)
@@ -147,9 +150,12 @@ def test_an_internal_error_in_place_of_the_weight(sim: SimulatedBalance, balance
 
 # --- general errors ----------------------------------------------------------------------------------------
 
+
 def test_syntax_error_from_a_command_the_balance_lacks() -> None:
-    with SimulatedBalance("1.00", unsupported={"I4"}) as sim, \
-            MtSicsBalance.open(sim.port, timeout_s=ANSWER_S) as balance:
+    with (
+        SimulatedBalance("1.00", unsupported={"I4"}) as sim,
+        MtSicsBalance.open(sim.port, timeout_s=ANSWER_S) as balance,
+    ):
         with pytest.raises(BalanceError) as excinfo:
             balance.serial_number()
         assert str(excinfo.value) == "the balance did not understand the command (ES)"
@@ -157,12 +163,18 @@ def test_syntax_error_from_a_command_the_balance_lacks() -> None:
         assert str(balance.read_stable(timeout_s=ANSWER_S).value) == "1.00"
 
 
-@pytest.mark.parametrize(("line", "kind", "words"), [
-    ("ES", "syntax_error", "the balance did not understand the command (ES)"),
-    ("ET", "transmission_error",
-     "the balance received a garbled command (ET): check the cable and the port settings (9600 8N1)"),
-    ("EL", "logical_error", "the balance refused the command (EL)"),
-])
+@pytest.mark.parametrize(
+    ("line", "kind", "words"),
+    [
+        ("ES", "syntax_error", "the balance did not understand the command (ES)"),
+        (
+            "ET",
+            "transmission_error",
+            "the balance received a garbled command (ET): check the cable and the port settings (9600 8N1)",
+        ),
+        ("EL", "logical_error", "the balance refused the command (EL)"),
+    ],
+)
 def test_general_errors(sim: SimulatedBalance, balance: MtSicsBalance, line: str, kind: str, words: str) -> None:
     sim.fail_next(line)
     with pytest.raises(BalanceError) as excinfo:
@@ -180,6 +192,7 @@ def test_busy(sim: SimulatedBalance, balance: MtSicsBalance) -> None:
 
 
 # --- zero and tare -----------------------------------------------------------------------------------------
+
 
 def test_tare_and_zero_change_the_net_weight(sim: SimulatedBalance, balance: MtSicsBalance) -> None:
     tare = balance.tare(timeout_s=ANSWER_S)
@@ -211,8 +224,9 @@ def test_zero_and_tare_wait_for_a_stable_load(sim: SimulatedBalance, balance: Mt
     sim.never_stable = True
     with pytest.raises(BalanceError) as excinfo:
         balance.tare(timeout_s=1)
-    assert problem(excinfo) == ("the balance could not tare within 1 s (not stable or busy): keep it still and "
-                                "try again")
+    assert problem(excinfo) == (
+        "the balance could not tare within 1 s (not stable or busy): keep it still and try again"
+    )
     with pytest.raises(BalanceError) as excinfo:
         balance.zero(timeout_s=1)
     assert excinfo.value.kind == "not_stable"
@@ -230,12 +244,14 @@ def test_zero_and_tare_out_of_range(sim: SimulatedBalance, balance: MtSicsBalanc
 
 # --- the line: silence, garbage, ports ---------------------------------------------------------------------
 
+
 def test_a_silent_balance_names_the_port() -> None:
     with SimulatedBalance("161.70", mode="silent") as sim, MtSicsBalance.open(sim.port, timeout_s=0.5) as balance:
         with pytest.raises(BalanceError) as excinfo:
             balance.serial_number()
-        assert str(excinfo.value) == (f"no answer from the balance on {sim.port} within 0.5 s: check the cable and "
-                                      "the port settings (9600 8N1)")
+        assert str(excinfo.value) == (
+            f"no answer from the balance on {sim.port} within 0.5 s: check the cable and the port settings (9600 8N1)"
+        )
         assert excinfo.value.kind == "no_answer"
         with pytest.raises(BalanceError) as excinfo:
             balance.read_stable(timeout_s=1)
@@ -244,15 +260,19 @@ def test_a_silent_balance_names_the_port() -> None:
 
 
 def test_the_settings_in_the_message_are_the_ones_used() -> None:
-    with SimulatedBalance("1.0", mode="silent") as sim, \
-            MtSicsBalance.open(sim.port, baudrate=2400, bytesize=7, parity="e", stopbits=1, timeout_s=0.5) as balance, \
-            pytest.raises(BalanceError, match=r"\(2400 7E1\)$"):
+    with (
+        SimulatedBalance("1.0", mode="silent") as sim,
+        MtSicsBalance.open(sim.port, baudrate=2400, bytesize=7, parity="e", stopbits=1, timeout_s=0.5) as balance,
+        pytest.raises(BalanceError, match=r"\(2400 7E1\)$"),
+    ):
         balance.read_immediate()
 
 
 def test_garbage_and_blank_lines_before_the_answer_are_tolerated() -> None:
-    with SimulatedBalance("161.70", serial_number="B021002593", mode="garbage") as sim, \
-            MtSicsBalance.open(sim.port, timeout_s=ANSWER_S) as balance:
+    with (
+        SimulatedBalance("161.70", serial_number="B021002593", mode="garbage") as sim,
+        MtSicsBalance.open(sim.port, timeout_s=ANSWER_S) as balance,
+    ):
         assert balance.serial_number() == "B021002593"
         reading = balance.read_stable(timeout_s=ANSWER_S)
         assert (str(reading.value), reading.unit, reading.stable) == ("161.70", "g", True)
@@ -265,8 +285,9 @@ def test_lines_that_are_not_mtsics() -> None:
     with MtSicsBalance.open("loop://", timeout_s=0.5) as balance, pytest.raises(BalanceError) as excinfo:
         balance.serial_number()
     assert excinfo.value.kind == "not_mtsics"
-    assert str(excinfo.value).startswith("the balance on loop:// answered 'I4', which is not MT-SICS: check the "
-                                         "port settings (9600 8N1)")
+    assert str(excinfo.value).startswith(
+        "the balance on loop:// answered 'I4', which is not MT-SICS: check the port settings (9600 8N1)"
+    )
 
 
 def test_a_wrong_port_path(tmp_path: os.PathLike[str]) -> None:
@@ -286,8 +307,7 @@ def test_not_a_serial_port() -> None:
 def test_permission_denied_names_the_dialout_group(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests run as root here, so the refusal pyserial raises for a port the user may not open is replayed.
     def refuse(url: str, **settings: object) -> serial.SerialBase:
-        raise serial.SerialException(errno.EACCES, f"could not open port {url}: [Errno 13] Permission denied: "
-                                                   f"'{url}'")
+        raise serial.SerialException(errno.EACCES, f"could not open port {url}: [Errno 13] Permission denied: '{url}'")
 
     monkeypatch.setattr(serial, "serial_for_url", refuse)
     with pytest.raises(BalanceError) as excinfo:
@@ -335,6 +355,7 @@ def test_reopening_the_same_port(sim: SimulatedBalance) -> None:
 
 # --- the simulator's command line --------------------------------------------------------------------------
 
+
 def _first_line(proc: subprocess.Popen[str], timeout_s: float) -> str:
     assert proc.stdout is not None
     with selectors.DefaultSelector() as selector:
@@ -346,9 +367,21 @@ def _first_line(proc: subprocess.Popen[str], timeout_s: float) -> str:
 
 def test_simulator_command_line_serves_until_interrupted() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "labelapp.instruments.simulator", "--weight", "161.70", "--unit", "g",
-         "--serial-number", "B021002593"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "labelapp.instruments.simulator",
+            "--weight",
+            "161.70",
+            "--unit",
+            "g",
+            "--serial-number",
+            "B021002593",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = _first_line(proc, timeout_s=60)
         assert port.startswith("/dev/")
@@ -368,8 +401,12 @@ def test_simulator_command_line_serves_until_interrupted() -> None:
 
 
 def test_simulator_command_line_stops_on_sigterm() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "labelapp.instruments.simulator", "--weight", "5.0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "labelapp.instruments.simulator", "--weight", "5.0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = _first_line(proc, timeout_s=60)
         with MtSicsBalance.open(port, timeout_s=ANSWER_S) as balance:
@@ -381,4 +418,3 @@ def test_simulator_command_line_stops_on_sigterm() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-

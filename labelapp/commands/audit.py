@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
-from labelapp.commands.common import add_command, add_json, print_json, register_options, signed_in
+from labelapp.commands.common import add_command, add_json, print_json, register_options, safe, signed_in
 from labelapp.domain.errors import LabelappError
 
 
@@ -24,9 +25,21 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     anchors = tuple(_anchor(a) for a in args.anchor)
     with signed_in(args) as (reg, _user, _pw):
         result = reg.audit.verify(anchors)
+    for note in result.notes:
+        print(f"note: {safe(note)}")
     if not result.ok:
-        raise LabelappError(f"audit trail FAILED verification: {result.problem}")
-    print(f"audit trail ok: {result.entries_checked} entries; head {result.head_seq} {result.head_hash}")
+        for problem in result.problems:
+            print(f"NOT INTACT: {safe(problem)}", file=sys.stderr)
+        raise LabelappError(
+            f"the register FAILED verification ({len(result.problems)} problem"
+            f"{'s' if len(result.problems) != 1 else ''}): {safe(result.problems[0])}"
+        )
+    print(
+        f"register intact: {result.entries_checked} audit entries ({result.signed_entries} signed"
+        f"{f', {result.legacy_entries} from before signing' if result.legacy_entries else ''}), "
+        f"{result.rows_checked} rows match the chain, {result.witness_lines} witness lines and "
+        f"{result.documents_checked} archived documents checked; head {result.head_seq} {result.head_hash}"
+    )
     return 0
 
 

@@ -25,10 +25,10 @@ from labelapp.services.calculate import load_batch_file
 from labelapp.services.rendering import (
     BATCH_RECORD_KIND,
     DocumentKind,
-    archive_batch_record,
     issue,
     render_batch_record,
     render_registered,
+    sign_batch,
 )
 
 
@@ -116,11 +116,14 @@ def cmd_batch_list(args: argparse.Namespace) -> int:
 def cmd_batch_sign(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, user, password):
         batch = reg.batches.by_lot(args.lot)
-        signature = reg.batches.sign(batch.id, user, password, args.meaning, args.comment)
-        print(f"lot {args.lot} signed: {signature.manifestation()}")
-        if args.meaning == "released":
-            record = archive_batch_record(reg, batch.id, user, "batch record as released")
-            print(f"lot {args.lot}: released batch record archived, SHA-256 {record.sha256}")
+        signed = sign_batch(reg, batch.id, user.username, password, args.meaning, args.comment)
+        print(f"lot {args.lot} signed: {signed.signature.manifestation()}")
+        if signed.archived_record is not None:
+            print(f"lot {args.lot}: released batch record archived, SHA-256 {signed.archived_record.sha256}")
+        elif signed.archive_problem:
+            raise LabelappError(
+                f"lot {args.lot} is released, but its batch record was not archived: {signed.archive_problem}"
+            )
     return 0
 
 

@@ -92,8 +92,13 @@ def print_json(value: BaseModel | list[Any]) -> None:
         print(value.model_dump_json(indent=2))
 
 
+def safe(text: object) -> str:
+    """Text for a terminal: control characters (escape sequences, carriage returns) shown escaped, never run."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 def print_table(rows: list[list[Any]], headers: list[str]) -> None:
-    cells = [headers] + [["" if c is None else str(c) for c in row] for row in rows]
+    cells = [headers] + [["" if c is None else safe(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())

@@ -174,8 +174,37 @@ def validated(
 ) -> M:
     """``model.model_validate(data)``, or ``error`` (an InputError) with one (field, message) per problem.
 
-    The one place where a pydantic failure becomes the list a form or the command line shows."""
+    The one place where a pydantic failure becomes the list a form or the command line shows. Text with a
+    control character (an escape sequence, a NUL) is refused first, naming its field: printed on a label or a
+    record, or shown in a terminal, it could hide or rewrite what people read."""
+    control = control_character_issues(data, prefix)
+    if control:
+        raise error(control, source=source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise error(issues_from_validation(exc, prefix), source=source) from None
+
+
+def _control_characters(text: str) -> list[str]:
+    import unicodedata
+
+    return sorted({c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\r\t"})
+
+
+def control_character_issues(data: Any, prefix: tuple[str | int, ...] = ()) -> list[FieldIssue]:
+    """One issue per string in plain data (dicts, lists) holding a control character."""
+    issues: list[FieldIssue] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [(prefix, data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            bad = _control_characters(value)
+            if bad:
+                shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+                issues.append(FieldIssue(loc_to_path(path), f"contains a control character ({shown}); type plain text"))
+        elif isinstance(value, dict):
+            stack.extend(((*path, str(k)), v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+    return sorted(issues, key=lambda i: i.path)

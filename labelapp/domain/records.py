@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning, Role
 
@@ -27,14 +27,38 @@ class UserRecord(Record):
     failed_attempts: int
     created_at: datetime
     created_by: str | None
+    password_changed_at: datetime | None = None
+    must_change_password: bool = False
+    last_sign_in_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    public_key: str | None = None
 
 
 class AuthenticatedUser(Record):
-    """Who is acting. Services re-check the account (active, unlocked, role) on every call."""
+    """Who is acting. Services re-check the account (active, unlocked, role) on every call.
+
+    It holds the user's unsealed signing key for the length of the session (never serialised, never
+    printed): every entry and e-signature in the user's name is signed with it. ``forget_key`` drops it
+    (sign-out, idle lock)."""
 
     username: str
     full_name: str
     role: Role
+    must_change_password: bool = False
+    password_change_reason: str | None = None
+    _signing_key: Any = PrivateAttr(default=None)
+
+    def with_key(self, key: Any) -> "AuthenticatedUser":
+        copy = self.model_copy()
+        copy._signing_key = key
+        return copy
+
+    @property
+    def signing_key(self) -> Any:
+        return self._signing_key
+
+    def forget_key(self) -> None:
+        self._signing_key = None
 
 
 class FormulaRecord(Record):
@@ -102,6 +126,8 @@ class ArchivedDocumentRecord(Record):
     created_at: datetime
     created_by: str
     reason: str | None
+    anchor_seq: int | None = None
+    anchor_hash: str | None = None
     integrity: Literal["ok", "missing", "damaged", "unchecked"] = "unchecked"
 
 
@@ -151,6 +177,7 @@ class SignatureRecord(Record):
     content_sha256: str
     status_at_signing: str
     reason: str | None
+    signer_signature: str | None = Field(default=None, repr=False)
     content_matches: bool | None = None
 
     def manifestation(self) -> str:
@@ -187,9 +214,14 @@ class AuditEntryRecord(Record):
     reason: str | None
     prev_hash: str
     entry_hash: str
+    signer: str | None = None
+    signature: str | None = Field(default=None, repr=False)
+    row_states: str | None = Field(default=None, repr=False)
 
 
 class AuditVerification(Record):
+    """Is this register intact? ``problems`` names every table, row and field, entry or file that is not."""
+
     ok: bool
     entries_checked: int
     head_seq: int | None = None
@@ -197,6 +229,13 @@ class AuditVerification(Record):
     first_bad_id: int | None = None
     first_bad_seq: int | None = None
     problem: str | None = None
+    problems: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="worth knowing, not a failure (e.g. a stray temp file)")
+    signed_entries: int = 0
+    legacy_entries: int = 0
+    rows_checked: int = 0
+    witness_lines: int = 0
+    documents_checked: int = 0
 
 
 class ArchiveCheck(Record):

@@ -62,6 +62,28 @@ class RegisterSettings(BaseModel):
     )
     lockout_attempts: int = Field(5, ge=1, le=100, title="Failed sign-ins before lock-out")
     password_min_length: int = Field(10, ge=8, le=128, title="Minimum password length")
+    password_max_age_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        title="Password ageing (days)",
+        description="A password older than this must be changed at sign-in (21 CFR 11.300(b)); 0: never.",
+    )
+    account_expiry_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        title="Account expiry after inactivity (days)",
+        description="An account unused this long is locked at its next sign-in; an administrator unlocks it. "
+        "0: never (docs/domain.md §6.7: set by SOP).",
+    )
+    idle_lock_minutes: int = Field(
+        15,
+        ge=1,
+        le=480,
+        title="Desktop lock after inactivity (minutes)",
+        description="The desktop app asks for the password again after this long without input.",
+    )
     archive_dir: str | None = Field(
         None, title="Archive folder", description="Shared folder for archived PDFs (default: next to the database)."
     )

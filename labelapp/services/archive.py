@@ -9,14 +9,16 @@ from labelapp.domain.access import Action
 from labelapp.domain.errors import NotFoundError, RuleViolation
 from labelapp.domain.records import ArchiveCheck, ArchivedDocumentRecord, BackupResult, PrintJobRecord
 from labelapp.domain.register import BatchStatus
-from labelapp.services.batches import check_count, check_kind, check_label_printing, job_summary
+from labelapp.services.batches import batch_rows, check_count, check_kind, check_label_printing, job_summary
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.user_text import required_reason
-from labelapp.store import audit
 from labelapp.store.archived_documents import ArchivedDocumentRepository
+from labelapp.store.audit import RowRef
 from labelapp.store.backup import backup as backup_store
 from labelapp.store.batches import BatchFilter, BatchRepository
 from labelapp.store.faults import crash_point
+
+BATCH_RECORD = "batch_record"
 
 
 class Archive:
@@ -36,7 +38,9 @@ class Archive:
         sha, size, name = self._ctx.archive.put(pdf_bytes)
         crash_point("archive.after_file")
         with self._db.write() as conn:
-            author = self._ctx.actor(conn, user, Action.ARCHIVE)
+            author = self._ctx.acting(conn, user, Action.ARCHIVE)
+            if batch_id is not None and kind == BATCH_RECORD:
+                self._ctx.require_intact(conn, batch_rows(conn, batch_id), "archiving the batch record")
             record = ArchivedDocumentRepository(conn).add(
                 batch_id=batch_id,
                 kind=kind,
@@ -46,14 +50,14 @@ class Archive:
                 user=author.username,
                 reason=reason,
             )
-            audit.append(
+            author.record(
                 conn,
-                user=author.username,
-                action="document.archived",
-                record_type="document",
-                record_id=record.id,
+                "document.archived",
+                "document",
+                record.id,
                 new={"batch_id": batch_id, "kind": kind, "sha256": sha, "size": size},
                 reason=reason,
+                rows=[RowRef("archived_documents", record.id)],
             )
         return record
 
@@ -75,19 +79,20 @@ class Archive:
             raise RuleViolation(f"archived document {document_id} does not belong to a batch; export it instead")
         data = self._ctx.archive.read_verified(document.file_name, document.sha256)
         with self._db.write() as conn:
-            who = self._ctx.actor(conn, user, Action.REPRINT)
+            who = self._ctx.acting(conn, user, Action.REPRINT)
             check_label_printing(BatchRepository(conn).get(document.batch_id), document.kind)
+            self._ctx.require_intact(conn, batch_rows(conn, document.batch_id), f"reprinting document {document_id}")
             job = self._reprint_job(
                 ArchivedDocumentRepository(conn), document, who.username, reason, count, printer, stock
             )
-            audit.append(
+            who.record(
                 conn,
-                user=who.username,
-                action="print.reprint",
-                record_type="batch",
-                record_id=document.batch_id,
+                "print.reprint",
+                "batch",
+                document.batch_id,
                 new=job_summary(job),
                 reason=reason,
+                rows=[RowRef("print_jobs", job.id)],
             )
         return job, data
 
@@ -150,6 +155,8 @@ class Archive:
     def find(self, reference: str) -> ArchivedDocumentRecord:
         """By id ("12") or by a SHA-256 prefix of at least 8 hex digits."""
         if reference.isdigit():
+            if len(reference) > 18:  # beyond any row id the databases can hold
+                raise NotFoundError(f"no archived document {reference[:24]}{'…' if len(reference) > 24 else ''}")
             return self.get(int(reference))
         with self._db.read() as conn:
             found = ArchivedDocumentRepository(conn).by_sha(reference.lower()) if len(reference) >= 8 else []
@@ -175,14 +182,9 @@ class Archive:
             record = ArchivedDocumentRepository(conn).get(document_id)
         target = self._ctx.archive.export(record.file_name, record.sha256, Path(destination))
         with self._db.write() as conn:
-            who = self._ctx.actor(conn, user, Action.EXPORT)
-            audit.append(
-                conn,
-                user=who.username,
-                action="document.exported",
-                record_type="document",
-                record_id=document_id,
-                new={"sha256": record.sha256, "to": str(target)},
+            who = self._ctx.acting(conn, user, Action.EXPORT)
+            who.record(
+                conn, "document.exported", "document", document_id, new={"sha256": record.sha256, "to": str(target)}
             )
         return target
 
@@ -202,15 +204,11 @@ class Archive:
     def backup(self, destination: str | Path, actor: Actor) -> tuple[BackupResult, list[str]]:
         """A consistent copy of the database and every archived file, checked against their hashes."""
         with self._db.read() as conn:
-            who = self._ctx.actor(conn, actor, Action.BACKUP).username
+            self._ctx.acting(conn, actor, Action.BACKUP)
         result, problems = backup_store(self._db, self._ctx.archive, Path(destination))
         with self._db.write() as conn:
-            audit.append(
-                conn,
-                user=who,
-                action="backup.created",
-                record_type="backup",
-                record_id=result.folder[-64:],
-                new=result.model_dump() | {"problems": problems},
+            who = self._ctx.acting(conn, actor, Action.BACKUP)
+            who.record(
+                conn, "backup.created", "backup", result.folder[-64:], new=result.model_dump() | {"problems": problems}
             )
         return result, problems

@@ -23,15 +23,14 @@ from labelapp.domain.records import (
     ReconciliationRecord,
     ReconciliationStatus,
     SignatureRecord,
-    UserRecord,
 )
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning
 from labelapp.services import batch_files
-from labelapp.services.context import Actor, RegisterContext
+from labelapp.services.context import Acting, Actor, RegisterContext
 from labelapp.services.user_text import optional_text, required_reason
-from labelapp.store import audit
 from labelapp.store import settings as settings_store
 from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
+from labelapp.store.audit import RowRef
 from labelapp.store.batches import BatchFilter, BatchRepository, lot_taken
 from labelapp.store.canonical import canonical_hash, model_data, model_document
 from labelapp.store.db import Connection
@@ -100,7 +99,7 @@ class Batches:
         batch_files.check_new_batch_file(batch_file)
         code, version, _ = batch_files.formula_key(batch_file.formula)
         with self._db.write() as conn:
-            creator = self._ctx.actor(conn, user, Action.CREATE_BATCH)
+            creator = self._ctx.acting(conn, user, Action.CREATE_BATCH)
             formula = self._startable_formula(conn, batch_file, code, version)
             self._check_facility(conn, batch_file)
             lot = self._allocate_lot(conn, batch_file)
@@ -134,7 +133,7 @@ class Batches:
         return allocate(conn, pattern, batch_files.lot_day(batch_file), batch_file.formula.product_code, lot_taken)
 
     def _insert_batch(
-        self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord, creator: UserRecord
+        self, conn: Connection, batch_file: BatchFile, formula: FormulaRecord, creator: Acting
     ) -> BatchRecord:
         document = model_document(batch_file)
         computation, expiration = batch_files.computed(
@@ -154,12 +153,12 @@ class Batches:
             user=creator.username,
             **batch_files.batch_index(batch_file),
         )
-        audit.append(
+        creator.record(
             conn,
-            user=creator.username,
-            action="batch.created",
-            record_type="batch",
-            record_id=record.id,
+            "batch.created",
+            "batch",
+            record.id,
+            rows=[RowRef("batches", record.id)],
             new={
                 "lot_number": record.lot_number,
                 "formula": f"{formula.code} v{formula.version}",
@@ -174,18 +173,18 @@ class Batches:
         """Correct a draft batch (same formula version, same lot). Not possible once signed."""
         reason = required_reason(reason)
         with self._db.write() as conn:
-            editor = self._ctx.actor(conn, user, Action.EDIT_BATCH)
+            editor = self._ctx.acting(conn, user, Action.EDIT_BATCH)
             repo = BatchRepository(conn)
             batch = repo.get(batch_id)
             if batch.status is not S.DRAFT:
                 raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}; only a draft can be edited")
             updated = self._replace_draft(conn, batch, batch_file)
-            audit.append(
+            editor.record(
                 conn,
-                user=editor.username,
-                action="batch.edited",
-                record_type="batch",
-                record_id=batch.id,
+                "batch.edited",
+                "batch",
+                batch.id,
+                rows=[RowRef("batches", batch.id)],
                 old={"document": batch.document_data()},
                 new={"document": updated.document_data()},
                 reason=reason,
@@ -275,7 +274,7 @@ class Batches:
             check_count(name, value)
         note = optional_text(investigation_note)
         with self._db.write() as conn:
-            clerk = self._ctx.actor(conn, user, Action.RECONCILE)
+            clerk = self._ctx.acting(conn, user, Action.RECONCILE)
             batch = BatchRepository(conn).get(batch_id)
             if batch.status not in LABEL_PRINTING:
                 raise RuleViolation(
@@ -286,12 +285,12 @@ class Batches:
             record = BatchRepository(conn).add_reconciliation(
                 batch_id, counts | {"issued": issued}, difference, note, clerk.username
             )
-            audit.append(
+            clerk.record(
                 conn,
-                user=clerk.username,
-                action="batch.reconciled",
-                record_type="batch",
-                record_id=batch_id,
+                "batch.reconciled",
+                "batch",
+                batch_id,
+                rows=[RowRef("reconciliations", record.id)],
                 new=counts | {"issued": issued, "difference": difference, "investigation_note": note},
             )
         return record
@@ -325,9 +324,10 @@ class Batches:
         before, after, action = TRANSITIONS[meaning]
         who = self._ctx.signer(user, password, action)
         with self._db.write() as conn:
-            signer = self._ctx.actor(conn, who, action)
+            signer = self._ctx.acting(conn, who, action)
             repo = BatchRepository(conn)
             batch = repo.get(batch_id)
+            self._ctx.require_intact(conn, batch_rows(conn, batch_id), f"signing lot {batch.lot_number} as {meaning}")
             _check_step(batch, {before}, meaning)
             _check_independent(repo, batch, signer, meaning)
             if meaning is Meaning.VERIFIED:
@@ -348,7 +348,7 @@ class Batches:
         allowed, after, action = DISPOSALS[meaning]
         who = self._ctx.signer(user, password, action)
         with self._db.write() as conn:
-            signer = self._ctx.actor(conn, who, action)
+            signer = self._ctx.acting(conn, who, action)
             batch = BatchRepository(conn).get(batch_id)
             _check_step(batch, allowed, meaning)
             return self._apply_signature(conn, batch, signer, meaning, after, reason)
@@ -362,18 +362,16 @@ class Batches:
         self,
         conn: Connection,
         batch: BatchRecord,
-        signer: UserRecord,
+        signer: Acting,
         meaning: Meaning,
         after: BatchStatus,
         reason: str | None,
     ) -> SignatureRecord:
         repo = BatchRepository(conn)
-        signature = repo.add_signature(
+        signature = signer.e_sign(
+            conn,
             record_type="batch",
             batch_id=batch.id,
-            username=signer.username,
-            printed_name=signer.full_name,
-            role=signer.role.value,
             meaning=meaning.value,
             content_sha256=batch_signing_hash(batch, batch.status.value),
             status_at_signing=batch.status.value,
@@ -381,18 +379,18 @@ class Batches:
         )
         repo.set_status(batch.id, after, reason if after in (S.REJECTED, S.VOIDED) else None)
         crash_point("sign.before_commit")
-        audit.append(
+        signer.record(
             conn,
-            user=signer.username,
-            action=f"batch.{meaning.value}",
-            record_type="batch",
-            record_id=batch.id,
+            f"batch.{meaning.value}",
+            "batch",
+            batch.id,
+            rows=[RowRef("signatures", signature.id), RowRef("batches", batch.id)],
             old={"status": batch.status.value},
             new={
                 "status": after.value,
                 "signature_id": signature.id,
                 "meaning": meaning.value,
-                "printed_name": signer.full_name,
+                "printed_name": signer.user.full_name,
                 "content_sha256": signature.content_sha256,
             },
             reason=reason,
@@ -414,8 +412,10 @@ class Batches:
         sha, size, name = self._ctx.archive.put(pdf_bytes)
         crash_point("print.after_archive")
         with self._db.write() as conn:
-            printer_user = self._ctx.actor(conn, user, Action.PRINT)
-            check_label_printing(BatchRepository(conn).get(batch_id), kind)
+            printer_user = self._ctx.acting(conn, user, Action.PRINT)
+            batch = BatchRepository(conn).get(batch_id)
+            check_label_printing(batch, kind)
+            self._ctx.require_intact(conn, batch_rows(conn, batch_id), f"printing for lot {batch.lot_number}")
             documents = ArchivedDocumentRepository(conn)
             document = documents.add(
                 batch_id=batch_id,
@@ -436,15 +436,28 @@ class Batches:
                 user=printer_user.username,
             )
             crash_point("print.before_commit")
-            audit.append(
+            printer_user.record(
                 conn,
-                user=printer_user.username,
-                action="print.recorded",
-                record_type="batch",
-                record_id=batch_id,
+                "print.recorded",
+                "batch",
+                batch_id,
                 new=job_summary(job),
+                rows=[RowRef("archived_documents", document.id), RowRef("print_jobs", job.id)],
             )
         return job
+
+
+def batch_rows(conn: Connection, batch_id: int) -> list[RowRef]:
+    """The rows a batch's printed documents are made from: the batch (with its component lots), its
+    formula, signatures, print jobs, reconciliations and archived documents."""
+    batch = BatchRepository(conn).get(batch_id)
+    documents = ArchivedDocumentRepository(conn)
+    refs = [RowRef("batches", batch_id), RowRef("formulas", batch.formula_id)]
+    refs += [RowRef("signatures", s.id) for s in BatchRepository(conn).signatures(batch_id)]
+    refs += [RowRef("print_jobs", j.id) for j in documents.print_jobs(batch_id)]
+    refs += [RowRef("reconciliations", r.id) for r in BatchRepository(conn).reconciliations(batch_id)]
+    refs += [RowRef("archived_documents", d.id) for d in documents.for_batch(batch_id)]
+    return refs
 
 
 def _required_field(name: str, value: str) -> str:
@@ -475,7 +488,7 @@ def _check_step(batch: BatchRecord, allowed: set[BatchStatus] | frozenset[BatchS
         )
 
 
-def _check_independent(repo: BatchRepository, batch: BatchRecord, signer: UserRecord, meaning: Meaning) -> None:
+def _check_independent(repo: BatchRepository, batch: BatchRecord, signer: Acting, meaning: Meaning) -> None:
     """Two-person rule: the verifier and releaser are not who prepared or performed the batch."""
     if meaning is Meaning.PERFORMED:
         return

@@ -14,8 +14,8 @@ from labelapp.domain.records import FormulaRecord, IngredientRecord, SignatureRe
 from labelapp.domain.reference import IngredientTable
 from labelapp.domain.register import FormulaStatus, Meaning
 from labelapp.services import batch_files
-from labelapp.services.context import Actor, RegisterContext
-from labelapp.store import audit
+from labelapp.services.context import Acting, Actor, RegisterContext
+from labelapp.store.audit import RowRef
 from labelapp.store.batches import BatchRepository
 from labelapp.store.canonical import canonical_hash, model_data, model_document, utc_now
 from labelapp.store.db import Connection
@@ -38,17 +38,17 @@ class Formulas:
         code, version, name = batch_files.formula_key(formula)
         document = model_document(formula)
         with self._db.write() as conn:
-            author = self._ctx.actor(conn, user, Action.ADD_FORMULA)
+            author = self._ctx.acting(conn, user, Action.ADD_FORMULA)
             record = FormulaRepository(conn).add(
                 code, version, name, document, canonical_hash(model_data(formula)), author.username
             )
-            audit.append(
+            author.record(
                 conn,
-                user=author.username,
-                action="formula.added",
-                record_type="formula",
-                record_id=record.id,
+                "formula.added",
+                "formula",
+                record.id,
                 new=_formula_summary(record),
+                rows=[RowRef("formulas", record.id)],
             )
         return record
 
@@ -56,32 +56,30 @@ class Formulas:
         """Pharmacist approval (e-signature). Supersedes the previously approved version."""
         who = self._ctx.signer(signer, password, Action.APPROVE_FORMULA)
         with self._db.write() as conn:
-            approver = self._ctx.actor(conn, who, Action.APPROVE_FORMULA)
+            approver = self._ctx.acting(conn, who, Action.APPROVE_FORMULA)
             formulas = FormulaRepository(conn)
             record = formulas.get(code, str(version))
             self._check_approvable(formulas, record, approver.username)
             now = utc_now()
-            self._supersede_current(conn, formulas, record, approver.username, now)
-            BatchRepository(conn).add_signature(
+            self._supersede_current(conn, formulas, record, approver, now)
+            signature = approver.e_sign(
+                conn,
                 record_type="formula",
                 formula_id=record.id,
-                username=approver.username,
-                printed_name=approver.full_name,
-                role=approver.role.value,
                 meaning=Meaning.APPROVED.value,
                 content_sha256=formula_signing_hash(record, record.status.value),
                 status_at_signing=record.status.value,
             )
             formulas.mark_approved(record.id, approver.username, now)
             approved = formulas.by_id(record.id)
-            audit.append(
+            approver.record(
                 conn,
-                user=approver.username,
-                action="formula.approved",
-                record_type="formula",
-                record_id=record.id,
+                "formula.approved",
+                "formula",
+                record.id,
                 old={"status": record.status.value},
                 new=_formula_summary(approved),
+                rows=[RowRef("formulas", record.id), RowRef("signatures", signature.id)],
             )
         return approved
 
@@ -100,20 +98,20 @@ class Formulas:
             raise RuleViolation(f"a newer version ({current.version}) of formula {record.code} is already approved")
 
     def _supersede_current(
-        self, conn: Connection, formulas: FormulaRepository, record: FormulaRecord, user: str, now: datetime
+        self, conn: Connection, formulas: FormulaRepository, record: FormulaRecord, user: Acting, now: datetime
     ) -> None:
         current = formulas.approved(record.code)
         if current is None:
             return
         formulas.mark_superseded(current.id, now)
-        audit.append(
+        user.record(
             conn,
-            user=user,
-            action="formula.superseded",
-            record_type="formula",
-            record_id=current.id,
+            "formula.superseded",
+            "formula",
+            current.id,
             old={"status": "approved"},
             new={"status": "superseded", "by_version": record.version},
+            rows=[RowRef("formulas", current.id)],
         )
 
     def get(self, code: str, version: str | int | None = None) -> FormulaRecord:
@@ -147,7 +145,7 @@ class Formulas:
     def add_ingredient(self, name: str, document: BaseModel | dict[str, Any], user: Actor) -> IngredientRecord:
         """Store a facility-added ingredient (the reference table ships with the program)."""
         with self._db.write() as conn:
-            author = self._ctx.actor(conn, user, Action.ADD_INGREDIENT)
+            author = self._ctx.acting(conn, user, Action.ADD_INGREDIENT)
             ingredient = batch_files.checked_ingredient(document, IngredientRepository(conn).list())
             if ingredient.name.casefold() != name.strip().casefold():
                 raise RuleViolation(
@@ -155,13 +153,13 @@ class Formulas:
                 )
             text = model_document(ingredient)
             record = IngredientRepository(conn).add(name, "facility", text, author.username)
-            audit.append(
+            author.record(
                 conn,
-                user=author.username,
-                action="ingredient.added",
-                record_type="ingredient",
-                record_id=record.id,
+                "ingredient.added",
+                "ingredient",
+                record.id,
                 new=model_data(ingredient),
+                rows=[RowRef("ingredients", record.id)],
             )
         return record
 

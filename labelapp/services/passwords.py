@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from labelapp.domain.errors import RuleViolation
+from labelapp.services.user_text import refuse_control_characters
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
@@ -44,6 +45,7 @@ def check_username(username: str) -> str:
 
 
 def check_full_name(full_name: str) -> str:
+    refuse_control_characters(full_name or "", "the printed full name")
     cleaned = " ".join((full_name or "").split())
     if not cleaned or len(cleaned) > 200:
         raise RuleViolation("the printed full name is required (at most 200 characters)")

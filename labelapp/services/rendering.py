@@ -20,7 +20,7 @@ from typing import Literal
 
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import LabelappError, RuleViolation
-from labelapp.domain.records import ArchivedDocumentRecord, BatchDetail, PrintJobRecord
+from labelapp.domain.records import ArchivedDocumentRecord, BatchDetail, PrintJobRecord, SignatureRecord
 from labelapp.domain.results import BatchComputation
 from labelapp.domain.settings import CalcSettings
 from labelapp.render.label.content import label_content
@@ -381,3 +381,27 @@ def archive_batch_record(
     """Render the batch record as it stands now (e.g. after release) and archive those bytes."""
     record = render_batch_record(register, batch_id)
     return register.archive.add(batch_id, BATCH_RECORD_KIND, record.pdf, user, reason)
+
+
+@dataclass(frozen=True)
+class SignedBatch:
+    signature: SignatureRecord
+    archived_record: ArchivedDocumentRecord | None
+    archive_problem: str | None = None
+
+
+def sign_batch(
+    register: Register, batch_id: int, username: str, password: str, meaning: str, reason: str | None = None
+) -> SignedBatch:
+    """E-sign a batch as ``username`` (who may not be the one signed in at this workstation). On release
+    the signed batch record is archived under the releaser's key; if that fails the signature stands
+    and the problem is reported (archive it again with `batch record --archive`)."""
+    signer = register.accounts.authenticate(username, password)
+    signature = register.batches.sign(batch_id, signer, password, meaning, reason)
+    if signature.meaning.value != "released":
+        return SignedBatch(signature, None)
+    try:
+        record = archive_batch_record(register, batch_id, signer, "batch record as released")
+    except LabelappError as exc:
+        return SignedBatch(signature, None, str(exc))
+    return SignedBatch(signature, record)

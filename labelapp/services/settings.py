@@ -9,8 +9,8 @@ from labelapp.domain.facility import Facility
 from labelapp.domain.settings import RegisterSettings, changed_settings, top_level_changes
 from labelapp.services.calculate import parse_facility_data
 from labelapp.services.context import Actor, RegisterContext
-from labelapp.store import audit
 from labelapp.store import settings as settings_store
+from labelapp.store.audit import RowRef
 from labelapp.store.canonical import model_data
 
 
@@ -26,21 +26,21 @@ class Settings:
     def update(self, actor: Actor, changes: dict[str, Any], reason: str | None = None) -> RegisterSettings:
         """Change settings given as {'key' or 'dotted.key': value}; all or nothing."""
         with self._db.write() as conn:
-            admin = self._ctx.actor(conn, actor, Action.CHANGE_SETTINGS)
+            admin = self._ctx.acting(conn, actor, Action.CHANGE_SETTINGS)
             current = settings_store.load(conn)
             top = top_level_changes(current, changes)
             updated = changed_settings(current, top)
             for key in top:
                 settings_store.put(conn, key, getattr(updated, key), admin.username)
-            audit.append(
+            admin.record(
                 conn,
-                user=admin.username,
-                action="settings.changed",
-                record_type="settings",
-                record_id="register",
+                "settings.changed",
+                "settings",
+                "register",
                 old={k: getattr(current, k) for k in top},
                 new={k: getattr(updated, k) for k in top},
                 reason=reason,
+                rows=[RowRef("settings", key) for key in top],
             )
         self._ctx.forget_archive()
         return updated
@@ -49,18 +49,18 @@ class Settings:
         """Store the facility; new batches must then carry exactly this facility."""
         data = model_data(facility)
         with self._db.write() as conn:
-            admin = self._ctx.actor(conn, actor, Action.CHANGE_SETTINGS)
+            admin = self._ctx.acting(conn, actor, Action.CHANGE_SETTINGS)
             old = settings_store.get_raw(conn, settings_store.FACILITY_KEY)
             settings_store.put(conn, settings_store.FACILITY_KEY, data, admin.username)
-            audit.append(
+            admin.record(
                 conn,
-                user=admin.username,
-                action="settings.facility",
-                record_type="settings",
-                record_id="facility",
+                "settings.facility",
+                "settings",
+                "facility",
                 old=old,
                 new=data,
                 reason=reason,
+                rows=[RowRef("settings", settings_store.FACILITY_KEY)],
             )
 
     def facility(self) -> Facility | None:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Select, func, insert, select
 
 from labelapp.domain.errors import NotFoundError
 from labelapp.domain.records import ArchivedDocumentRecord, PrintJobRecord
+from labelapp.store import audit
 from labelapp.store.batches import BatchFilter, apply_filter
 from labelapp.store.canonical import utc_now
 from labelapp.store.schema import archived_documents, batches, formulas, print_jobs
@@ -54,9 +55,14 @@ class ArchivedDocumentRepository:
         user: str,
         reason: str | None,
     ) -> ArchivedDocumentRecord:
+        """The row of a file already in the archive; it records the audit head at archiving time (an anchor
+        ``audit verify`` checks the chain against)."""
+        anchor_seq, anchor_hash = audit.head(self.conn)
         new_id = self.conn.execute(
             insert(archived_documents)
             .values(
+                anchor_seq=anchor_seq or None,
+                anchor_hash=anchor_hash if anchor_seq else None,
                 batch_id=batch_id,
                 kind=kind,
                 sha256=sha256,

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select
 
 from labelapp.domain.files import atomic_write
 from labelapp.domain.records import BackupResult
-from labelapp.store import audit
+from labelapp.store import integrity
 from labelapp.store.archive import ArchiveStore, sha256_file
 from labelapp.store.canonical import utc_now
 from labelapp.store.db import Database
@@ -75,13 +75,16 @@ def _documents_in(db_file: Path | None, db: Database) -> list[tuple[str, str]]:
 
 
 def _audit_ok(db_file: Path | None, db: Database) -> bool:
-    engine = create_engine(f"sqlite:///{db_file}") if db_file else db.engine
+    """The copy's chain, signatures and rows verify (the copy is checked, not the live register)."""
+    if db_file is None:
+        with db.read() as conn:
+            return integrity.verify_register(conn).ok
+    engine = create_engine(f"sqlite:///{db_file}")
     try:
         with engine.connect() as conn:
-            return audit.verify(conn).ok
+            return integrity.verify_register(conn).ok
     finally:
-        if db_file:
-            engine.dispose()
+        engine.dispose()
 
 
 def _copy_documents(archive: ArchiveStore, documents: list[tuple[str, str]], target: Path) -> list[str]:

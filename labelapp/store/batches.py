@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from labelapp.domain.errors import NotFoundError
 from labelapp.domain.records import BatchRecord, ReconciliationRecord, SignatureRecord
 from labelapp.domain.register import BatchStatus
 from labelapp.store.canonical import utc_now
+from labelapp.store.integrity import plain, state_of
 from labelapp.store.schema import batches, formulas, reconciliations, signatures
 
 
@@ -182,11 +184,19 @@ class BatchRepository:
 
     # ------------------------------------------------------------ signatures
 
-    def add_signature(self, **values: object) -> SignatureRecord:
+    def add_signature(self, sign: Callable[[dict[str, Any]], str], **values: Any) -> SignatureRecord:
+        """Store an e-signature; ``sign(state)`` returns its own Ed25519 signature of the row as stored
+        (every column but id and the signature itself). Refuses a row that reads back differently."""
+        content: dict[str, Any] = {c.name: None for c in signatures.columns if c.name not in ("id", "signer_signature")}
+        content |= {"signed_at": utc_now(), **values}
+        signature = sign({k: plain(v) for k, v in content.items()})
         new_id = self.conn.execute(
-            insert(signatures).values(signed_at=utc_now(), **values).returning(signatures.c.id)
+            insert(signatures).values(**content, signer_signature=signature).returning(signatures.c.id)
         ).scalar_one()
         row = self.conn.execute(select(signatures).where(signatures.c.id == new_id)).one()
+        stored = {k: v for k, v in state_of("signatures", row).items() if k not in ("id", "signer_signature")}
+        if stored != {k: plain(v) for k, v in content.items()}:
+            raise RuntimeError("an e-signature reads back differently from what was signed")
         return SignatureRecord.model_validate(row._mapping)
 
     def signatures(self, batch_id: int | None = None, formula_id: int | None = None) -> list[SignatureRecord]:

@@ -1,7 +1,7 @@
 """Opening the register database: URL resolution, SQLite set-up, migrations, transactions, errors.
 
 Every write runs in one transaction that holds the register's write lock from its first
-statement: ``BEGIN IMMEDIATE`` on SQLite, a row lock on ``audit_head`` on PostgreSQL. Writes are
+statement: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level advisory lock on PostgreSQL. Writes are
 therefore serialised across processes and workstations, the audit chain never forks and a crash
 at any point leaves either the old or the new state.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +21,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection as Connection  # re-exported: services type their transactions with it
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from labelapp.domain.errors import LabelappError
 from labelapp.store import paths
+from labelapp.store.audit import HEAD_INFO
 from labelapp.store.canonical import utc_now
 from labelapp.store.errors import DatabaseBusyError, DatabaseUnavailableError, RecordLockedError, StoreError
-from labelapp.store.schema import audit_head
 from labelapp.store.sqlite_copy import copy_before_migration
 
 ENV_URL = "LABELAPP_DATABASE_URL"
@@ -38,6 +38,7 @@ ENV_BUSY_MS = "LABELAPP_BUSY_TIMEOUT_MS"
 DEFAULT_BUSY_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PG_MIGRATION_LOCK = 503_118_211
+PG_WRITE_LOCK = 503_118_212
 LOCKED_MARK = "labelapp-locked:"
 
 
@@ -152,10 +153,47 @@ def _pg_engine(url: URL) -> Engine:
         raise DatabaseUnavailableError(f"no PostgreSQL driver: {exc}") from None
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+RESTORE_HINT = "restore the newest backup (labelapp backup) or ask QA; labelapp never replaces a register file"
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse, in words, an existing register file that is empty, not SQLite, or cut short.
+
+    A new register is only ever created where no file exists: an empty file is a damaged register
+    (a disk full, a copy that failed), never a blank one to start over in."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseUnavailableError(f"cannot read the register file {path}: {exc.strerror}") from None
+    if size == 0:
+        raise DatabaseUnavailableError(
+            f"the register file {path} is empty (0 bytes): it is damaged, not new; "
+            f"{RESTORE_HINT}. If this is a new installation whose first start was "
+            "interrupted, delete the empty file and start again"
+        )
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise DatabaseUnavailableError(f"{path} is not a labelapp register (not a SQLite database file)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96]
+    if page_size < 512 or size % page_size or (header_valid and pages and pages * page_size > size):
+        raise DatabaseUnavailableError(
+            f"the register file {path} is truncated ({size:,} bytes where the database "
+            f"needs {max(pages * page_size, page_size):,}); {RESTORE_HINT}"
+        )
+
+
 def _prepare_sqlite_file(url: URL, is_default: bool) -> None:
     path = Path(url.database or "").expanduser()
     paths.make_private_dir(path.parent, create_parents=is_default)
-    paths.make_private_file(path)
+    if path.exists():
+        check_sqlite_file(path)
+    else:
+        paths.make_private_file(path)
 
 
 # ---------------------------------------------------------------- the database
@@ -166,6 +204,7 @@ class Database:
     engine: Engine
     url: URL
     archive_root: Path | None
+    after_commit: Callable[[tuple[int, str]], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -185,19 +224,29 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction holding the register's write lock; commits on success."""
+        """One write transaction holding the register's write lock; commits on success.
+
+        After the commit, the audit head it appended (if any) goes to ``after_commit`` (the witness)."""
         with translated(self.where), self.engine.connect() as conn:
+            conn.info.pop(HEAD_INFO, None)
             conn.execution_options(labelapp_write=True)
             with conn.begin():
                 if not self.is_sqlite:
-                    conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1).with_for_update())
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
                 yield conn
+            new_head = conn.info.pop(HEAD_INFO, None)
+        if new_head is not None and self.after_commit is not None:
+            self.after_commit(new_head)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on SQLite WAL; read committed on PostgreSQL)."""
-        with translated(self.where), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction: one consistent snapshot (SQLite WAL; REPEATABLE READ on PostgreSQL), so that a
+        verification or a record sees the chain and the rows as of one moment while others write."""
+        with translated(self.where), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -257,11 +306,23 @@ def _check_known(revision: str | None, db: Database) -> None:
         ) from None
 
 
+def _has_tables(db: Database) -> bool:
+    from sqlalchemy import inspect
+
+    with db.read() as conn:
+        return bool(inspect(conn).get_table_names())
+
+
 def upgrade(db: Database) -> None:
     """Bring the schema to head inside one locked transaction (safe if two programs start at once)."""
     head = head_revision()
     before = current_revision(db)
     _check_known(before, db)
+    if before is None and _has_tables(db):
+        raise DatabaseUnavailableError(
+            f"{db.where} holds tables but no labelapp schema version: it is not a labelapp "
+            "register (or its version table was removed); nothing was changed"
+        )
     if before == head:
         return
     if before is not None and db.is_sqlite:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -92,6 +93,11 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(64), nullable=True),
     Column("password_changed_at", UTCDateTime, nullable=False),
+    Column("public_key", String(64), nullable=True),
+    Column("sealed_key", Text, nullable=True),
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
+    Column("last_sign_in_at", UTCDateTime, nullable=True),
+    Column("last_activity_at", UTCDateTime, nullable=True),
 )
 
 audit_log = Table(
@@ -109,16 +115,22 @@ audit_log = Table(
     Column("reason", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    Column("signer", String(64), nullable=True),
+    Column("signature", String(128), nullable=True),
+    Column("row_states", Text, nullable=True),
 )
 Index("ix_audit_log_record", audit_log.c.record_type, audit_log.c.record_id)
 
-audit_head = Table(
-    "audit_head",
+audit_rows = Table(
+    "audit_rows",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("last_seq", Integer, nullable=False),
-    Column("last_hash", String(64), nullable=False),
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("row_key", String(200), nullable=False),
+    Column("state_sha256", String(64), nullable=False),
 )
+Index("ix_audit_rows_row", audit_rows.c.table_name, audit_rows.c.row_key, audit_rows.c.seq)
 
 ingredients = Table(
     "ingredients",
@@ -198,6 +210,8 @@ archived_documents = Table(
     Column("created_at", UTCDateTime, nullable=False),
     _user_fk("created_by"),
     Column("reason", Text, nullable=True),
+    Column("anchor_seq", Integer, nullable=True),
+    Column("anchor_hash", String(64), nullable=True),
 )
 Index("ix_archived_documents_batch_id", archived_documents.c.batch_id)
 Index("ix_archived_documents_sha256", archived_documents.c.sha256)
@@ -253,6 +267,7 @@ signatures = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("status_at_signing", String(20), nullable=False),
     Column("reason", Text, nullable=True),
+    Column("signer_signature", String(128), nullable=True),
 )
 Index("ix_signatures_batch_id", signatures.c.batch_id)
 Index("ix_signatures_formula_id", signatures.c.formula_id)

@@ -26,8 +26,10 @@ def fast_password_hashing(monkeypatch):
     from argon2 import PasswordHasher
 
     from labelapp.services import passwords
+    from labelapp.store import signing
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(signing, "KDF", signing.KdfCost(time_cost=1, memory_kib=1024, parallelism=1))
 
 
 @pytest.fixture

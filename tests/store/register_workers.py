@@ -16,6 +16,21 @@ from register_helpers import PASSWORDS, make_batch_file  # noqa: E402
 from labelapp.services.register import Register  # noqa: E402
 
 
+def _same_cost_as_the_tests() -> None:
+    """The parent test made the password hashes and seals with cheap parameters; use the same, or every
+    sign-in here would re-hash (an extra, correctly audited, write the crash tests would count)."""
+    from argon2 import PasswordHasher
+
+    from labelapp.services import passwords
+    from labelapp.store import signing
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    signing.KDF = signing.KdfCost(time_cost=1, memory_kib=1024, parallelism=1)
+
+
+_same_cost_as_the_tests()
+
+
 def create_batches(url: str, archive: str, username: str, count: int, barrier, results) -> None:
     """Worker: wait for the others, then register ``count`` batches as fast as possible."""
     reg = Register.open(url, archive_dir=archive)

@@ -8,7 +8,12 @@ from sqlalchemy import text
 
 from labelapp.store.errors import RecordLockedError
 
-TRIGGERS_SQLITE = ["trg_audit_log_no_update", "trg_audit_log_no_delete"]
+TRIGGERS_SQLITE = [
+    "trg_audit_log_no_update",
+    "trg_audit_log_no_delete",
+    "trg_audit_rows_no_update",
+    "trg_audit_rows_no_delete",
+]
 
 
 def _fill(reg):
@@ -21,9 +26,10 @@ def _fill(reg):
 def _drop_triggers(conn):
     if conn.dialect.name == "sqlite":
         for name in TRIGGERS_SQLITE:
-            conn.execute(text(f"DROP TRIGGER {name}"))
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
     else:
         conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        conn.execute(text("ALTER TABLE audit_rows DISABLE TRIGGER USER"))
 
 
 def _tamper(reg, *statements, params=None):
@@ -70,12 +76,15 @@ def test_deleted_entry_is_detected(any_reg):
     assert "sequence number 4 where 3 was expected (an entry was removed)" in result.problem
 
 
-def test_deleted_last_entries_are_detected_by_the_head(any_reg):
+def test_deleted_last_entries_are_detected_by_the_witness(any_reg):
     entries = _fill(any_reg)
-    _tamper(any_reg, "DELETE FROM audit_log WHERE seq > 3")
+    _tamper(any_reg, "DELETE FROM audit_rows WHERE seq > 3", "DELETE FROM audit_log WHERE seq > 3")
     result = any_reg.audit.verify()
-    assert not result.ok and "entries at the end were removed" in result.problem
-    assert result.head_seq == len(entries)
+    assert not result.ok and result.head_seq == 3
+    assert (
+        f"the witness file records audit entry {len(entries)}, but the trail ends at 3: entries at the end "
+        "were removed" in result.problems
+    )
 
 
 def test_reordered_entries_are_detected(any_reg):
@@ -118,7 +127,7 @@ def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
     from sqlalchemy import select, update
 
     from labelapp.store import audit
-    from labelapp.store.schema import audit_head, audit_log
+    from labelapp.store.schema import audit_log
 
     with reg.database.write() as conn:
         _drop_triggers(conn)
@@ -136,7 +145,6 @@ def _rewrite_whole_chain(reg, seq: int, reason: str) -> None:
                 .values(prev_hash=fields["prev_hash"], reason=fields["reason"], entry_hash=fields["entry_hash"])
             )
             previous = fields["entry_hash"]
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=previous))
 
 
 def test_an_entry_whose_own_hash_was_recomputed_breaks_the_next_link(any_reg):
@@ -159,7 +167,11 @@ def test_an_entry_whose_own_hash_was_recomputed_breaks_the_next_link(any_reg):
         )
     result = any_reg.audit.verify()
     assert not result.ok and result.first_bad_seq == target.seq + 1
-    assert "does not link to the entry before it" in result.problem
+    assert (
+        f"audit entry {target.seq} ({target.action}) in 'admin''s name: its signature does not verify "
+        "(forged, altered or replayed)" in result.problems
+    )  # the hash was fixed, the signature cannot be
+    assert any("does not link to the entry before it" in p for p in result.problems)
 
 
 def test_an_anchor_printed_on_a_record_catches_a_rewritten_chain(any_reg):
@@ -168,10 +180,17 @@ def test_an_anchor_printed_on_a_record_catches_a_rewritten_chain(any_reg):
     assert (seq, digest) == (entries[-1].seq, entries[-1].entry_hash)
     assert any_reg.audit.verify(((seq, digest),)).ok
     _rewrite_whole_chain(any_reg, seq=2, reason="nothing happened here")
-    assert any_reg.audit.verify().ok  # the chain alone is consistent again...
     result = any_reg.audit.verify(((seq, digest),))
-    assert not result.ok and result.first_bad_seq == seq  # ...but no longer holds the printed anchor
-    assert "rewritten" in result.problem
+    assert not result.ok
+    # the links are consistent again, but the rewritten entry's signature is not its user's ...
+    assert (
+        "audit entry 2 (user.created) in 'admin''s name: its signature does not verify (forged, altered or "
+        "replayed)" in result.problems
+    )
+    # ... and neither the witness file nor the printed anchor holds the rewritten hashes
+    rewritten = [p for p in result.problems if "the audit trail was rewritten after that" in p]
+    assert any(p.startswith("the witness file records audit entry") for p in rewritten)
+    assert any(p.startswith(f"an anchor printed on a record records audit entry {seq}") for p in rewritten)
 
 
 def test_the_batch_record_prints_the_anchor_and_the_cli_checks_it(reg, tmp_path, monkeypatch, capsys):
@@ -195,7 +214,7 @@ def test_the_batch_record_prints_the_anchor_and_the_cli_checks_it(reg, tmp_path,
     monkeypatch.setenv("LABELAPP_DATABASE_URL", str(reg.database.engine.url.render_as_string(hide_password=False)))
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORDS["qa"] + "\n"))
     assert main(["audit", "verify", "--user", "qa", "--password-stdin", "--anchor", f"{seq}:{digest}"]) == 0
-    assert "audit trail ok" in capsys.readouterr().out
+    assert "register intact: " in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORDS["qa"] + "\n"))
     assert main(["audit", "verify", "--user", "qa", "--password-stdin", "--anchor", f"{seq}:{'0' * 64}"]) == 2
     assert "rewritten" in capsys.readouterr().err

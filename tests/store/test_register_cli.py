@@ -138,7 +138,7 @@ def test_batch_from_draft_to_release(staffed, monkeypatch, capsys):
     )
     assert code == 0 and (staffed / "again.pdf").read_bytes() == b"%PDF-1.4 record\n"
     code, out, _ = as_user(monkeypatch, capsys, "qa", "audit", "verify")
-    assert code == 0 and out.startswith("audit trail ok")
+    assert code == 0 and out.startswith("register intact: ")
     code, out, _ = as_user(monkeypatch, capsys, "qa", "audit", "show", "--lot", LOT)
     assert "batch.released" in out
     code, out, err = as_user(monkeypatch, capsys, "qa", "backup", str(staffed / "backups"))

@@ -116,12 +116,13 @@ def test_locked_database_gives_a_clear_error(tmp_path, monkeypatch):
     holder = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
+        admin = busy.accounts.authenticate("admin", PASSWORDS["admin"])  # a sign-in reads: no write lock
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.accounts.authenticate("admin", PASSWORDS["admin"])
+            busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert busy.accounts.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP").reconciliation_limit == 1
     busy.close()
     reg.close()
 
@@ -133,12 +134,13 @@ def test_locked_postgresql_register_gives_a_clear_error(pg_url, monkeypatch):
     monkeypatch.setenv("LABELAPP_BUSY_TIMEOUT_MS", "200")
     busy = Register.open(pg_url)
     holder = create_engine(pg_url)
+    admin = busy.accounts.authenticate("admin", PASSWORDS["admin"])  # a sign-in reads: no write lock
     with holder.connect() as conn, conn.begin():
-        conn.execute(text("SELECT * FROM audit_head FOR UPDATE"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(503118212)"))  # what another workstation's write holds
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.accounts.authenticate("admin", PASSWORDS["admin"])
+            busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP")
     holder.dispose()
-    assert busy.accounts.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP").reconciliation_limit == 1
     busy.close()
     reg.close()
 

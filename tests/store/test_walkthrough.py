@@ -31,7 +31,7 @@ def test_walkthrough_from_users_to_release(any_url, tmp_path):
         assert f"signed: {who} (" in out and meaning in out
     assert "released batch record archived" in out
     assert re.search(r"reprint recorded as job \d+", out)
-    assert re.search(r"audit trail ok: \d+ entries", out)
+    assert re.search(r"register intact: \d+ audit entries \(\d+ signed\), \d+ rows match the chain", out)
     work = Path(re.search(r"work folder: (\S+)", out).group(1))
     with pdfplumber.open(work / "record.pdf") as pdf:
         text = "\n".join(p.extract_text() for p in pdf.pages)

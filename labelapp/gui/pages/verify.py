@@ -17,7 +17,7 @@ from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table, value_label
 from labelapp.gui.workers import run_task
-from labelapp.services.rendering import archive_batch_record
+from labelapp.services.rendering import archive_batch_record, sign_batch
 
 STEPS = {
     "performed": ("Sign as performed…", "I performed the compounding of this batch as recorded."),
@@ -140,14 +140,14 @@ class VerifyPage(QWidget):
         reason = "required" if meaning in ("rejected", "voided") else "optional"
 
         def do_sign(username: str, password: str, why: str | None) -> tuple[Any, str]:
-            signature = register.batches.sign(batch_id, username, password, meaning, why)
+            signed = sign_batch(register, batch_id, username, password, meaning, why)
             if meaning != "released":
-                return signature, ""
-            try:  # as the CLI does: the signed record is archived on release
-                archive_batch_record(register, batch_id, signature.username, "batch record as released")
-            except Exception as exc:  # noqa: BLE001 - the signature stands; say what is missing
-                return signature, (f" The batch record was NOT archived: {in_words(exc)} Use 'Archive batch record'.")
-            return signature, " The released batch record is archived."
+                return signed.signature, ""
+            if signed.archive_problem:  # the signature stands; say what is missing
+                return signed.signature, (
+                    f" The batch record was NOT archived: {signed.archive_problem} Use 'Archive batch record'."
+                )
+            return signed.signature, " The released batch record is archived."
 
         dialog = SignatureDialog(
             f"{title.rstrip('…')} lot {self.detail.batch.lot_number}",

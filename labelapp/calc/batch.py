@@ -186,10 +186,14 @@ def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple
     vol = formula.container.nominal_volume_ml
     actives = [c for c in comps if c.role == ComponentRole.ACTIVE.value]
     named = len(actives) > 1
-    return [
-        (f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
-        for c in actives
-    ]
+    lines = []
+    for c in actives:
+        # FormulaComponent requires an amount for an active, and an active is never the solvent
+        assert c.amount_per_ml is not None, f"active {c.ingredient} has no amount per mL"
+        lines.append(
+            (f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
+        )
+    return lines
 
 
 def package_text(formula: Formula) -> str:

@@ -85,6 +85,8 @@ def weigh_line(
 
 def deviation_warning(line: WeighLine, tolerance_percent: Decimal) -> str | None:
     if line.within_tolerance is False:
+        # weigh_line sets within_tolerance together with actual_g and deviation_percent
+        assert line.actual_g is not None and line.deviation_percent is not None
         return (
             f"Weighed {fmt_qty(line.actual_g, 'g')} of {line.supplied_form} (lot {line.lot}) is "
             f"{fmt_number(line.deviation_percent, places=2)}% from the theoretical {line.theoretical_text}; "

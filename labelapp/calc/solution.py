@@ -92,8 +92,8 @@ def label_name(s: Solute) -> str:
 
 def component_result(s: Solute) -> ComponentResult:
     ing = s.ingredient
-    mg_ml = mg_per_ml(s)
-    if mg_ml is None or ing.solvent:
+    mg_ml, amount = mg_per_ml(s), s.amount_per_ml  # both None (q.s.) or both set
+    if mg_ml is None or amount is None or ing.solvent:
         return ComponentResult(
             ingredient=ing.name,
             label_name=label_name(s),
@@ -113,7 +113,7 @@ def component_result(s: Solute) -> ComponentResult:
     meq = meq_per_ml(mg_ml, ing)
     species = species_mmol_per_ml(mg_ml, ing)
     mmol = mmol_per_l(mg_ml, ing.mw)
-    per_ml = fmt_qty(s.amount_per_ml, f"{s.unit}/mL")
+    per_ml = fmt_qty(amount, f"{s.unit}/mL")
     workings = [
         Working(
             label=f"Concentration, {ing.name}",
@@ -136,7 +136,7 @@ def component_result(s: Solute) -> ComponentResult:
         grade=s.grade,
         mw=ing.mw,
         particles=ing.particles,
-        amount_per_ml=s.amount_per_ml,
+        amount_per_ml=amount,
         unit=s.unit,
         mg_per_ml=mg_ml,
         percent_w_v=mg_ml / 10,
@@ -145,7 +145,7 @@ def component_result(s: Solute) -> ComponentResult:
         meq_per_ml=meq,
         mmol_per_ml=species,
         per_ml_text=per_ml,
-        label_text=f"{label_name(s)} {fmt_qty(s.amount_per_ml, s.unit)}",
+        label_text=f"{label_name(s)} {fmt_qty(amount, s.unit)}",
         workings=workings,
     )
 
@@ -180,13 +180,14 @@ def sum_per_ml(components: list[ComponentResult], attr: str) -> dict[str, Decima
 
 
 def total_osmolarity_working(components: list[ComponentResult], total: Decimal) -> Working:
-    parts = [c for c in components if c.osmolarity_mosmol_per_l is not None]
+    parts = [(c, c.osmolarity_mosmol_per_l) for c in components if c.osmolarity_mosmol_per_l is not None]
     if len(parts) == 1:
-        c = parts[0]
+        c = parts[0][0]
+        assert c.mg_per_ml is not None, "component_result sets mg/mL whenever it sets osmolarity"
         p = "particle" if c.particles == 1 else "particles"
         expr = f"{fmt_number(c.mg_per_ml)} g/L ÷ {fmt_number(c.mw)} g/mol × {c.particles} {p} × 1000"
     else:
-        expr = " + ".join(f"{fmt_number(c.osmolarity_mosmol_per_l, places=1)} ({c.ingredient})" for c in parts)
+        expr = " + ".join(f"{fmt_number(osm, places=1)} ({c.ingredient})" for c, osm in parts)
     return Working(
         label="Osmolarity (calc)",
         expression=expr or "no solutes",

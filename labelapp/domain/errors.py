@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -97,7 +99,8 @@ def _num(value: object) -> str:
 
 
 # pydantic's wording for the commonest mistakes, in the words a technician reads next to a field.
-_PLAIN = {
+# Each takes the error's ``ctx`` (the rule's parameters, e.g. {'ge': 0}).
+_PLAIN: dict[str, Callable[[dict[str, Any]], str]] = {
     "greater_than_equal": lambda c: f"must be {_num(c['ge'])} or more",
     "greater_than": lambda c: f"must be more than {_num(c['gt'])}",
     "less_than_equal": lambda c: f"must be {_num(c['le'])} or less",
@@ -123,7 +126,7 @@ _PLAIN = {
 }
 
 
-def _clean_message(err: dict) -> str:
+def _clean_message(err: ErrorDetails) -> str:
     if err.get("input", ...) is None and err["type"].endswith("_type"):
         return "is required"  # a blank field, not a wrong type
     plain = _PLAIN.get(err["type"])

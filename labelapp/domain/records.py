@@ -76,7 +76,8 @@ class FormulaRecord(Record):
     superseded_at: datetime | None
 
     def document_data(self) -> dict[str, Any]:
-        return json.loads(self.document)
+        data: dict[str, Any] = json.loads(self.document)  # written by the app: always a JSON object
+        return data
 
 
 class IngredientRecord(Record):
@@ -107,7 +108,8 @@ class BatchRecord(Record):
     updated_at: datetime
 
     def document_data(self) -> dict[str, Any]:
-        return json.loads(self.document)
+        data: dict[str, Any] = json.loads(self.document)  # written by the app: always a JSON object
+        return data
 
     def computation_data(self) -> dict[str, Any] | None:
         return json.loads(self.computation) if self.computation else None

@@ -15,25 +15,35 @@ import io
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from labelapp.render.fonts import REGULAR, register_fonts
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 PRODUCER = "labelapp"
 _format_lock = threading.RLock()
 
 
-def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str, subject: str):
+def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str, subject: str) -> Canvas:
     from reportlab.pdfgen.canvas import Canvas
 
     register_fonts()
     canvas = Canvas(
-        buffer, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=REGULAR, initialFontSize=6
+        buffer,
+        pagesize=pagesize,
+        invariant=1,
+        pageCompression=1,
+        # types-reportlab declares initialFontName as float | None; Canvas takes a font name (str)
+        initialFontName=REGULAR,  # type: ignore[arg-type]
+        initialFontSize=6,
     )
     set_metadata(canvas, title, subject)
     return canvas
 
 
-def set_metadata(canvas, title: str, subject: str) -> None:
+def set_metadata(canvas: Canvas, title: str, subject: str) -> None:
     canvas.setTitle(title)
     canvas.setSubject(subject)
     canvas.setAuthor(PRODUCER)
@@ -56,10 +66,12 @@ def binary_streams() -> Iterator[None]:
             rl_config.useA85 = saved
 
 
-def pdf_bytes(canvas) -> bytes:
+def pdf_bytes(canvas: Canvas) -> bytes:
     """Finish the canvas and return the document."""
     with binary_streams():
-        return canvas.getpdfdata()
+        # types-reportlab leaves Canvas.getpdfdata unannotated; ReportLab returns the document as bytes
+        data: bytes = canvas.getpdfdata()  # type: ignore[no-untyped-call]
+        return data
 
 
 def build_story(build: Callable[[], None]) -> None:

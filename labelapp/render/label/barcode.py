@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from labelapp.render.errors import BarcodeDataError
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from zint import Symbol
 
 # GS1 General Specifications, figure 7.11-1: "GS1 AI encodable character set 82".
 GS1_SET_82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
@@ -145,7 +149,7 @@ def with_serial(data: Gs1Data, serial: str) -> Gs1Data:
     return Gs1Data(expiry=data.expiry, lot=data.lot, serial=serial, gtin=data.gtin)
 
 
-def encode(element_string: str, shape: Shape = "square"):
+def encode(element_string: str, shape: Shape = "square") -> Symbol:
     """A zint Symbol for the element string; zint's GS1 checks are errors, not printed warnings."""
     import zint
 
@@ -162,12 +166,12 @@ def encode(element_string: str, shape: Shape = "square"):
     return symbol
 
 
-def symbol_size(symbol) -> tuple[int, int]:
+def symbol_size(symbol: Symbol) -> tuple[int, int]:
     """(columns, rows) in modules."""
     return symbol.width, symbol.rows
 
 
-def vector_rects(symbol) -> list[tuple[int, int, int, int]]:
+def vector_rects(symbol: Symbol) -> list[tuple[int, int, int, int]]:
     """The dark modules as zint's vector output gives them: (x, y, w, h) in modules, y downwards.
 
     zint merges vertically adjacent modules into taller rectangles. This is the reference for
@@ -184,14 +188,16 @@ def vector_rects(symbol) -> list[tuple[int, int, int, int]]:
 _RUN = re.compile("1+")
 
 
-def _row_bits(symbol) -> list[str]:
+def _row_bits(symbol: Symbol) -> list[str]:
     """Each row of the module matrix as a '0'/'1' string, leftmost module first.
 
     zint keeps module (x, y) as bit ``x & 7`` of byte ``encoded_data[y][x >> 3]``, so a row's bytes
     read as a little-endian integer have module x at bit x.
     """
     data = symbol.encoded_data
-    stride = data.shape[1]
+    shape = data.shape
+    assert shape is not None  # typeshed allows None (Python < 3.3); a memoryview's shape is a tuple now
+    stride = shape[1]
     columns, rows = symbol.width, symbol.rows
     nbytes = (columns + 7) // 8
     raw = data[:rows].tobytes()
@@ -201,7 +207,7 @@ def _row_bits(symbol) -> list[str]:
     ]
 
 
-def matrix_rects(symbol) -> list[tuple[int, int, int, int]]:
+def matrix_rects(symbol: Symbol) -> list[tuple[int, int, int, int]]:
     """The dark modules read from zint's module matrix, merged into horizontal runs (y downwards).
 
     Tests check, over many symbols, that these runs cover exactly the modules of ``vector_rects``.
@@ -222,7 +228,7 @@ def _wrap_path(body: str, rows: int, x: float, y: float, module: float) -> str:
     return f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.4f} {y + rows * module:.4f} cm {body} f Q"
 
 
-def symbol_operators(symbol, x: float, y: float, module: float) -> str:
+def symbol_operators(symbol: Symbol, x: float, y: float, module: float) -> str:
     """``path_operators(matrix_rects(symbol), ...)`` in one pass: the per-label hot path."""
     body = " ".join(
         [
@@ -260,7 +266,7 @@ def datamatrix_operators(
 
 
 def draw_datamatrix(
-    canvas, element_string: str, x: float, y: float, module: float, shape: Shape = "square"
+    canvas: Canvas, element_string: str, x: float, y: float, module: float, shape: Shape = "square"
 ) -> PlacedSymbol:
     """Draw the symbol on a ReportLab canvas as one path. Returns its size for layout checks."""
     placed = datamatrix_operators(element_string, x, y, module, shape)

@@ -11,12 +11,12 @@ Coordinates returned are PDF points from the label's lower-left corner.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from labelapp.domain.errors import LabelappError
 from labelapp.render.errors import LabelFitError
-from labelapp.render.fonts import BOLD, face, line_metrics
+from labelapp.render.fonts import BOLD, face, line_metrics, truetype_font
 from labelapp.render.label.fields import PRIMARY_FIELDS
 from labelapp.render.templates.layout import Layout, Rect, Stack, TextZone
 
@@ -104,9 +104,7 @@ def tokens(text: str) -> list[str]:
 
 
 def check_printable(text: str, font_name: str, field: str) -> None:
-    from reportlab.pdfbase.pdfmetrics import getFont
-
-    glyphs = getFont(font_name).face.charToGlyph
+    glyphs = truetype_font(font_name).face.charToGlyph
     missing = sorted({ch for ch in text if ord(ch) not in glyphs and ch != "\n"})
     if missing:
         shown = ", ".join(f"U+{ord(ch):04X} {ch!r}" for ch in missing)
@@ -178,7 +176,7 @@ def _font_of(zone: TextZone, field: str) -> str:
 def _wrap_zone(paragraphs: list[_Paragraph], size: float, width: float) -> list[_WrappedLine]:
     """Every line at ``size`` in ``width``; raises _Overflow when a word is wider than that."""
     limit = width / size
-    out = []
+    out: list[_WrappedLine] = []
     for para in paragraphs:
         lines = wrap(para.tokens, para.space, limit)
         if lines is None:
@@ -195,7 +193,7 @@ def _height(n_lines: int, size: float, leading: float) -> float:
 
 def _first_overflowing(lines: list[_WrappedLine], size: float, zone: TextZone) -> str:
     for i, line in enumerate(lines):
-        if _height(i + 1, size, zone.leading) > zone.rect.height + 1e-6:
+        if _height(i + 1, size, zone.leading) > zone.placed_rect.height + 1e-6:
             return line.field
     return lines[-1].field
 
@@ -211,16 +209,15 @@ def _sizes(zone: TextZone, largest: float | None = None) -> list[float]:
 
 
 def _x(zone: TextZone, width: float) -> float:
-    return (
-        zone.rect.x
-        + {"left": 0.0, "center": (zone.rect.width - width) / 2, "right": zone.rect.width - width}[zone.align]
-    )
+    rect = zone.placed_rect
+    return rect.x + {"left": 0.0, "center": (rect.width - width) / 2, "right": rect.width - width}[zone.align]
 
 
-def _place(lines: list[_WrappedLine], size: float, zone: TextZone, label_height: float) -> tuple[Line, ...]:
+def _place(lines: Sequence[_WrappedLine], size: float, zone: TextZone, label_height: float) -> tuple[Line, ...]:
     above = line_metrics(face(zone.font)).above  # both faces share the descent (0.21 em)
-    slack = zone.rect.height - _height(len(lines), size, zone.leading)
-    top = label_height - zone.rect.y - {"top": 0.0, "middle": slack / 2, "bottom": slack}[zone.valign]
+    rect = zone.placed_rect
+    slack = rect.height - _height(len(lines), size, zone.leading)
+    top = label_height - rect.y - {"top": 0.0, "middle": slack / 2, "bottom": slack}[zone.valign]
     placed = []
     for i, line in enumerate(lines):
         width = line.width * size
@@ -238,11 +235,11 @@ def fit_zone(zone: TextZone, texts: Mapping[str, str], label_height: float, larg
     last_error = _Overflow(zone.fields[0])
     for size in _sizes(zone, largest):
         try:
-            lines = _wrap_zone(paragraphs, size, zone.rect.width)
+            lines = _wrap_zone(paragraphs, size, zone.placed_rect.width)
         except _Overflow as exc:
             last_error = exc
             continue
-        if _height(len(lines), size, zone.leading) <= zone.rect.height + 1e-6:
+        if _height(len(lines), size, zone.leading) <= zone.placed_rect.height + 1e-6:
             return FittedZone(zone, face(zone.font), size, _place(lines, size, zone, label_height))
         last_error = _Overflow(_first_overflowing(lines, size, zone))
     raise last_error
@@ -328,8 +325,11 @@ def fit_stack(
             raise _Overflow(state.overflowing_field(lines))
 
 
-def _place_stack(stack: Stack, lines, sizes, label_height: float) -> list[FittedZone]:
-    out, top = [], stack.rect.y
+def _place_stack(
+    stack: Stack, lines: Sequence[Sequence[_WrappedLine]], sizes: Sequence[float], label_height: float
+) -> list[FittedZone]:
+    out: list[FittedZone] = []
+    top = stack.rect.y
     for zone, zone_lines, size in zip(stack.zones, lines, sizes):
         height = _height(len(zone_lines), size, zone.leading)
         rect = Rect.model_construct(x=stack.rect.x, y=top, width=stack.rect.width, height=height)
@@ -385,6 +385,6 @@ def fit_layout(layout: Layout, texts: Mapping[str, str], stock: str) -> FittedLa
 def place_variable(label: FittedLabel, fitted: FittedZone, text: str, width: float) -> Line:
     """Position one label's value of a per-label field at the size fitted for the widest sample."""
     zone = fitted.zone
-    if width > zone.rect.width + 1e-6:
+    if width > zone.placed_rect.width + 1e-6:
         raise LabelFitError(zone.fields[0], zone.name, label.stock, label.layout.name, fitted.size)
     return Line(text, _x(zone, width), fitted.lines[0].baseline, width, fitted.font)

@@ -20,6 +20,7 @@ from labelapp.domain.errors import LabelappError
 from labelapp.render.errors import LabelFitError, TemplateError
 from labelapp.render.label import barcode
 from labelapp.render.label.content import SEE_CARTON, LabelContent
+from labelapp.render.label.fields import LabelKind
 from labelapp.render.label.fit import FittedLabel, fit_layout
 from labelapp.render.label.preflight import preflight
 from labelapp.render.label.run import RunPlan, check_symbol_fits, page_count, render_run, serial_text, serial_value
@@ -38,7 +39,7 @@ class FitResult:
 @dataclass(frozen=True)
 class LabelRunResult:
     pdf: bytes
-    kind: str
+    kind: LabelKind
     stock: str
     layout: str
     count: int
@@ -86,7 +87,7 @@ def try_fit(content: LabelContent, stock: Stock, templates: TemplateSet, count: 
     return FitResult(_fit_once(content, texts, stock, templates, count), True)
 
 
-def _candidates(stock: Stock, templates: TemplateSet, kind: str) -> list[Stock]:
+def _candidates(stock: Stock, templates: TemplateSet, kind: LabelKind) -> list[Stock]:
     """Larger stocks for this kind of label: same medium (roll/sheet) first, then the other."""
     larger = [s for s in templates.stocks_for(kind) if s.area > stock.area + 1e-6]
     return sorted(larger, key=lambda s: (s.kind != stock.kind, s.area, s.name))

@@ -12,6 +12,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from labelapp.render.errors import LabelFitError
 from labelapp.render.fonts import string_width
@@ -22,6 +23,9 @@ from labelapp.render.label.fit import FittedLabel, FittedZone, place_variable
 from labelapp.render.pdfio import new_canvas, pdf_bytes
 from labelapp.render.templates.layout import MIN_MODULE, BarcodeZone
 from labelapp.render.templates.stock import Stock
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 FORM_NAME = "label"
 
@@ -61,7 +65,7 @@ class RunPlan:
 
 def symbol_origin(plan: RunPlan, module: float, columns: int, rows: int) -> tuple[float, float]:
     """Lower-left corner of a symbol in the layout's barcode zone; refuses one that does not fit."""
-    zone = plan.fitted.layout.barcode
+    zone = plan.fitted.layout.barcode_zone
     rect, m = zone.rect, module
     width, height = (columns + 2) * m, (rows + 2) * m  # with the 1-module quiet zone
     if width > rect.width + 1e-6 or height > rect.height + 1e-6:
@@ -83,13 +87,13 @@ def symbol_origin(plan: RunPlan, module: float, columns: int, rows: int) -> tupl
 
 def check_symbol_fits(plan: RunPlan) -> None:
     """Encode the run's largest symbol (the last serial) and check it fits the barcode zone."""
-    zone = plan.fitted.layout.barcode
+    zone = plan.fitted.layout.barcode_zone
     data = barcode.with_serial(plan.gs1, serial_value(plan.count, plan.count))
     columns, rows = barcode.symbol_size(barcode.encode(data.element_string(), zone.shape))
     symbol_origin(plan, module_for(zone, plan.stock), columns, rows)
 
 
-def draw_single(canvas, plan: RunPlan, index: int = 1) -> None:
+def draw_single(canvas: Canvas, plan: RunPlan, index: int = 1) -> None:
     """One complete label at the canvas origin without a form (specimens on the worksheet)."""
     draw_static(canvas, plan.fitted)
     _LabelDrawer(plan).draw_variable(canvas, index)
@@ -109,9 +113,9 @@ class _LabelDrawer:
     grows with the number of labels.
     """
 
-    def __init__(self, plan: RunPlan):
+    def __init__(self, plan: RunPlan) -> None:
         self.plan = plan
-        self.zone = plan.fitted.layout.barcode
+        self.zone = plan.fitted.layout.barcode_zone
         self.module = module_for(self.zone, plan.stock)
         self.dot = 72.0 / plan.stock.dpi
         self.element_prefix, self.hri_prefix = plan.gs1.serial_prefixes()
@@ -127,17 +131,17 @@ class _LabelDrawer:
             return _Variable(fitted, lambda index, serial: self.hri_prefix + serial)
         raise ValueError(f"no per-label value for field {field!r}")
 
-    def draw(self, canvas, index: int) -> None:
+    def draw(self, canvas: Canvas, index: int) -> None:
         canvas.doForm(FORM_NAME)
         self.draw_variable(canvas, index)
 
-    def draw_variable(self, canvas, index: int) -> None:
+    def draw_variable(self, canvas: Canvas, index: int) -> None:
         serial = serial_value(index, self.plan.count)
         self._draw_symbol(canvas, self.element_prefix + serial)
         for variable in self.variables:
             self._draw_text(canvas, variable, variable.make_text(index, serial))
 
-    def _draw_symbol(self, canvas, element_string: str) -> None:
+    def _draw_symbol(self, canvas: Canvas, element_string: str) -> None:
         symbol = barcode.encode(element_string, self.zone.shape)
         size = barcode.symbol_size(symbol)
         origin = self.origins.get(size)
@@ -149,7 +153,7 @@ class _LabelDrawer:
     def _snap(self, value: float) -> float:
         return round(value / self.dot) * self.dot
 
-    def _draw_text(self, canvas, variable: _Variable, text: str) -> None:
+    def _draw_text(self, canvas: Canvas, variable: _Variable, text: str) -> None:
         fitted = variable.fitted
         width = self.fixed_width[id(variable)] or string_width(text, fitted.font, fitted.size)
         line = place_variable(self.plan.fitted, fitted, text, width)
@@ -174,7 +178,7 @@ def _constant_width(variable: _Variable, plan: RunPlan) -> float | None:
     return None
 
 
-def _begin_static_form(canvas, plan: RunPlan) -> None:
+def _begin_static_form(canvas: Canvas, plan: RunPlan) -> None:
     layout = plan.fitted.layout
     canvas.beginForm(FORM_NAME, 0, 0, layout.size.width, layout.size.height)
     draw_static(canvas, plan.fitted)
@@ -194,7 +198,7 @@ def render_roll(plan: RunPlan) -> bytes:
 
 def cell_origin(stock: Stock, slot: int) -> tuple[float, float]:
     """Lower-left corner (PDF points) of cell ``slot`` (0-based, reading order) on a sheet."""
-    grid = stock.sheet
+    grid = stock.sheet_grid
     row, column = divmod(slot, grid.columns)
     x = grid.margin_left + column * grid.pitch_x
     y = grid.page.height - (grid.margin_top + row * grid.pitch_y) - stock.height
@@ -203,7 +207,7 @@ def cell_origin(stock: Stock, slot: int) -> tuple[float, float]:
 
 def render_sheet(plan: RunPlan) -> bytes:
     stock = plan.stock
-    grid = stock.sheet
+    grid = stock.sheet_grid
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, (grid.page.width, grid.page.height), plan.title, plan.subject)
     _begin_static_form(canvas, plan)

@@ -107,6 +107,14 @@ class TextZone(TemplateModel):
     def variable(self) -> bool:
         return FIELDS[self.fields[0]].variable
 
+    @property
+    def placed_rect(self) -> Rect:
+        """``rect``, which every zone has once placed: a fixed zone always (the layout requires it),
+        a zone of a stack once the stack is fitted (``fit.fit_stack`` gives it one)."""
+        if self.rect is None:
+            raise ValueError(f"zone {self.name!r} has no rect: a zone of a stack is placed by fitting the stack")
+        return self.rect
+
 
 class BarcodeZone(TemplateModel):
     """Where the DataMatrix goes; the zone includes the 1-module quiet zone on every side."""
@@ -168,6 +176,13 @@ class Layout(TemplateModel):
     def all_zones(self) -> list[TextZone]:
         return list(self.zones) + [z for stack in self.stacks for z in stack.zones]
 
+    @property
+    def barcode_zone(self) -> BarcodeZone:
+        """``barcode``, which every loaded layout has (``_check_fields`` requires it)."""
+        if self.barcode is None:
+            raise ValueError(f"layout {self.name!r} has no barcode zone")
+        return self.barcode
+
     def zone_of(self, field: str) -> TextZone | None:
         return next((z for z in self.all_zones if field in z.fields), None)
 
@@ -191,7 +206,7 @@ def _check_rects(layout: Layout) -> None:
 
 
 def _boxes(layout: Layout) -> list[tuple[str, Rect]]:
-    boxes = [(f"zones[{i}] ({z.name})", z.rect) for i, z in enumerate(layout.zones)]
+    boxes = [(f"zones[{i}] ({z.name})", z.placed_rect) for i, z in enumerate(layout.zones)]  # after _check_rects
     boxes += [(f"stacks[{i}] ({s.name})", s.rect) for i, s in enumerate(layout.stacks)]
     if layout.barcode is not None:
         boxes.append(("barcode", layout.barcode.rect))

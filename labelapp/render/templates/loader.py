@@ -134,11 +134,12 @@ def _check_unique_layouts(layouts: dict[str, Layout], paths: dict[str, Path]) ->
 
 
 def _check_default_ranges(stocks: dict[str, Stock], paths: dict[str, Path]) -> None:
-    ranged = sorted((s for s in stocks.values() if s.default_for_containers), key=lambda s: s.name)
-    for i, stock in enumerate(ranged):
-        a = stock.default_for_containers
-        for other in ranged[i + 1 :]:
-            b = other.default_for_containers
+    ranged = sorted(
+        ((s, s.default_for_containers) for s in stocks.values() if s.default_for_containers is not None),
+        key=lambda pair: pair[0].name,
+    )
+    for i, (stock, a) in enumerate(ranged):
+        for other, b in ranged[i + 1 :]:
             if a.min_ml <= b.max_ml and b.min_ml <= a.max_ml:
                 raise TemplateError(
                     [

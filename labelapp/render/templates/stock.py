@@ -80,6 +80,13 @@ class Stock(TemplateModel):
         return self.width * self.height
 
     @property
+    def sheet_grid(self) -> SheetGrid:
+        """``sheet``, which a stock of kind 'sheet' always has (``_grid`` requires it)."""
+        if self.sheet is None:
+            raise ValueError(f"stock {self.name!r} is a {self.kind} stock, not a sheet of cells")
+        return self.sheet
+
+    @property
     def labels_per_page(self) -> int:
         return self.sheet.columns * self.sheet.rows if self.sheet else 1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
@@ -19,6 +20,11 @@ from labelapp.render.worksheet import sections as sec
 from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import p
 
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Flowable
+    from reportlab.platypus.doctemplate import BaseDocTemplate
+
 PAGE_W, PAGE_H = 8.5 * 72, 11 * 72
 MARGIN = 0.6 * 72
 HEADER_H = 0.8 * 72
@@ -26,13 +32,15 @@ TOTAL_FORM = "pagecount"
 HEADER_MIN_SIZE = 7.0
 
 
-def _canvas_class():
+def _canvas_class() -> type[Canvas]:
     from reportlab.pdfgen.canvas import Canvas
 
     class WorksheetCanvas(Canvas):
         """Defines the page-count form just before the document is written."""
 
-        def save(self):
+        _code: list[str]  # the current page's operators; set by Canvas, missing from types-reportlab
+
+        def save(self) -> None:
             total = self.getPageNumber() - 1 if not self._code else self.getPageNumber()
             if self._code:
                 self.showPage()
@@ -66,7 +74,7 @@ def header_lines(bf: BatchFile, comp: BatchComputation) -> tuple[str, str, str]:
     )
 
 
-def _draw_header(canvas, doc, lines: tuple[str, str, str]) -> None:
+def _draw_header(canvas: Canvas, doc: BaseDocTemplate, lines: tuple[str, str, str]) -> None:
     width = PAGE_W - 2 * MARGIN
     top = PAGE_H - MARGIN + 14
     canvas.saveState()
@@ -93,21 +101,21 @@ def _draw_header(canvas, doc, lines: tuple[str, str, str]) -> None:
     canvas.restoreState()
 
 
-def _specimen_parts(plan: RunPlan, caption: str) -> list:
+def _specimen_parts(plan: RunPlan, caption: str) -> list[Flowable]:
     from reportlab.platypus import Flowable
 
     class LabelSpecimen(Flowable):
         """One label at actual size inside a thin cut line."""
 
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__()
             self.width = plan.stock.width
             self.height = plan.stock.height
 
-        def wrap(self, avail_width, avail_height):
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
             return self.width, self.height
 
-        def draw(self):
+        def draw(self) -> None:
             canvas = self.canv
             canvas.saveState()
             canvas.setStrokeGray(0.45)
@@ -122,7 +130,7 @@ def _specimen_parts(plan: RunPlan, caption: str) -> list:
     return [p(caption, "small"), LabelSpecimen(), Spacer(1, 8)]
 
 
-def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list:
+def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list[Flowable]:
     from reportlab.platypus import KeepTogether
 
     head = sec.heading("14. Label specimens (actual size)")
@@ -141,7 +149,7 @@ def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list:
                 ]
             )
         ]
-    figures = []
+    figures: list[Flowable] = []
     for plan, what in shown:
         caption = (
             f"{what}: stock {plan.stock.name} ({plan.stock.size_text()}), layout "
@@ -160,7 +168,7 @@ def story(
     signatures: Sequence[SignatureManifestation],
     reconciliation: ReconciliationCounts | None,
     audit_anchor: tuple[int, str] | None = None,
-) -> list:
+) -> list[Flowable]:
     sigs = sec.signatures_of(signatures)
     parts = [
         sec.summary(bf, comp),
@@ -217,11 +225,11 @@ def render_worksheet(
         subject=f"Formula {bf.formula.id} v{bf.formula.version}",
         creator=PRODUCER,
         producer=PRODUCER,
-        keywords="",
+        keywords=[],  # a list, as BaseDocTemplate documents; joined into the same empty string
     )
     lines = header_lines(bf, comp)
 
-    def on_page(canvas, doc_):
+    def on_page(canvas: Canvas, doc_: BaseDocTemplate) -> None:
         _draw_header(canvas, doc_, lines)
 
     flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from labelapp.calc.format import fmt_number
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
 from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import ROW_HEIGHT, grid_table, p
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable, Paragraph, Table
+
+    from labelapp.render.worksheet.style import Cell
 
 WIDTH = 7.3 * 72  # frame width of the letter page with 0.6 in margins
 BLANK = ""
@@ -28,7 +34,7 @@ class Signatures:
     def for_step(self, step: str) -> list[SignatureManifestation]:
         return [r for r in self.records if r.step == step]
 
-    def cell(self, step: str):
+    def cell(self, step: str) -> Cell:
         """The manifestation(s) signed for this step, or an empty box to sign by hand."""
         found = self.for_step(step)
         if found:
@@ -36,11 +42,11 @@ class Signatures:
         return BLANK
 
 
-def heading(text: str):
+def heading(text: str) -> Paragraph:
     return p(text, "h2")
 
 
-def summary(bf: BatchFile, comp: BatchComputation) -> list:
+def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
     f, b = bf.formula, bf.batch
     lot = comp.lot_number + (
         " (provisional: from the lot pattern; the register allocates the final lot)" if comp.lot_provisional else ""
@@ -83,10 +89,13 @@ def fill_text(bf: BatchFile) -> str:
     )
 
 
-def computed(comp: BatchComputation) -> list:
-    rows = [[p("Value", "cellbold"), p("Working", "cellbold"), p("Result", "cellbold")]]
+def computed(comp: BatchComputation) -> list[Flowable]:
+    rows: list[list[Cell]] = [[p("Value", "cellbold"), p("Working", "cellbold"), p("Result", "cellbold")]]
     rows += [[p(w.label, "cell"), p(w.expression, "cell"), p(w.result, "cell")] for w in comp.workings]
-    out = [heading("2. Computed values and their working"), grid_table(rows, [120, WIDTH - 120 - 110, 110])]
+    out: list[Flowable] = [
+        heading("2. Computed values and their working"),
+        grid_table(rows, [120, WIDTH - 120 - 110, 110]),
+    ]
     out.append(
         p(
             f"Osmolarity {comp.osmolarity_text}: {comp.tonicity.category}. "
@@ -100,7 +109,7 @@ def computed(comp: BatchComputation) -> list:
     return out
 
 
-def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list:
+def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[Flowable]:
     lots = {lot.lot: lot for lot in bf.batch.component_lots}
     head = [
         "Component (form weighed)",
@@ -114,7 +123,7 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list:
         "Weighed by",
         "Verified by",
     ]
-    rows = [[p(h, "cellbold") for h in head]]
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in head]]
     for line in comp.amounts:
         lot = lots.get(line.lot or "")
         actual = f"{fmt_number(line.actual_g)} g" if line.actual_g is not None else BLANK
@@ -140,8 +149,8 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list:
     ]
 
 
-def _sign_row(sigs: Signatures, performed: str, verified: str):
-    rows = [
+def _sign_row(sigs: Signatures, performed: str, verified: str) -> Table:
+    rows: list[list[Cell]] = [
         [
             p(SIGNATURE_STEPS[performed], "cellbold"),
             sigs.cell(performed),
@@ -162,8 +171,10 @@ EQUIPMENT = [
 ]
 
 
-def equipment() -> list:
-    rows = [[p(h, "cellbold") for h in ("Equipment", "ID", "Calibration / cleaning status", "Checked by, date/time")]]
+def equipment() -> list[Flowable]:
+    rows: list[list[Cell]] = [
+        [p(h, "cellbold") for h in ("Equipment", "ID", "Calibration / cleaning status", "Checked by, date/time")]
+    ]
     rows += [[p(name, "cell"), BLANK, BLANK, BLANK] for name in EQUIPMENT]
     return [heading("4. Equipment"), grid_table(rows, [150, 90, 150, WIDTH - 390], row_height=ROW_HEIGHT)]
 
@@ -176,8 +187,8 @@ PRE_USE = [
 ]
 
 
-def pre_use(sigs: Signatures) -> list:
-    rows = [[p(h, "cellbold") for h in ("Check", "Result", "By, date/time")]]
+def pre_use(sigs: Signatures) -> list[Flowable]:
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("Check", "Result", "By, date/time")]]
     rows += [[p(text, "cell"), BLANK, BLANK] for text in PRE_USE]
     rows.append([p(SIGNATURE_STEPS["line-clearance"], "cellbold"), BLANK, sigs.cell("line-clearance")])
     return [heading("5. Pre-use checks"), grid_table(rows, [250, 80, WIDTH - 330], row_height=ROW_HEIGHT)]
@@ -187,7 +198,7 @@ def _vehicle(comp: BatchComputation) -> str:
     return next((a.supplied_form for a in comp.amounts if a.theoretical_g is None), "the vehicle")
 
 
-def steps(comp: BatchComputation, sigs: Signatures) -> list:
+def steps(comp: BatchComputation, sigs: Signatures) -> list[Flowable]:
     vehicle = _vehicle(comp)
     texts = [
         "Verify each component's identity, lot and expiry against the component table.",
@@ -197,7 +208,9 @@ def steps(comp: BatchComputation, sigs: Signatures) -> list:
         "In-process pH. Specification (master record): ________  Result: ________",
         "Hold time from end of compounding to filtration. Start ______ End ______ (limit per master record, 211.111)",
     ]
-    rows = [[p(h, "cellbold") for h in ("#", "Step", "Performed by, date/time", "Verified by, date/time")]]
+    rows: list[list[Cell]] = [
+        [p(h, "cellbold") for h in ("#", "Step", "Performed by, date/time", "Verified by, date/time")]
+    ]
     rows += [[p(str(i), "cell"), p(t, "cell"), BLANK, BLANK] for i, t in enumerate(texts, 1)]
     return [
         heading("6. Compounding steps"),
@@ -206,8 +219,8 @@ def steps(comp: BatchComputation, sigs: Signatures) -> list:
     ]
 
 
-def filtration(sigs: Signatures) -> list:
-    rows = [[p(h, "cellbold") for h in ("Item", "Record", "By, date/time")]]
+def filtration(sigs: Signatures) -> list[Flowable]:
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("Item", "Record", "By, date/time")]]
     items = [
         "Filter manufacturer, type and lot",
         "Pore size: 0.2/0.22 \u00b5m (sterilizing grade)",
@@ -224,15 +237,15 @@ def filtration(sigs: Signatures) -> list:
     ]
 
 
-def filling(bf: BatchFile, sigs: Signatures, checks: int = 8) -> list:
-    rows = [
+def filling(bf: BatchFile, sigs: Signatures, checks: int = 8) -> list[Flowable]:
+    rows: list[list[Cell]] = [
         [
             p(h, "cellbold")
             for h in ("Time", "Unit #", "Net weight (g)", "Volume (mL) = weight / density", "Within limits", "By")
         ]
     ]
     rows += [[BLANK] * 6 for _ in range(checks)]
-    out = [
+    out: list[Flowable] = [
         heading("8. Aseptic filling and fill-volume checks"),
         p(
             f"Target fill: {fill_text(bf)}. Check at the frequency in the master record; final "
@@ -261,7 +274,7 @@ def filling(bf: BatchFile, sigs: Signatures, checks: int = 8) -> list:
 
 def reconciliation(
     comp: BatchComputation, bf: BatchFile, counts: ReconciliationCounts | None, sigs: Signatures
-) -> list:
+) -> list[Flowable]:
     def val(attr: str) -> str:
         return str(getattr(counts, attr)) if counts is not None else BLANK
 
@@ -285,7 +298,7 @@ def reconciliation(
         ("F", "Unused lot-specific labels, destroyed (witnessed)", val("destroyed_unused"), BLANK),
         ("", "Returned to stores", val("returned"), "should be 0"),
     ]
-    rows = [[p(h, "cellbold") for h in ("", "Line", "Count", "Note")]]
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("", "Line", "Count", "Note")]]
     rows += [[p(k, "cellbold"), p(t, "cell"), p(c, "cell"), p(n, "cell")] for k, t, c, n in lines]
     rows.append(
         [
@@ -320,8 +333,8 @@ def _check_text(counts: ReconciliationCounts | None) -> str:
     return f"{counts.issued} vs {counts.accounted}: DISCREPANCY of {counts.difference}; investigate (211.192)"
 
 
-def yield_section(comp: BatchComputation, sigs: Signatures) -> list:
-    rows = [
+def yield_section(comp: BatchComputation, sigs: Signatures) -> list[Flowable]:
+    rows: list[list[Cell]] = [
         [
             p("Theoretical yield", "cellbold"),
             p(f"{comp.theoretical_yield_units} units (batch volume allows {comp.max_fills} fills)", "cell"),
@@ -337,7 +350,7 @@ def yield_section(comp: BatchComputation, sigs: Signatures) -> list:
     return [heading("10. Yield"), grid_table(rows, [250, WIDTH - 250], header_rows=0, row_height=ROW_HEIGHT)]
 
 
-def qc(comp: BatchComputation, sigs: Signatures) -> list:
+def qc(comp: BatchComputation, sigs: Signatures) -> list[Flowable]:
     tests = [
         ("Sterility", "USP <71>", "No growth"),
         ("Bacterial endotoxins", "USP <85>", "Limit K/M per master record: ______ EU/mL"),
@@ -351,7 +364,7 @@ def qc(comp: BatchComputation, sigs: Signatures) -> list:
         ("Assay / potency", "Per specification", "Per master record"),
         ("Osmolality (measured)", "USP <785>", f"Compare with {comp.osmolarity_text}"),
     ]
-    rows = [[p(h, "cellbold") for h in ("Test", "Method", "Specification", "Result", "By, date")]]
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("Test", "Method", "Specification", "Result", "By, date")]]
     rows += [[p(t, "cell"), p(m, "cell"), p(s, "cell"), BLANK, BLANK] for t, m, s in tests]
     rows.append([p(SIGNATURE_STEPS["qc-review"], "cellbold"), BLANK, BLANK, BLANK, sigs.cell("qc-review")])
     return [
@@ -360,8 +373,10 @@ def qc(comp: BatchComputation, sigs: Signatures) -> list:
     ]
 
 
-def deviations() -> list:
-    rows = [[p(h, "cellbold") for h in ("Deviation / investigation reference", "Description", "CAPA")]]
+def deviations() -> list[Flowable]:
+    rows: list[list[Cell]] = [
+        [p(h, "cellbold") for h in ("Deviation / investigation reference", "Description", "CAPA")]
+    ]
     rows += [[BLANK, BLANK, BLANK] for _ in range(3)]
     return [
         heading("12. Deviations and investigations"),
@@ -369,8 +384,8 @@ def deviations() -> list:
     ]
 
 
-def release(sigs: Signatures) -> list:
-    rows = [
+def release(sigs: Signatures) -> list[Flowable]:
+    rows: list[list[Cell]] = [
         [p("Disposition", "cellbold"), p("[   ] Approved for release        [   ] Rejected", "cell")],
         [p(SIGNATURE_STEPS["qa-release"], "cellbold"), sigs.cell("qa-release")],
     ]
@@ -386,7 +401,7 @@ def release(sigs: Signatures) -> list:
     ]
 
 
-def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, str] | None = None) -> list:
+def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, str] | None = None) -> list[Flowable]:
     f = bf.facility
     fei = f" (FEI {f.fei})" if f.fei else ""
     anchor = (
@@ -414,10 +429,12 @@ def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, s
     ]
 
 
-def manifest(sigs: Signatures) -> list:
+def manifest(sigs: Signatures) -> list[Flowable]:
     if not sigs.records:
         return []
-    rows = [[p(h, "cellbold") for h in ("Printed name", "Role", "Meaning", "Date/time (UTC)", "Record step")]]
+    rows: list[list[Cell]] = [
+        [p(h, "cellbold") for h in ("Printed name", "Role", "Meaning", "Date/time (UTC)", "Record step")]
+    ]
     for r in sigs.records:
         step = SIGNATURE_STEPS.get(r.step or "", r.step or "(none)")
         rows.append(

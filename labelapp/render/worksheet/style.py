@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Literal, TypeAlias
 from xml.sax.saxutils import escape
 
 from labelapp.render.fonts import BOLD, REGULAR, register_fonts
 from labelapp.render.label.fit import check_printable
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus.tables import _TableCommand  # the stub's own name for one TableStyle command
+
+    # What a table cell holds: a paragraph, or "" for a box left blank to write in by hand.
+    Cell: TypeAlias = Paragraph | str
+
+StyleName = Literal["body", "small", "cell", "cellbold", "h1", "h2", "warn"]
 
 BODY_SIZE = 8.5
 SMALL_SIZE = 7.5
@@ -14,7 +26,7 @@ ROW_HEIGHT = 17  # pt: room to write by hand
 
 
 @cache
-def styles() -> dict:
+def styles() -> dict[StyleName, ParagraphStyle]:
     from reportlab.lib.styles import ParagraphStyle
 
     register_fonts()
@@ -32,7 +44,7 @@ def styles() -> dict:
     }
 
 
-def p(text: str, style: str = "body"):
+def p(text: str, style: StyleName = "body") -> Paragraph:
     """A paragraph of plain text (escaped: data never becomes markup; every glyph must exist)."""
     from reportlab.platypus import Paragraph
 
@@ -41,7 +53,13 @@ def p(text: str, style: str = "body"):
     return Paragraph(escape(text), st)
 
 
-def grid_table(rows, widths, header_rows: int = 1, row_height: float | None = None, repeat: bool = True):
+def grid_table(
+    rows: Sequence[list[Cell]],
+    widths: Sequence[float],
+    header_rows: int = 1,
+    row_height: float | None = None,
+    repeat: bool = True,
+) -> Table:
     """A ruled table; cell text is wrapped in paragraphs by the caller.
 
     ``row_height`` is a minimum for body rows (room to write by hand): rows still grow with their
@@ -50,7 +68,7 @@ def grid_table(rows, widths, header_rows: int = 1, row_height: float | None = No
     from reportlab.platypus import Table, TableStyle
 
     table = Table(rows, colWidths=widths, repeatRows=header_rows if repeat else 0)
-    commands = [
+    commands: list[_TableCommand] = [
         ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
@@ -79,7 +79,7 @@ class BatchesPage(QWidget):
         layout.addWidget(self.count)
 
     def refresh(self) -> None:
-        criteria: dict[str, Any] = {"limit": 1000}
+        criteria: dict[str, str | int] = {"limit": 1000}
         if self.search.text().strip():
             criteria["text"] = self.search.text().strip()
         if self.status.currentData():

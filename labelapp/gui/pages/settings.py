@@ -283,10 +283,10 @@ class SettingsPage(QWidget):
     def save_register_settings(self) -> None:
         register = self.session.register
         current = register.settings.current().model_dump()
-        changes: dict[str, Any] = {}
+        changes: dict[str, str | int | None] = {}
         for key, text in self.register_form.values().items():
-            value: Any = text.strip() or None
-            if key != "archive_dir" and key != "lot_pattern" and value is not None:
+            value: str | int | None = text.strip() or None
+            if key != "archive_dir" and key != "lot_pattern" and isinstance(value, str):
                 value = int(value) if value.isdigit() else value
             if value != current.get(key):
                 changes[key] = value

@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ navigation
 
     def show_page(self, name: str) -> None:
-        self.nav.setCurrentRow(next((i for i, page in enumerate(PAGES) if page == name), 0))  # else batches
+        self.nav.setCurrentRow(PAGES.index(name if name in PAGES else "batches"))
 
     def current_page(self) -> PageName:
         return PAGES[self.stack.currentIndex()]

@@ -70,3 +70,32 @@ def test_a_refusal_is_logged_as_a_warning_and_shown_as_the_service_wrote_it(
     assert record.levelno == logging.WARNING
     assert "not the password" not in caplog.text  # the log never holds a password
     assert "Something went wrong" not in dialog.error.text() and dialog.error.text()
+
+
+def test_when_a_batch_cannot_be_read_the_verify_page_leaves_nothing_to_act_on(
+    qtbot, make_session, make_widget, people, glycine, register, monkeypatch, caplog
+):
+    """A failed read used to keep the previous batch's record on screen, its buttons enabled, while
+    the page's batch id named the new batch: a signature would have gone to a batch nobody saw."""
+    from gui_helpers import GLYCINE
+
+    from labelapp.gui.pages.verify import VerifyPage
+    from labelapp.services.calculate import load_batch_file
+
+    example = load_batch_file(GLYCINE)
+    batch = example.model_copy(update={"batch": example.batch.model_copy(update={"lot_number": None})})
+    first = register.batches.new(batch, people["alex"])
+    second = register.batches.new(batch, people["alex"])
+    page = make_widget(VerifyPage, make_session(people["alex"]))
+    page.set_batch(first.id)
+    assert page.detail is not None and page.buttons["performed"].isEnabled()
+
+    monkeypatch.setattr(register.batches, "detail", _boom)
+    with caplog.at_level(logging.INFO):
+        page.set_batch(second.id)
+
+    assert page.detail is None and page.sign("performed") is None and page.reconcile() is None
+    assert not any(b.isEnabled() for b in (*page.buttons.values(), page.reconcile_button, page.archive_button))
+    assert first.lot_number not in page.title.text() and page.signatures.rowCount() == 0
+    assert "The details are in the log file" in page.message.text()
+    assert _logged(caplog, "labelapp.gui.pages.verify").exc_info[0] is RuntimeError

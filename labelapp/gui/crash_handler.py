@@ -50,8 +50,14 @@ class ExceptionHandler:
 
     def install(self) -> "ExceptionHandler":
         sys.excepthook = self
-        threading.excepthook = lambda args: self(args.exc_type, args.exc_value, args.exc_traceback)
+        threading.excepthook = self._thread_hook
         return self
+
+    def _thread_hook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:  # documented as possible: only the type is known
+            log.error("unexpected %s in thread %s", args.exc_type.__name__, args.thread)
+            return
+        self(args.exc_type, args.exc_value, args.exc_traceback)
 
     def uninstall(self) -> None:
         sys.excepthook = self._previous

@@ -10,14 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRect,
+    QRectF,
+    QSettings,
+    QSize,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPen
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
 from labelapp.domain.errors import LabelappError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 MM_PER_INCH = 25.4
 BAND_PIXELS = 1024
@@ -180,11 +195,11 @@ def pdf_printer(path: str, resolution: int = 300) -> QPrinter:
 # ---------------------------------------------------------------- workstation memory (QSettings)
 
 
-def remembered_printer(settings: Any, stock: str) -> str:
+def remembered_printer(settings: QSettings, stock: str) -> str:
     return str(settings.value(f"print/printer/{stock}", "") or "")
 
 
-def remember_printer(settings: Any, stock: str, printer_name: str) -> None:
+def remember_printer(settings: QSettings, stock: str, printer_name: str) -> None:
     if printer_name:
         settings.setValue(f"print/printer/{stock}", printer_name)
 
@@ -193,15 +208,17 @@ def offset_key(printer_name: str, stock: str) -> str:
     return f"print/offset/{printer_name or 'default'}/{stock}"
 
 
-def stored_offset(settings: Any, printer_name: str, stock: str) -> Offset:
-    values = settings.value(offset_key(printer_name, stock), None) or [0.0, 0.0]
+def stored_offset(settings: QSettings, printer_name: str, stock: str) -> Offset:
+    values = settings.value(offset_key(printer_name, stock), None)
+    if not isinstance(values, (list, tuple)):  # never stored (or not a pair)
+        return Offset()
     try:
         return Offset(float(values[0]), float(values[1]))
     except (TypeError, ValueError, IndexError):
         return Offset()
 
 
-def store_offset(settings: Any, printer_name: str, stock: str, offset: Offset) -> None:
+def store_offset(settings: QSettings, printer_name: str, stock: str, offset: Offset) -> None:
     settings.setValue(offset_key(printer_name, stock), [offset.x_mm, offset.y_mm])
 
 
@@ -214,7 +231,7 @@ def new_printer(printer_name: str = "") -> QPrinter:
 
 
 def print_with_progress(
-    parent: Any, data: bytes, printer: QPrinter, offset: Offset, what: str, pages: int
+    parent: QWidget | None, data: bytes, printer: QPrinter, offset: Offset, what: str, pages: int
 ) -> PrintOutcome:
     """``print_pdf`` behind a cancellable QProgressDialog (events keep flowing between pages)."""
     from PySide6.QtWidgets import QProgressDialog

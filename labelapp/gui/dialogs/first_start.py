@@ -8,8 +8,9 @@ and approved by the pharmacist's own e-signature (a second person, as for every 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,11 +26,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages.settings import FACILITY_FIELDS
 from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, line_edit
 from labelapp.gui.workers import run_task
 from labelapp.services.settings import facility_from_form
+
+if TYPE_CHECKING:
+    from labelapp.domain.facility import Facility
+    from labelapp.domain.formula import Formula
+    from labelapp.domain.records import AuthenticatedUser, FormulaRecord
+    from labelapp.gui.dialogs.signature import SignatureDialog
+    from labelapp.services.register import Register
+
+log = logging.getLogger(__name__)
 
 TEAM = (("technician", "Technician"), ("pharmacist", "Pharmacist"), ("qa", "Quality assurance"))
 
@@ -62,7 +72,7 @@ class AccountRow:
         return Account(u.strip(), n.strip(), p, q, self.role)
 
 
-def example_formulas() -> list[Any]:
+def example_formulas() -> list[Formula]:
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import load_batch_file
 
@@ -70,13 +80,14 @@ def example_formulas() -> list[Any]:
 
 
 class FirstStartDialog(QDialog):
-    def __init__(self, register: Any, parent: QWidget | None = None):
+    def __init__(self, register: Register, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Welcome to labelapp — first start")
         self.setObjectName("first_start_dialog")
         self.register = register
-        self.admin: Any = None
+        self.admin: AuthenticatedUser | None = None
         self.notes: list[str] = []
+        self.added_examples = False
         intro = QLabel(
             "The register has no accounts yet. Enter your facility as it must appear on every label, "
             "and create the first administrator. You can add the first technician, pharmacist and "
@@ -84,7 +95,8 @@ class FirstStartDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(INFO_STYLE)
-        self.facility = {key: FieldBox(line_edit(f"setup_{key}")) for key, _ in FACILITY_FIELDS}
+        self.facility_edits = {key: line_edit(f"setup_{key}") for key, _ in FACILITY_FIELDS}
+        self.facility = {key: FieldBox(edit) for key, edit in self.facility_edits.items()}
         facility_box = QGroupBox("Facility")
         form = QFormLayout(facility_box)
         for key, title in FACILITY_FIELDS:
@@ -141,8 +153,9 @@ class FirstStartDialog(QDialog):
         for box in self.facility.values():
             box.set_errors([])
         try:
-            facility = facility_from_form({k: b.editor.text() for k, b in self.facility.items()})
+            facility = facility_from_form({k: edit.text() for k, edit in self.facility_edits.items()})
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "the facility of the first start")
             self._facility_errors(exc)
             return
         problems = self._problems()
@@ -155,22 +168,23 @@ class FirstStartDialog(QDialog):
         self._say("Creating the accounts…", error=False)
         run_task(lambda: self._create(facility, accounts, examples), self._created, self)
 
-    def _create(self, facility: Any, accounts: list[Account], examples: bool) -> list[str]:
+    def _create(self, facility: Facility, accounts: list[Account], examples: bool) -> list[str]:
         """Runs in a worker. The administrator first (the register requires it); then the rest."""
         admin_account, others = accounts[0], accounts[1:]
         reg = self.register
         reg.accounts.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
-        self.admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
-        reg.settings.set_facility(facility, self.admin, "first start")
+        self.admin = admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
+        reg.settings.set_facility(facility, admin, "first start")
         notes = []
         created = {}
         for account in others:
             try:
                 reg.accounts.create_user(
-                    account.username, account.full_name, account.role, account.password, actor=self.admin
+                    account.username, account.full_name, account.role, account.password, actor=admin
                 )
                 created[account.role] = account
             except Exception as exc:  # noqa: BLE001 - the administrator exists: report and go on
+                log_caught(log, exc, f"creating the {account.role} account")
                 notes.append(
                     f"The {account.role} account was not created: {in_words(exc)} (add it in Settings > Users)."
                 )
@@ -205,14 +219,16 @@ class FirstStartDialog(QDialog):
         self.error.show()
 
 
-def approve_examples_dialog(register: Any, pharmacist: str, parent: QWidget | None = None) -> Any:
+def approve_examples_dialog(
+    register: Register, pharmacist: str, parent: QWidget | None = None
+) -> SignatureDialog[list[FormulaRecord]]:
     """The pharmacist's e-signature approving the example formulas added at first start."""
     from labelapp.gui.dialogs.signature import SignatureDialog
 
     drafts = register.formulas.versions(status="draft")
     names = ", ".join(f"{f.code} v{f.version}" for f in drafts)
 
-    def sign(username: str, password: str, _reason: str | None) -> list[Any]:
+    def sign(username: str, password: str, _reason: str | None) -> list[FormulaRecord]:
         return [register.formulas.approve(f.code, f.version, username, password) for f in drafts]
 
     return SignatureDialog(

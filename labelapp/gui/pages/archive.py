@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -18,27 +20,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import DocumentTableModel, RecordRole
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
 
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from labelapp.domain.records import ArchivedDocumentRecord, PrintJobRecord
+    from labelapp.gui.pages.print_page import PrinterChooser
+
+log = logging.getLogger(__name__)
+
 KINDS = ("", "label", "carton_label", "worksheet", "batch_record")
 
 
 class ArchivePage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: Any = None):
+    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: PrinterChooser | None = None):
         super().__init__(parent)
         self.setObjectName("archive_page")
         from labelapp.gui.pages.print_page import ask_printer
 
-        self.choose_printer = choose_printer or ask_printer
-        self.last_reprint: Any = None
+        self.choose_printer: PrinterChooser = choose_printer or ask_printer
+        self.last_reprint: PrintJobRecord | None = None
         self.session = session
         self.model = DocumentTableModel(self)
-        self.opened: Any = None
+        self.opened: ArchivedDocumentRecord | None = None
         self._timer = QTimer(self, singleShot=True, interval=200)
         self._timer.timeout.connect(self.refresh)
         self._build()
@@ -93,16 +103,17 @@ class ArchivePage(QWidget):
                 text=text, kind=self.kind.currentData() or None, limit=1000, check=True
             )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "searching the archive")
             self._show(self.message, in_words(exc))
             return
         self.message.hide()
         self.model.set_rows(rows)
 
-    def selected(self) -> Any:
+    def selected(self) -> ArchivedDocumentRecord | None:
         index = self.view.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None
+        return self.model.record(index.row()) if index.isValid() else None
 
-    def open_document(self, record: Any) -> None:
+    def open_document(self, record: ArchivedDocumentRecord | None) -> None:
         """Show the archived bytes; the register refuses (in words) if they no longer match their hash."""
         if record is None:
             return
@@ -112,6 +123,8 @@ class ArchivePage(QWidget):
             if error is not None:
                 self.viewer.clear()
                 self._show(self.message, in_words(error))
+                return
+            if data is None:  # read returns the verified bytes or raises
                 return
             self.opened = record
             self.viewer.set_pdf(data)
@@ -134,7 +147,7 @@ class ArchivePage(QWidget):
         if ok:
             self.reprint_with_reason(record, reason)
 
-    def reprint_with_reason(self, record: Any, reason: str) -> None:
+    def reprint_with_reason(self, record: ArchivedDocumentRecord, reason: str) -> None:
         """Choose the printer, have the register record the reprint (it returns the archived, hash-checked
         bytes) and print exactly those bytes at 100 %."""
         from labelapp.gui.printing import new_printer, remember_printer, remembered_printer
@@ -148,9 +161,11 @@ class ArchivePage(QWidget):
         remember_printer(settings, stock, printer.printerName())
         name = printer.printerName() or f"PDF file {printer.outputFileName()}"
 
-        def done(result: Any, error: BaseException | None) -> None:
+        def done(result: tuple[PrintJobRecord, bytes] | None, error: BaseException | None) -> None:
             if error is not None:
                 self._show(self.message, f"Not reprinted: {in_words(error)}")
+                return
+            if result is None:  # reprint returns the job and its bytes or raises
                 return
             job, data = result
             self.last_reprint = job
@@ -159,13 +174,14 @@ class ArchivePage(QWidget):
 
         run_task(lambda: register.archive.reprint(record.id, user, reason, printer=name), done, self)
 
-    def _print_reprint(self, job: Any, data: bytes, printer: Any) -> None:
+    def _print_reprint(self, job: PrintJobRecord, data: bytes, printer: QPrinter) -> None:
         from labelapp.gui.printing import print_with_progress, stored_offset
 
         offset = stored_offset(self.session.ui_settings, printer.printerName(), job.stock)
         try:
             outcome = print_with_progress(self, data, printer, offset, f"reprint job {job.job_number}", 0)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"printing reprint job {job.job_number}")
             self._show(
                 self.message,
                 f"The reprint was recorded (job {job.job_number}) but the printer refused it: {in_words(exc)}",
@@ -190,15 +206,14 @@ class ArchivePage(QWidget):
         if not path:
             return
         register, user = self.session.register, self.session.require_user()
-        run_task(
-            lambda: register.archive.export(record.id, path, user),
-            lambda target, error: (
+
+        def done(target: Path | None, error: BaseException | None) -> None:
+            if error is not None:
                 self._show(self.message, f"Not exported: {in_words(error)}")
-                if error
-                else self._show(self.done, f"Exported to {target} (hash checked).")
-            ),
-            self,
-        )
+            else:
+                self._show(self.done, f"Exported to {target} (hash checked).")
+
+        run_task(lambda: register.archive.export(record.id, path, user), done, self)
 
     def _show(self, label: QLabel, text: str) -> None:
         (self.done if label is self.message else self.message).hide()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import AuditTableModel, SortRole
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+
+log = logging.getLogger(__name__)
 
 RECORD_TYPES = ("", "batch", "formula", "document", "user", "settings", "ingredient", "backup")
 
@@ -84,6 +88,7 @@ class AuditPage(QWidget):
         try:
             rows = self.session.register.audit.entries(record_type, record_id, limit=2000, newest_first=True)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "reading the audit trail")
             self.message.setText(in_words(exc))
             self.message.show()
             return

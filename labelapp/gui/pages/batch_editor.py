@@ -7,7 +7,7 @@ back as ``FieldIssue`` paths that the presenter routes to the field, the lot cel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +37,11 @@ from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ErrorLabel, FieldBox
 from labelapp.gui.window_state import restore_splitter, save_splitter
 from labelapp.gui.workers import LatestTask, run_task
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import BatchRecord, FormulaRecord
+    from labelapp.domain.reference import IngredientTable
+    from labelapp.domain.settings import CalcSettings
+
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 PLACEHOLDERS = {
     "units": "e.g. 100",
@@ -63,8 +68,8 @@ class BatchEditorPage(QWidget):
         self.facility: dict[str, Any] | None = None
         self.formula: dict[str, Any] | None = None
         self.last: Evaluation | None = None
-        self.calc_settings: Any = None
-        self.ingredients: Any = None
+        self.calc_settings: CalcSettings | None = None
+        self.ingredients: IngredientTable | None = None
         self._loading = False
         self.task = LatestTask(150, self)
         self.task.done.connect(self._on_evaluated)
@@ -150,12 +155,12 @@ class BatchEditorPage(QWidget):
 
     def _editor(self, key: str) -> QWidget:
         if key == "compounded_at":
-            edit = QDateTimeEdit()
-            edit.setObjectName("field_compounded_at")
-            edit.setDisplayFormat(DATETIME_FORMAT)
-            edit.setCalendarPopup(True)
-            edit.dateTimeChanged.connect(self.schedule)
-            return edit
+            moment = QDateTimeEdit()
+            moment.setObjectName("field_compounded_at")
+            moment.setDisplayFormat(DATETIME_FORMAT)
+            moment.setCalendarPopup(True)
+            moment.dateTimeChanged.connect(self.schedule)
+            return moment
         edit = line_edit(f"field_{key}", PLACEHOLDERS.get(key, ""))
         edit.textEdited.connect(self.schedule)
         return edit
@@ -175,12 +180,13 @@ class BatchEditorPage(QWidget):
     def editor(self, key: str) -> QWidget:
         return self.fields[key].editor
 
-    def start_new(self, formula_record: Any) -> None:
+    def start_new(self, formula_record: FormulaRecord) -> None:
         """A blank batch of an approved formula version, with one lot row per component."""
         user = self.session.user
         self.batch_id, self.status = None, None
-        self._load_context(formula_record.document_data())
-        values = FormValues(scalars=dict.fromkeys(presenter.SCALAR_FIELDS, ""), lots=presenter.blank_lots(self.formula))
+        formula = formula_record.document_data()
+        self._load_context(formula)
+        values = FormValues(scalars=dict.fromkeys(presenter.SCALAR_FIELDS, ""), lots=presenter.blank_lots(formula))
         values.scalars.update(
             compounded_by=user.full_name if user else "",
             allowance_percent="0",
@@ -223,7 +229,7 @@ class BatchEditorPage(QWidget):
                 if isinstance(box.editor, QDateTimeEdit):
                     moment = QDateTime.fromString(text[:16], "yyyy-MM-ddTHH:mm")
                     box.editor.setDateTime(moment if moment.isValid() else QDateTime.currentDateTime())
-                else:
+                elif isinstance(box.editor, QLineEdit):
                     box.editor.setText(text)
                 box.set_errors([])
             self.lots_model.set_rows(values.lots)
@@ -258,11 +264,11 @@ class BatchEditorPage(QWidget):
             editor = self.editor(key)
             if isinstance(editor, QDateTimeEdit):
                 scalars[key] = editor.dateTime().toString("yyyy-MM-ddTHH:mm:00")
-            else:
+            elif isinstance(editor, QLineEdit):
                 scalars[key] = editor.text()
         return FormValues(scalars=scalars, lots=self.lots_model.rows(), lot_number=getattr(self, "_lot_number", None))
 
-    def schedule(self, *_: Any, immediately: bool = False) -> None:
+    def schedule(self, *_: object, immediately: bool = False) -> None:
         if self._loading or self.formula is None:
             return
         values, facility, formula = self.values(), self.facility or {}, self.formula
@@ -272,14 +278,16 @@ class BatchEditorPage(QWidget):
         )
 
     def _on_evaluated(self, outcome: Evaluation | None, error: BaseException | None) -> None:
-        if error is not None:
+        if error is not None:  # the worker raised (evaluate itself returns the input's issues)
             self.general.setText(in_words(error))
             self.general.show()
             self.computed.clear("Cannot compute (see the message on the left).")
             return
+        if outcome is None:  # evaluate() returns an Evaluation or raises
+            return
         self.last = outcome
         self._show_issues(outcome)
-        if outcome.ok:
+        if outcome.computation is not None:
             self.computed.show_computation(outcome.computation)
             self.state.setText("Up to date.")
         else:
@@ -314,7 +322,9 @@ class BatchEditorPage(QWidget):
             self.state.setText("Fix the problems first (or wait for the calculation to finish).")
             return
         batch_file = self.last.batch_file
-        reason = None
+        if batch_file is None:  # an ok evaluation has its batch file (Evaluation.ok); nothing to save otherwise
+            return
+        reason = ""
         if self.batch_id is not None:
             reason, ok = QInputDialog.getText(
                 self, "Reason for the change", "Why is this draft being changed? (kept in the audit trail)"
@@ -323,7 +333,7 @@ class BatchEditorPage(QWidget):
                 return
         register, user, batch_id = self.session.register, self.session.require_user(), self.batch_id
 
-        def work() -> Any:
+        def work() -> BatchRecord:
             if batch_id is None:
                 return register.batches.new(batch_file, user)
             return register.batches.update_draft(batch_id, batch_file, user, reason)
@@ -332,12 +342,14 @@ class BatchEditorPage(QWidget):
         self.state.setText("Saving…")
         run_task(work, self._on_saved, self)
 
-    def _on_saved(self, record: Any, error: BaseException | None) -> None:
+    def _on_saved(self, record: BatchRecord | None, error: BaseException | None) -> None:
         self.save_button.setEnabled(True)
         if error is not None:
             self.state.setText("Not saved.")
             self.general.setText(f"Not saved: {in_words(error)}")
             self.general.show()
+            return
+        if record is None:  # the register returns the saved record or raises
             return
         self.state.setText(f"Saved as lot {record.lot_number} (draft).")
         self.open_batch(record.id)

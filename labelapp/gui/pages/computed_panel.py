@@ -6,7 +6,7 @@ values are cleared (never a stale strength next to new input).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from labelapp.gui.widgets import WARNING_STYLE, heading, value_label
+
+if TYPE_CHECKING:
+    from labelapp.domain.results import BatchComputation, WeighLine
 
 FIELDS = (
     ("lot", "Lot number"),
@@ -89,7 +92,7 @@ class ComputedPanel(QWidget):
         self.amounts.setRowCount(0)
         self.working.setPlainText("")
 
-    def show_computation(self, c: Any) -> None:
+    def show_computation(self, c: BatchComputation) -> None:
         lot = c.lot_number + (" (provisional: the register allocates the lot on save)" if c.lot_provisional else "")
         tonicity = c.tonicity.category
         texts = {
@@ -114,7 +117,7 @@ class ComputedPanel(QWidget):
         self.warnings.setText("Warnings:\n" + "\n".join(f"• {w}" for w in warnings) if warnings else "")
         self.warnings.setVisible(bool(warnings))
 
-    def _show_amounts(self, amounts: list[Any]) -> None:
+    def _show_amounts(self, amounts: list[WeighLine]) -> None:
         self.amounts.setRowCount(len(amounts))
         for row, line in enumerate(amounts):
             weighed = "" if line.actual_g is None else f"{line.actual_g} g"

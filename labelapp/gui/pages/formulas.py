@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -20,11 +24,17 @@ from PySide6.QtWidgets import (
 
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.dialogs.text_editor import TextEditorDialog
-from labelapp.gui.messages import in_words
-from labelapp.gui.models.records import FormulaTableModel, RecordRole
+from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.models.records import FormulaTableModel
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.services.calculate import load_formula_file, parse_formula_text
+
+if TYPE_CHECKING:
+    from labelapp.domain.formula import Formula
+    from labelapp.domain.records import FormulaRecord
+
+log = logging.getLogger(__name__)
 
 
 class FormulasPage(QWidget):
@@ -35,7 +45,7 @@ class FormulasPage(QWidget):
         self.setObjectName("formulas_page")
         self.session = session
         self.model = FormulaTableModel(self)
-        self.dialog: Any = None
+        self.dialog: QWidget | None = None  # the open dialog (tests drive it)
         self._build()
         session.formulas_changed.connect(self.refresh)
 
@@ -78,11 +88,12 @@ class FormulasPage(QWidget):
         try:
             self.model.set_rows(self.session.register.formulas.versions())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "listing the formulas")
             self._say(self.message, in_words(exc))
 
-    def selected(self) -> Any:
+    def selected(self) -> FormulaRecord | None:
         index = self.view.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None
+        return self.model.record(index.row()) if index.isValid() else None
 
     def select(self, code: str, version: str) -> None:
         for row, record in enumerate(self.model.rows()):
@@ -103,16 +114,19 @@ class FormulasPage(QWidget):
         if path:
             self.add_formula(lambda: load_formula_file(path))
 
-    def add_formula(self, make: Any) -> Any:
+    def add_formula(self, make: Callable[[], Formula]) -> FormulaRecord | None:
         try:
             record = self.session.register.formulas.add(make(), self.session.require_user())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "adding a formula")
             self._say(self.message, f"Not added: {in_words(exc)}")
             return None
         self._added(record)
         return record
 
-    def _added(self, record: Any) -> None:
+    def _added(self, record: FormulaRecord | None) -> None:
+        if record is None:  # an accepted dialog has its record
+            return
         self.session.formulas_changed.emit()
         self.select(record.code, record.version)
         self._say(
@@ -128,7 +142,7 @@ class FormulasPage(QWidget):
             return
         register, user = self.session.register, self.session.require_user()
 
-        def accept(text: str) -> Any:
+        def accept(text: str) -> FormulaRecord:
             return register.formulas.add(parse_formula_text(text), user)
 
         dialog = TextEditorDialog(
@@ -149,7 +163,7 @@ class FormulasPage(QWidget):
             return
         register = self.session.register
 
-        def sign(username: str, password: str, _reason: str | None) -> Any:
+        def sign(username: str, password: str, _reason: str | None) -> FormulaRecord:
             return register.formulas.approve(record.code, record.version, username, password)
 
         dialog = SignatureDialog(
@@ -179,13 +193,13 @@ class FormulasPage(QWidget):
         if record is not None:
             self.start_batch_requested.emit(record)
 
-    def _say(self, label: Any, text: str) -> None:
+    def _say(self, label: QLabel, text: str) -> None:
         (self.done if label is self.message else self.message).hide()
         label.setText(text)
         label.show()
 
 
-def adapters_examples() -> Any:
+def adapters_examples() -> Path:
     from labelapp.resources import examples_dir
 
     return examples_dir()

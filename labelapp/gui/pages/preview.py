@@ -7,7 +7,7 @@ with QtPdf. Printing takes ``current()``: the very bytes on screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -20,24 +20,28 @@ from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
 from labelapp.gui.workers import LatestTask, run_task
 from labelapp.services import rendering
 from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
-from labelapp.services.rendering import KIND_TITLES, RenderedDocument
+from labelapp.services.rendering import KIND_TITLES, DocumentKind, RenderedDocument, StockInfo
+
+if TYPE_CHECKING:
+    from labelapp.domain.batch import BatchFile
+    from labelapp.gui.presenters.batch_form import Evaluation
 
 
 class PreviewPage(QWidget):
-    rendered = Signal(object)  # Rendered, the bytes now on screen
+    rendered = Signal(object)  # RenderedDocument, the bytes now on screen
     print_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("preview_page")
         self.session = session
-        self.evaluation: Any = None
+        self.evaluation: Evaluation | None = None
         self.batch_id: int | None = None
         self.shown: RenderedDocument | None = None
         self.task = LatestTask(0, self)
         self.task.done.connect(self._on_rendered)
         self.task.started.connect(lambda: self.state.setText("Rendering…"))
-        self._stock_lists: dict[str, list[Any]] = {}
+        self._stock_lists: dict[DocumentKind, list[StockInfo]] = {}
         self._build()
 
     def _build(self) -> None:
@@ -97,13 +101,13 @@ class PreviewPage(QWidget):
 
     # ------------------------------------------------------------ stocks
 
-    def current_kind(self) -> str:
-        return self.kind.currentData()
+    def current_kind(self) -> DocumentKind:
+        return KINDS[max(self.kind.currentIndex(), 0)]  # the items are KINDS, in order
 
     def current_stock(self) -> str:
-        return self.stock.currentData() or ""
+        return str(self.stock.currentData() or "")
 
-    def set_kind(self, kind: str) -> None:
+    def set_kind(self, kind: DocumentKind) -> None:
         self.kind.setCurrentIndex(KINDS.index(kind))
 
     def set_stock(self, name: str) -> None:
@@ -112,17 +116,17 @@ class PreviewPage(QWidget):
             self.stock.setCurrentIndex(index)
 
     def _load_stocks(self) -> None:
-        def load() -> dict[str, list[Any]]:
+        def load() -> dict[DocumentKind, list[StockInfo]]:
             return {kind: rendering.stocks(kind) for kind in KINDS}
 
         run_task(load, self._on_stocks, self)
 
-    def _on_stocks(self, stocks: dict[str, list[Any]] | None, error: BaseException | None) -> None:
+    def _on_stocks(self, stocks: dict[DocumentKind, list[StockInfo]] | None, error: BaseException | None) -> None:
         if error is not None:
             self.problem.setText(f"The label stocks cannot be read: {in_words(error)}")
             self.problem.show()
             return
-        self._stock_lists = stocks
+        self._stock_lists = stocks or {}
         self._kind_changed()
 
     def _kind_changed(self) -> None:
@@ -137,7 +141,7 @@ class PreviewPage(QWidget):
             index = self.stock.findData(self.session.ui_settings.value(key, ""))
             if index >= 0:
                 break
-        bf = getattr(self.evaluation, "batch_file", None)
+        bf = self.evaluation.batch_file if self.evaluation is not None else None
         if index < 0 and bf is not None:
             index = self.stock.findData(_default_stock(kind, bf))
         self.stock.setCurrentIndex(max(index, 0))
@@ -152,13 +156,13 @@ class PreviewPage(QWidget):
         self.viewer.set_fit(self.fit.currentData())
         self.session.ui_settings.setValue(f"preview/zoom/{self.current_kind()}", self.fit.currentData())
 
-    def _stock_keys(self, kind: str) -> list[str]:
+    def _stock_keys(self, kind: DocumentKind) -> list[str]:
         """Where a stock chosen by hand for this formula is remembered (else the facility's default)."""
         formula = self._formula_id()
         return [f"preview/stock/{kind}/{formula}"] if formula else []
 
     def _formula_id(self) -> str:
-        bf = getattr(self.evaluation, "batch_file", None)
+        bf = self.evaluation.batch_file if self.evaluation is not None else None
         return bf.formula.id if bf is not None else ""
 
     def _stock_changed(self) -> None:
@@ -174,7 +178,7 @@ class PreviewPage(QWidget):
         self.batch_id = batch_id
         self.refresh()
 
-    def show_evaluation(self, evaluation: Any) -> None:
+    def show_evaluation(self, evaluation: Evaluation) -> None:
         """The editor's newest result; an invalid one leaves the preview blank, never stale."""
         formula_before = self._formula_id()
         self.evaluation = evaluation
@@ -187,13 +191,13 @@ class PreviewPage(QWidget):
         evaluation = self.evaluation
         if evaluation is None:
             return
-        if not evaluation.ok:
+        bf, comp, settings = evaluation.batch_file, evaluation.computation, evaluation.settings
+        if bf is None or comp is None:  # not ok
             self._blank("The batch has problems (see the batch editor); nothing to preview until they are fixed.")
             return
         kind, stock = self.current_kind(), self.current_stock()
         if not stock:
             return
-        bf, comp, settings = evaluation.batch_file, evaluation.computation, evaluation.settings
         count = rendering.default_count(kind, comp)
         registered = self.batch_id if not comp.lot_provisional else None
         register = self.session.register
@@ -213,16 +217,16 @@ class PreviewPage(QWidget):
 
     def _on_rendered(self, result: RenderedDocument | None, error: BaseException | None) -> None:
         if result is None and error is None:
-            return
+            return  # the empty request of _blank()
         suggestion = getattr(error, "suggestion", None)
         self.use_suggested.setVisible(bool(suggestion))
         if suggestion:
             self.use_suggested.setText(f"Use stock {suggestion}")
             self.use_suggested.setProperty("stock", suggestion)
-        if error is not None:
+        if error is not None or result is None:
             self.shown = None
             self.viewer.clear()
-            self.problem.setText(in_words(error))
+            self.problem.setText(in_words(error) if error is not None else "Nothing was rendered.")
             self.problem.show()
             self.state.setText("Not rendered.")
             self.print_button.setEnabled(False)
@@ -247,7 +251,7 @@ class PreviewPage(QWidget):
         return None if self.task.busy else self.shown
 
 
-def _default_stock(kind: str, batch_file: Any) -> str:
+def _default_stock(kind: DocumentKind, batch_file: BatchFile) -> str:
     """The stock the facility set up for this product, or "" when none is (the list then starts at the top)."""
     try:
         return rendering.default_stock(batch_file, kind)

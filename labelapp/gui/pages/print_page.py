@@ -7,9 +7,10 @@ Printer per stock and the per-printer calibration offset are workstation state (
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from labelapp.domain.files import atomic_write
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import PrintJobTableModel
 from labelapp.gui.printing import (
     Offset,
@@ -45,6 +46,11 @@ from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, rea
 from labelapp.gui.workers import run_task
 from labelapp.services import rendering
 from labelapp.services.rendering import KIND_TITLES, RenderedDocument
+
+if TYPE_CHECKING:
+    from labelapp.domain.records import PrintJobRecord
+
+log = logging.getLogger(__name__)
 
 PrinterChooser = Callable[[QPrinter, QWidget], bool]
 FileChooser = Callable[[QWidget, str], str]
@@ -216,34 +222,42 @@ class PrintPage(QWidget):
 
     # ------------------------------------------------------------ printing
 
-    def print_to_printer(self) -> None:
+    def _printable(self) -> RenderedDocument | None:
+        """The document to print now, or None while something stops printing (``_problem``)."""
         if self._problem() is not None or self.busy:
+            return None
+        return self.document
+
+    def print_to_printer(self) -> None:
+        doc = self._printable()
+        if doc is None:
             return
         printer = self._new_printer()
         if not self.choose_printer(printer, self):
             return
         self._remember_printer(printer)
         name = printer.printerName() or Path(printer.outputFileName()).name or "printer"
-        self._record_then(name, lambda doc: self._send(doc, printer))
+        self._record_then(doc, name, lambda d: self._send(d, printer))
 
     def print_to_file(self) -> None:
-        if self._problem() is not None or self.busy:
+        doc = self._printable()
+        if doc is None:
             return
-        doc = self.document
         path = self.choose_file(self, f"{doc.lot_number}-{doc.kind}-{doc.stock}.pdf")
         if not path:
             return
-        self._record_then(f"PDF file {Path(path).name}", lambda d: self._write_file(d, Path(path)))
+        self._record_then(doc, f"PDF file {Path(path).name}", lambda d: self._write_file(d, Path(path)))
 
-    def _record_then(self, printer_name: str, send: Callable[[RenderedDocument], None]) -> None:
-        doc, register, user = self.document, self.session.register, self.session.require_user()
+    def _record_then(self, doc: RenderedDocument, printer_name: str, send: Callable[[RenderedDocument], None]) -> None:
+        """Record ``doc`` (the document the user chose to print) in the register, then ``send`` it."""
+        register, user = self.session.register, self.session.require_user()
 
-        def record() -> Any:
+        def record() -> PrintJobRecord:
             return rendering.issue(register, doc, user, printer_name)
 
         self._set_busy(True, f"Recording the print job of {doc.count} in the register…")
 
-        def recorded(result: Any, error: BaseException | None) -> None:
+        def recorded(result: PrintJobRecord | None, error: BaseException | None) -> None:
             self._set_busy(False)
             if error is not None:
                 self._show_message(f"Not printed: {in_words(error)}")
@@ -261,6 +275,7 @@ class PrintPage(QWidget):
                 self, doc.pdf, printer, self.offset(), f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages
             )
         except Exception as exc:  # noqa: BLE001 - shown in words; the job is already recorded
+            log_caught(log, exc, f"printing lot {doc.lot_number} after recording it")
             self._show_message(
                 f"The printer refused the job after it was recorded: {in_words(exc)} "
                 "Account for the labels in the reconciliation."
@@ -272,6 +287,7 @@ class PrintPage(QWidget):
         try:
             atomic_write(path, doc.pdf)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"writing {path}")
             self._show_message(f"The PDF file was not written: {in_words(exc)}")
             return
         self._report(doc, PrintOutcome(doc.pages, doc.pages, False), str(path))
@@ -293,38 +309,40 @@ class PrintPage(QWidget):
 
     def print_test(self) -> None:
         """A calibration sheet for the current stock; not a label, not recorded."""
-        if self.document is None:
+        doc = self.document
+        if doc is None:
             return
         printer = self._new_printer()
         if not self.choose_printer(printer, self):
             return
         self._remember_printer(printer)
         try:
-            page, cells = self._stock_geometry()
+            page, cells = self._stock_geometry(doc)
             print_calibration(
                 printer,
                 page,
                 cells,
                 self.offset(),
-                f"labelapp calibration — {self._stock()} — printer {printer.printerName() or 'PDF'} — "
+                f"labelapp calibration — {doc.stock} — printer {printer.printerName() or 'PDF'} — "
                 f"shift {self.offset().x_mm:+.1f} mm right, {self.offset().y_mm:+.1f} mm down",
             )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "printing a test label")
             self._show_message(f"The test label was not printed: {in_words(exc)}")
             return
         self.done.setText("Test label sent. Adjust the shift until the outlines sit evenly inside the labels.")
         self.done.show()
 
-    def _stock_geometry(self) -> tuple[QSizeF, list[QRectF]]:
+    def _stock_geometry(self, doc: RenderedDocument) -> tuple[QSizeF, list[QRectF]]:
         from labelapp.gui.printing import open_pdf
 
-        document, buffer = open_pdf(self.document.pdf)
+        document, buffer = open_pdf(doc.pdf)
         try:
             page = document.pagePointSize(0)
         finally:
             document.close()
             buffer.close()
-        cells = [QRectF(x, y, w, h) for x, y, w, h in rendering.stock_cells(self._stock())]
+        cells = [QRectF(x, y, w, h) for x, y, w, h in rendering.stock_cells(doc.stock)]
         return page, cells or [QRectF(0, 0, page.width(), page.height())]
 
     # ------------------------------------------------------------ feedback

@@ -7,6 +7,7 @@ this workstation's (QSettings). Dating rules and calculation thresholds are show
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -23,13 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit, read_only_table
 from labelapp.services import rendering
 from labelapp.services.calculate import reference_dating_rules
 from labelapp.services.settings import facility_from_form
+
+log = logging.getLogger(__name__)
 
 FACILITY_FIELDS = (
     ("name", "Facility name"),
@@ -77,9 +80,11 @@ class FormSection(QWidget):
     def __init__(self, fields: tuple[tuple[str, str], ...], prefix: str, save_text: str):
         super().__init__()
         self.boxes: dict[str, FieldBox] = {}
+        self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for key, title in fields:
-            self.boxes[key] = FieldBox(line_edit(f"{prefix}_{key}"))
+            self.edits[key] = line_edit(f"{prefix}_{key}")
+            self.boxes[key] = FieldBox(self.edits[key])
             form.addRow(f"{title}:", self.boxes[key])
         self.message = banner(WARNING_STYLE, f"{prefix}_message")
         self.done = banner(INFO_STYLE, f"{prefix}_done")
@@ -96,12 +101,12 @@ class FormSection(QWidget):
         layout.addStretch(1)
 
     def values(self) -> dict[str, str]:
-        return {key: box.editor.text() for key, box in self.boxes.items()}
+        return {key: edit.text() for key, edit in self.edits.items()}
 
     def set_values(self, values: dict[str, Any]) -> None:
         for key, box in self.boxes.items():
             value = values.get(key)
-            box.editor.setText("" if value is None else str(value))
+            self.edits[key].setText("" if value is None else str(value))
             box.set_errors([])
 
     def show_error(self, error: BaseException, prefix: str) -> None:
@@ -230,6 +235,7 @@ class SettingsPage(QWidget):
                 ],
             )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "reading the settings")
             self.facility.message.setText(in_words(exc))
             self.facility.message.show()
         self._refresh_stocks()
@@ -269,6 +275,7 @@ class SettingsPage(QWidget):
             facility = facility_from_form(self.facility.values())
             self.session.register.settings.set_facility(facility, self.session.require_user())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the facility")
             self.facility.show_error(exc, "facility")
             return
         self.facility.show_done("Facility saved. New batches carry it on every label.")
@@ -276,10 +283,10 @@ class SettingsPage(QWidget):
     def save_register_settings(self) -> None:
         register = self.session.register
         current = register.settings.current().model_dump()
-        changes: dict[str, Any] = {}
+        changes: dict[str, str | int | None] = {}
         for key, text in self.register_form.values().items():
-            value: Any = text.strip() or None
-            if key != "archive_dir" and key != "lot_pattern" and value is not None:
+            value: str | int | None = text.strip() or None
+            if key != "archive_dir" and key != "lot_pattern" and isinstance(value, str):
                 value = int(value) if value.isdigit() else value
             if value != current.get(key):
                 changes[key] = value
@@ -289,6 +296,7 @@ class SettingsPage(QWidget):
         try:
             register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the register settings")
             self.register_form.show_error(exc, "settings")
             return
         self.register_form.show_done(f"Saved: {', '.join(changes)}.")
@@ -304,6 +312,7 @@ class SettingsPage(QWidget):
         try:
             register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the calculation settings")
             self.calc.show_error(exc, "settings")
             return
         self.calc.show_done(f"Saved: {', '.join(changes)}. New calculations use them.")
@@ -323,6 +332,7 @@ class SettingsPage(QWidget):
                 actor=self.session.require_user(),
             )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "adding an account")
             self._user_message(f"Not added: {in_words(exc)}")
             return
         for edit in (*self.new_user.values(), *self.new_password):

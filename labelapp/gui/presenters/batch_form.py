@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelapp.domain.errors import FieldIssue
+
+if TYPE_CHECKING:
+    from labelapp.domain.batch import BatchFile
+    from labelapp.domain.reference import IngredientTable
+    from labelapp.domain.results import BatchComputation
+    from labelapp.domain.settings import CalcSettings
 
 # Scalar batch fields on the form: key == the path below "batch." == the widget key.
 SCALAR_FIELDS = (
@@ -188,9 +194,9 @@ class Evaluation:
     """The outcome of one evaluation of the form: a valid batch file and its computation, or issues."""
 
     values: FormValues
-    batch_file: Any = None  # labelapp.domain.batch.BatchFile
-    computation: Any = None  # labelapp.domain.results.BatchComputation
-    settings: Any = None  # labelapp.domain.settings.CalcSettings the computation used
+    batch_file: BatchFile | None = None
+    computation: BatchComputation | None = None
+    settings: CalcSettings | None = None  # the settings the computation used (None: the defaults)
     issues: RoutedIssues = field(default_factory=RoutedIssues)
 
     @property
@@ -199,7 +205,11 @@ class Evaluation:
 
 
 def evaluate(
-    values: FormValues, facility: dict[str, Any], formula: dict[str, Any], settings: Any = None, ingredients: Any = None
+    values: FormValues,
+    facility: dict[str, Any],
+    formula: dict[str, Any],
+    settings: CalcSettings | None = None,
+    ingredients: IngredientTable | None = None,
 ) -> Evaluation:
     """Validate and compute through the services (runs in a worker thread; no Qt)."""
     from labelapp.domain.errors import InputError, LabelappError
@@ -207,8 +217,8 @@ def evaluate(
 
     outcome = Evaluation(values=values, settings=settings)
     try:
-        outcome.batch_file = parse_batch_data(batch_file_data(values, facility, formula))
-        outcome.computation = calculate(outcome.batch_file, settings, ingredients=ingredients)
+        outcome.batch_file = batch_file = parse_batch_data(batch_file_data(values, facility, formula))
+        outcome.computation = calculate(batch_file, settings, ingredients=ingredients)
     except InputError as exc:
         outcome.issues = route(exc.issues, values)
     except LabelappError as exc:

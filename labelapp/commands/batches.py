@@ -69,7 +69,9 @@ def _print_batch(detail: BatchDetail) -> None:
 
 def cmd_batch_show(args: argparse.Namespace) -> int:
     with signed_in(args) as (reg, _user, _pw):
-        detail = reg.batches.detail(reg.batches.by_lot(args.lot).id)
+        batch = reg.batches.by_lot(args.lot)
+        reg.batches.check_intact(batch.id, f"showing lot {args.lot}")
+        detail = reg.batches.detail(batch.id)
     if args.json:
         print_json(detail)
     else:

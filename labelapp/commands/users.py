@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from labelapp.commands.common import (
@@ -16,6 +17,8 @@ from labelapp.commands.common import (
     signed_in,
     username_arg,
 )
+from labelapp.domain.files import atomic_write
+from labelapp.services.rendering import access_review_pdf
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -78,9 +81,22 @@ def cmd_users_password(args: argparse.Namespace) -> int:
         new = passwords_of(args).new(target)
         if target == user.username:
             reg.accounts.change_password(target, password, new)
+            print(f"password changed for {target}; your signing key is sealed with the new one")
         else:
             reg.accounts.reset_password(target, new, user, args.reason)
-    print(f"password changed for {target}")
+            print(
+                f"temporary password set for {target}: it must be changed at the next sign-in and cannot sign "
+                "anything before that; a new signing key was issued"
+            )
+    return 0
+
+
+def cmd_users_review(args: argparse.Namespace) -> int:
+    """The user access review (who has which role, last sign-in, last password change) as PDF."""
+    with signed_in(args) as (reg, user, _pw):
+        pdf = access_review_pdf(reg, user)
+    atomic_write(Path(args.out), pdf)
+    print(f"user access review -> {args.out}")
     return 0
 
 
@@ -106,3 +122,11 @@ def add_parsers(sub: Any) -> None:
     p = add_command(users, "password", cmd_users_password, common, "change your password, or (admin) reset another's")
     p.add_argument("username", nargs="?")
     p.add_argument("--reason", help="required when resetting another user's password")
+    p = add_command(
+        users,
+        "review",
+        cmd_users_review,
+        common,
+        "write the user access review (roles, last sign-in, last password change) as PDF",
+    )
+    p.add_argument("--out", required=True, metavar="OUT.pdf")

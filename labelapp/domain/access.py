@@ -37,6 +37,7 @@ class Action(Enum):
     BACKUP = "make backups"
     READ = "read the register"
     EXPORT = "export archived documents"
+    REVIEW_ACCESS = "review user access"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -59,6 +60,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.BACKUP: frozenset({P, Q, A}),
     Action.READ: frozenset(Role),
     Action.EXPORT: frozenset(Role),
+    Action.REVIEW_ACCESS: frozenset({Q, A}),
 }
 
 

@@ -155,7 +155,7 @@ class Accounts:
         assert isinstance(key, SigningKey)  # authenticate() opened it
         new_hash, sealed = hash_password(new_password), signing.seal(key.private, new_password)
         with self._db.write() as conn:
-            acting = self._ctx.acting(conn, me, Action.READ)
+            acting = self._ctx.acting(conn, me, Action.READ, changing_password=True)
             UserRepository(conn).set_password(username, new_hash, sealed)
             acting.record(
                 conn,

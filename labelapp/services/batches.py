@@ -226,6 +226,11 @@ class Batches:
         with self._db.read() as conn:
             return BatchRepository(conn).search(BatchFilter(**criteria))
 
+    def check_intact(self, batch_id: int, what: str) -> None:
+        """Refuse (RecordTamperedError, naming what differs) a batch whose rows no longer match the signed chain."""
+        with self._db.read() as conn:
+            self._ctx.require_intact(conn, batch_rows(conn, batch_id), what)
+
     def batch_file(self, batch_id: int) -> BatchFile:
         """The stored batch file (with its lot number) as the domain model."""
         return batch_files.batch_from_document(self.get(batch_id).document)

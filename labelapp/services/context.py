@@ -139,9 +139,16 @@ class RegisterContext:
         record = UserRepository(conn).find(username_of(user))
         return require(usable(record), action)
 
-    def acting(self, conn: Connection, user: Actor, action: Action) -> Acting:
-        """The current account behind ``user`` with its signing key, allowed to do ``action``."""
+    def acting(self, conn: Connection, user: Actor, action: Action, *, changing_password: bool = False) -> Acting:
+        """The current account behind ``user`` with its signing key, allowed to do ``action``. A user signed in
+        with a temporary or expired password may do nothing but change it (21 CFR 11.300(b))."""
         record = self.actor(conn, user, action)
+        if isinstance(user, AuthenticatedUser) and user.must_change_password and not changing_password:
+            raise AuthenticationError(
+                f"{record.username} signed in with a{'n' if user.password_change_reason == 'expired' else ''} "
+                f"{user.password_change_reason} password: change it first (labelapp users "
+                "password, or the desktop app asks at sign-in)"
+            )
         return Acting(record, self.key_of(user, record))
 
     @staticmethod
@@ -326,7 +333,10 @@ class RegisterContext:
 
     def require_intact(self, conn: Connection, rows: Sequence[RowRef], what: str) -> None:
         """Refuse to put on paper (or release) rows that no longer match their signed audit entries."""
-        problems = integrity.check_rows(conn, rows, self.witness_head())
+        try:
+            problems = integrity.check_rows(conn, rows, self.witness_head())
+        except Exception as exc:  # noqa: BLE001 - a row the program cannot even read was edited behind its back
+            problems = [f"a record cannot be read as the program wrote it ({type(exc).__name__}: {str(exc)[:120]})"]
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise RecordTamperedError(

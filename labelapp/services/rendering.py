@@ -15,6 +15,7 @@ Qt-free; the CLI and the GUI both come here (docs/architecture.md walks one batc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from hashlib import sha256
 from typing import Literal
 
@@ -26,6 +27,7 @@ from labelapp.domain.settings import CalcSettings
 from labelapp.render.label.content import label_content
 from labelapp.render.label.render import plan_for, render_labels
 from labelapp.render.label.run import RunPlan
+from labelapp.render.review import AccessReview, AccessReviewRow, render_access_review
 from labelapp.render.templates.loader import default_templates
 from labelapp.render.worksheet.document import render_worksheet
 from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
@@ -236,7 +238,9 @@ class RegisteredBatch:
 
 
 def registered_batch(register: Register, batch_id: int) -> RegisteredBatch:
-    """The batch as the register holds it, computed with the register's settings in force."""
+    """The batch as the register holds it, computed with the register's settings in force. Refused when the
+    register no longer matches its signed audit trail: nothing is shown or printed under false signatures."""
+    register.batches.check_intact(batch_id, f"the documents of batch {batch_id}")
     batch_file = register.batches.batch_file(batch_id)
     settings = register.settings.current().calc_settings()
     comp = calculate(batch_file, settings, source=f"batch {batch_id}", ingredients=register.formulas.ingredient_table())
@@ -405,3 +409,82 @@ def sign_batch(
     except LabelappError as exc:
         return SignedBatch(signature, None, str(exc))
     return SignedBatch(signature, record)
+
+
+def access_review_pdf(register: Register, user: Actor) -> bytes:
+    """The user access review (roles, last sign-in, last password change, findings) as PDF (QA or admin)."""
+    from datetime import timedelta
+
+    from labelapp.domain.access import Action
+    from labelapp.store.canonical import utc_now
+
+    with register.database.read() as conn:
+        me = register.context.actor(conn, user, Action.REVIEW_ACCESS)
+    settings = register.settings.current()
+    users = register.accounts.list_users()
+    facility = register.settings.facility()
+    now = utc_now()
+
+    def day(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d") if moment else "never"
+
+    names = [u.full_name.casefold() for u in users if u.active]
+    rows = []
+    for u in users:
+        findings = []
+        if (
+            settings.password_max_age_days
+            and u.password_changed_at
+            and u.password_changed_at < now - timedelta(days=settings.password_max_age_days)
+        ):
+            findings.append(f"password older than {settings.password_max_age_days} days")
+        if (
+            u.active
+            and settings.account_expiry_days
+            and (u.last_activity_at or u.created_at) < now - timedelta(days=settings.account_expiry_days)
+        ):
+            findings.append(f"unused for more than {settings.account_expiry_days} days")
+        if u.active and u.last_sign_in_at is None:
+            findings.append("never signed in to the desktop app")
+        if u.public_key is None:
+            findings.append("no signing key yet (signs in once to get one)")
+        if u.active and names.count(u.full_name.casefold()) > 1:
+            findings.append("printed name shared with another active account")
+        state = (
+            "disabled"
+            if not u.active
+            else "locked"
+            if u.locked
+            else "must change password"
+            if u.must_change_password
+            else "active"
+        )
+        rows.append(
+            AccessReviewRow(
+                u.username,
+                u.full_name,
+                u.role.value,
+                state,
+                day(u.created_at),
+                day(u.last_sign_in_at),
+                day(u.password_changed_at),
+                "; ".join(findings),
+                (u.public_key or "-")[:16],
+            )
+        )
+    words = (
+        f"passwords expire after {settings.password_max_age_days or 'no'} days; accounts expire after "
+        f"{settings.account_expiry_days or 'no'} days unused; {settings.lockout_attempts} failed sign-ins lock "
+        f"an account; the desktop app locks after {settings.idle_lock_minutes} minutes idle; passwords have at "
+        f"least {settings.password_min_length} characters"
+    )
+    review = AccessReview(
+        facility=facility.name if facility else "(facility not set)",
+        register=register.location,
+        generated_at=now,
+        generated_by=f"{me.full_name} ({me.username}, {me.role.value})",
+        settings=words,
+        rows=rows,
+        audit_head=register.audit.anchor(),
+    )
+    return render_access_review(review)

@@ -330,31 +330,41 @@ def compare_rows(conn: Connection, replay: _Replay, tables: Iterable[str] = tupl
     checked = 0
     legacy = replay.legacy > 0 and not replay.state_recorded
     for name in tables:
-        table, key_column = REGULATED[name]
-        present: set[str] = set()
-        for row in conn.execute(select(table)):
-            checked += 1
-            key = str(row._mapping[key_column])
-            present.add(key)
-            state = state_of(name, row)
-            recorded = replay.states.get((name, key))
-            if recorded is None:
-                if not legacy:
-                    replay.problem(
-                        f"table {name}, row {key}: not recorded in the audit trail (inserted behind the program's back)"
-                    )
-                continue
-            for column in sorted(_differences(recorded[0], state)):
+        try:
+            checked += _compare_table(conn, replay, name, legacy)
+        except Exception as exc:  # noqa: BLE001 - a verifier reports what it cannot read, it does not stop
+            replay.problem(
+                f"table {name} cannot be read as the program wrote it ({type(exc).__name__}: "
+                f"{str(exc)[:120]}): edited behind the program's back"
+            )
+    return checked
+
+
+def _compare_table(conn: Connection, replay: _Replay, name: str, legacy: bool) -> int:
+    checked = 0
+    table, key_column = REGULATED[name]
+    present: set[str] = set()
+    for row in conn.execute(select(table)):
+        checked += 1
+        key = str(row._mapping[key_column])
+        present.add(key)
+        state = state_of(name, row)
+        recorded = replay.states.get((name, key))
+        if recorded is None:
+            if not legacy:
                 replay.problem(
-                    f"table {name}, row {key}, field {column}: {_field_text(state.get(column))} in the "
-                    f"database but {_field_text(recorded[0].get(column))} in the audit trail (entry "
-                    f"{recorded[1]})"
+                    f"table {name}, row {key}: not recorded in the audit trail (inserted behind the program's back)"
                 )
-        for (t, key), (_state, seq) in replay.states.items():
-            if t == name and key not in present:
-                replay.problem(
-                    f"table {name}, row {key}: in the audit trail (entry {seq}) but deleted from the database"
-                )
+            continue
+        for column in sorted(_differences(recorded[0], state)):
+            replay.problem(
+                f"table {name}, row {key}, field {column}: {_field_text(state.get(column))} in the "
+                f"database but {_field_text(recorded[0].get(column))} in the audit trail (entry "
+                f"{recorded[1]})"
+            )
+    for (t, key), (_state, seq) in replay.states.items():
+        if t == name and key not in present:
+            replay.problem(f"table {name}, row {key}: in the audit trail (entry {seq}) but deleted from the database")
     return checked
 
 

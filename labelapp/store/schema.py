@@ -7,7 +7,7 @@ with the migrated schema so the two cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -42,28 +42,75 @@ metadata = MetaData(naming_convention=NAMING)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out, on SQLite (naive text) and PostgreSQL (timestamptz) alike."""
+    """Aware UTC datetimes in and out, on SQLite (text) and PostgreSQL (timestamptz) alike.
+
+    On SQLite the text is parsed here, and text that is not a date and time (written behind the
+    program's back) comes back as it is, so that ``audit verify`` can name it instead of failing."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":  # our own text, not the driver's: see process_result_value
+            return lambda value: self.process_bind_param(value, dialect)
+        return super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name == "sqlite":
+            return lambda value: self.process_result_value(value, dialect)
+        return super().result_processor(dialect, coltype)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: the register stores UTC only")
         value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.strftime(SQLITE_DATETIME) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return value  # not a date and time: shown as stored
         moment: datetime = value
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+
+class PlainDate(TypeDecorator[date]):
+    """A calendar date; on SQLite, text that is not a date comes back as it is (see UTCDateTime)."""
+
+    impl = Date()
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":  # our own text, not the driver's: see process_result_value
+            return lambda value: self.process_bind_param(value, dialect)
+        return super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name == "sqlite":
+            return lambda value: self.process_result_value(value, dialect)
+        return super().result_processor(dialect, coltype)
+
+    def process_bind_param(self, value: date | None, dialect: Dialect) -> Any:
+        return value.isoformat() if value is not None and dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+
+
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DATETIME has always stored
 
 
 def _user_fk(name: str, nullable: bool = False) -> Column[str]:
@@ -187,8 +234,8 @@ batches = Table(
     Column("document", Text, nullable=False),
     Column("document_sha256", String(64), nullable=False),
     Column("computation", Text, nullable=True),
-    Column("compounded_on", Date, nullable=True),
-    Column("expiration_date", Date, nullable=True),
+    Column("compounded_on", PlainDate, nullable=True),
+    Column("expiration_date", PlainDate, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     _user_fk("created_by"),
     Column("updated_at", UTCDateTime, nullable=False),

@@ -150,7 +150,7 @@ def test_missing_folder_or_bad_file_gives_a_clear_error(tmp_path):
         Register.open(f"sqlite:///{tmp_path / 'no' / 'such' / 'labelapp.db'}")
     not_a_db = tmp_path / "notes.db"
     not_a_db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(DatabaseUnavailableError, match="not a labelapp database or is damaged"):
+    with pytest.raises(DatabaseUnavailableError, match="is not a labelapp register"):
         Register.open(f"sqlite:///{not_a_db}")
     a_file = tmp_path / "file"
     a_file.write_text("x")

@@ -14,7 +14,7 @@ StrengthBasis = Literal["mass", "meq", "mmol", "units"]
 
 
 class IngredientKind(StrEnum):
-    """How an ingredient is dosed, which decides how the label's strength leads (domain.md 2.1)."""
+    """How an ingredient is dosed, which decides how the label's strength leads (docs/domain.md §2.1)."""
 
     ELECTROLYTE = "electrolyte"        # a salt dosed by its ions: strength in mEq (KCl, sodium acetate)
     PHOSPHATE = "phosphate"            # strength in mmol of phosphorus, with the cation's mEq beside it

@@ -105,7 +105,7 @@ PUBLISHED = [
               osmolarity=D(1372), osm_tol=D("0.5")),
     Published("Sodium Acetate Injection 4 mEq/mL",
               (("sodium acetate anhydrous", "328"),),
-              "domain.md 4.4 (Hospira and American Regent labels): 4 mEq/mL = 8 mOsmol/mL",
+              "docs/domain.md §4.4 (Hospira and American Regent labels): 4 mEq/mL = 8 mOsmol/mL",
               osmolarity=D(8000), osm_tol=pct(D(8000), "0.5"),
               meq_per_ml={"sodium": (D(4), pct(D(4), "0.5")), "acetate": (D(4), pct(D(4), "0.5"))}),
     Published("Glycophos, sodium glycerophosphate 216 mg/mL",

@@ -308,7 +308,7 @@ APPROVED_MG_PER_ML = [
     ("calcium gluconate monohydrate", "100", "10% (Fresenius, American Regent)"),
     ("mannitol", "250", "25% (Pfizer/Hospira)"),
     ("ammonium chloride", "267.5", "5 mEq/mL (Hospira)"),
-    ("sodium acetate anhydrous", "328", "4 mEq/mL (domain.md 4.4)"),
+    ("sodium acetate anhydrous", "328", "4 mEq/mL (docs/domain.md §4.4)"),
     ("bupivacaine hydrochloride monohydrate", "7.9", "0.75% as anhydrous, 7.5 / 0.9475 of the monohydrate"),
     ("ropivacaine hydrochloride monohydrate", "10.6", "1% as anhydrous, 10 / 0.9452 of the monohydrate"),
     ("esmolol hydrochloride", "250", "Brevibloc ampul"),
@@ -346,7 +346,7 @@ def test_supersaturated_products_take_the_approved_concentration_as_ceiling() ->
 
 
 def test_particles_follow_the_dissociation_convention() -> None:
-    """A drug hydrochloride counts cation + chloride (2); a sulfate of two bases counts 3 (domain.md 4.3)."""
+    """A drug hydrochloride counts cation + chloride (2); a sulfate of two bases counts 3 (docs/domain.md §4.3)."""
     hydrochlorides = [i for i in ENTRIES if i.name.endswith("hydrochloride") or "hydrochloride " in i.name]
     assert len(hydrochlorides) >= 12
     for ing in hydrochlorides:

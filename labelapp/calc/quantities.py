@@ -56,11 +56,11 @@ def weigh_line(
             theoretical_text=f"q.s. to {fmt_number(volume_ml, places=1)} mL",
         )
     potency = lot.potency_percent if lot else Decimal(100)
-    form_factor = supplied.mw / ing.mw
+    form_factor = supplied.formula_weight / ing.formula_weight
     grams = mg_ml * volume_ml / 1000 * form_factor * 100 / potency
     expr = f"{fmt_number(mg_ml)} mg/mL × {fmt_number(volume_ml, places=1)} mL ÷ 1000"
     if supplied.name != ing.name:
-        expr += f" × ({fmt_number(supplied.mw)} ÷ {fmt_number(ing.mw)} g/mol, {supplied.name} for {ing.name})"
+        expr += f" × ({fmt_number(supplied.formula_weight)} ÷ {fmt_number(ing.formula_weight)} g/mol, {supplied.name} for {ing.name})"
     expr += f" ÷ {fmt_number(potency)}% potency"
     line = WeighLine(
         component=ing.name,

@@ -38,16 +38,16 @@ def mmol_per_l(mg_ml: Decimal, mw: Decimal) -> Decimal:
 
 
 def osmolarity(mg_ml: Decimal, ing: Ingredient) -> Decimal:
-    return mmol_per_l(mg_ml, ing.mw) * ing.particles
+    return mmol_per_l(mg_ml, ing.formula_weight) * ing.particles
 
 
 def meq_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
-    mmol_ml = mg_ml / ing.mw
+    mmol_ml = mg_ml / ing.formula_weight
     return {ion.name: mmol_ml * ion.count * ion.valence for ion in ing.ions}
 
 
 def species_mmol_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
-    mmol_ml = mg_ml / ing.mw
+    mmol_ml = mg_ml / ing.formula_weight
     return {sp.name: mmol_ml * sp.count for sp in ing.mmol_of}
 
 
@@ -55,7 +55,7 @@ def _mmol_workings(mg_ml: Decimal, ing: Ingredient, mmol: dict[str, Decimal]) ->
     return [
         Working(
             label=f"{sp.name.capitalize()} from {ing.name}",
-            expression=f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {sp.count}",
+            expression=f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {sp.count}",
             result=f"{fmt_number(mmol[sp.name], sig=3)} mmol/mL",
         )
         for sp in ing.mmol_of
@@ -66,7 +66,9 @@ def osmolarity_working(mg_ml: Decimal, ing: Ingredient, value: Decimal) -> Worki
     particles = "particle" if ing.particles == 1 else "particles"
     return Working(
         label=f"Osmolarity, {ing.name}",
-        expression=(f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × {ing.particles} {particles} × 1000"),
+        expression=(
+            f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.formula_weight)} g/mol × {ing.particles} {particles} × 1000"
+        ),
         result=f"{fmt_number(value, places=1)} mOsmol/L",
     )
 
@@ -78,7 +80,7 @@ def _meq_workings(mg_ml: Decimal, ing: Ingredient, meq: dict[str, Decimal]) -> l
             Working(
                 label=f"{ion.name.capitalize()} from {ing.name}",
                 expression=(
-                    f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {ion.count} × valence {ion.valence}"
+                    f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {ion.count} × valence {ion.valence}"
                 ),
                 result=f"{fmt_number(meq[ion.name], sig=3)} mEq/mL",
             )
@@ -99,7 +101,7 @@ def component_result(s: Solute) -> ComponentResult:
             label_name=label_name(s),
             role=s.role,
             grade=s.grade,
-            mw=ing.mw,
+            mw=ing.formula_weight,
             particles=ing.particles,
             amount_per_ml=None,
             unit=s.unit,
@@ -112,7 +114,7 @@ def component_result(s: Solute) -> ComponentResult:
     osm = osmolarity(mg_ml, ing)
     meq = meq_per_ml(mg_ml, ing)
     species = species_mmol_per_ml(mg_ml, ing)
-    mmol = mmol_per_l(mg_ml, ing.mw)
+    mmol = mmol_per_l(mg_ml, ing.formula_weight)
     per_ml = fmt_qty(amount, f"{s.unit}/mL")
     workings = [
         Working(
@@ -122,7 +124,7 @@ def component_result(s: Solute) -> ComponentResult:
         ),
         Working(
             label=f"Molarity, {ing.name}",
-            expression=f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × 1000",
+            expression=f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.formula_weight)} g/mol × 1000",
             result=f"{fmt_number(mmol, places=1)} mmol/L",
         ),
         osmolarity_working(mg_ml, ing, osm),
@@ -134,7 +136,7 @@ def component_result(s: Solute) -> ComponentResult:
         label_name=label_name(s),
         role=s.role,
         grade=s.grade,
-        mw=ing.mw,
+        mw=ing.formula_weight,
         particles=ing.particles,
         amount_per_ml=amount,
         unit=s.unit,

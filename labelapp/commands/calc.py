@@ -211,7 +211,7 @@ def _ingredient_text(ing: Ingredient) -> str:
         ("Name", ing.name),
         ("Synonyms", ", ".join(ing.synonyms) or "-"),
         ("Form", ing.form or "-"),
-        ("MW", f"{fmt_number(ing.mw)} g/mol"),
+        ("MW", f"{fmt_number(ing.mw)} g/mol" if ing.mw is not None else "none: dosed in USP units"),
         ("Particles", str(ing.particles)),
         ("Ions", ions),
         ("Source", ing.source or "-"),
@@ -225,7 +225,11 @@ def run_ingredients(args: argparse.Namespace) -> int:
         print(_ingredient_text(table.get(args.name)))
         return 0
     rows = [
-        (ing.name, f"{fmt_number(ing.mw)} g/mol, {ing.particles} particle{'s' if ing.particles != 1 else ''}")
+        (
+            ing.name,
+            (f"{fmt_number(ing.mw)} g/mol" if ing.mw is not None else "USP units")
+            + f", {ing.particles} particle{'s' if ing.particles != 1 else ''}",
+        )
         for ing in table
     ]
     print(_table(rows))

@@ -16,11 +16,11 @@ StrengthBasis = Literal["mass", "meq", "mmol", "units"]
 class IngredientKind(StrEnum):
     """How an ingredient is dosed, which decides how the label's strength leads (docs/domain.md §2.1)."""
 
-    ELECTROLYTE = "electrolyte"        # a salt dosed by its ions: strength in mEq (KCl, sodium acetate)
-    PHOSPHATE = "phosphate"            # strength in mmol of phosphorus, with the cation's mEq beside it
+    ELECTROLYTE = "electrolyte"  # a salt dosed by its ions: strength in mEq (KCl, sodium acetate)
+    PHOSPHATE = "phosphate"  # strength in mmol of phosphorus, with the cation's mEq beside it
     NONELECTROLYTE = "nonelectrolyte"  # strength in mass (glycine, dextrose, mannitol, most drugs)
-    UNITS = "units"                    # USP units (heparin, oxytocin, insulin): no MW or particles of its own
-    SOLVENT = "solvent"                # the vehicle (water for injection), q.s.
+    UNITS = "units"  # USP units (heparin, oxytocin, insulin): no MW or particles of its own
+    SOLVENT = "solvent"  # the vehicle (water for injection), q.s.
 
 
 # The basis a kind's label strength leads with unless ``strength_basis`` says otherwise.
@@ -78,16 +78,26 @@ class Ingredient(BaseModel):
     form: str = Field(default="", description="e.g. anhydrous, monohydrate, heptahydrate, hydrochloride")
     # The default is never kept: _derive_kind fills kind in before validation (a default keeps the field
     # optional in the signature, so an entry may leave it out).
-    kind: IngredientKind = Field(default=None, validate_default=True,  # type: ignore[assignment]
-                                 description="how it is dosed; when omitted: solvent if solvent, phosphate if it "
-                                             "has mmol_of, electrolyte if it has ions, else nonelectrolyte")
+    kind: IngredientKind = Field(  # type: ignore[assignment]
+        default=None,
+        validate_default=True,
+        description="how it is dosed; when omitted: solvent if solvent, phosphate if it "
+        "has mmol_of, electrolyte if it has ions, else nonelectrolyte",
+    )
     strength_basis: StrengthBasis | None = Field(
-        default=None, description="how the label's strength leads when it differs from the kind's default "
-                                  "(electrolyte: meq, phosphate: mmol, nonelectrolyte: mass, units: units)")
-    mw: PositiveDecimal | None = Field(default=None, description="molecular (formula) weight, g/mol, of this exact "
-                                                                "form; optional only for a units ingredient")
-    particles: int = Field(ge=0, le=10, description="osmotically active species per formula unit; 0 for the "
-                                                    "solvent and for a units ingredient")
+        default=None,
+        description="how the label's strength leads when it differs from the kind's default "
+        "(electrolyte: meq, phosphate: mmol, nonelectrolyte: mass, units: units)",
+    )
+    mw: PositiveDecimal | None = Field(
+        default=None,
+        description="molecular (formula) weight, g/mol, of this exact form; optional only for a units ingredient",
+    )
+    particles: int = Field(
+        ge=0,
+        le=10,
+        description="osmotically active species per formula unit; 0 for the solvent and for a units ingredient",
+    )
     ions: tuple[Ion, ...] = ()
     mmol_of: tuple[Species, ...] = Field(default=(), description="species labeled in mmol, e.g. phosphorus")
     moiety: str | None = Field(default=None, description="active moiety the strength is stated as, if not this form")
@@ -96,12 +106,16 @@ class Ingredient(BaseModel):
     )
     solvent: bool = Field(default=False, description="the vehicle (e.g. water for injection): not a solute")
     max_concentration_mg_per_ml: PositiveDecimal | None = Field(
-        default=None, description="plausibility ceiling: solubility in water at 20-25 °C or the highest "
-                                  "concentration in an FDA-approved product")
+        default=None,
+        description="plausibility ceiling: solubility in water at 20-25 °C or the highest "
+        "concentration in an FDA-approved product",
+    )
     max_concentration_units_per_ml: PositiveDecimal | None = Field(
-        default=None, description="the same ceiling for a units ingredient, in USP units per mL")
+        default=None, description="the same ceiling for a units ingredient, in USP units per mL"
+    )
     max_concentration_source: str | None = Field(
-        default=None, min_length=1, description="where the ceiling comes from; required with either maximum")
+        default=None, min_length=1, description="where the ceiling comes from; required with either maximum"
+    )
     source: str = Field(default="", description="where the MW and particle count come from")
 
     @field_validator("name")
@@ -148,8 +162,9 @@ class Ingredient(BaseModel):
             raise ValueError(f"mw: is required for {_an(kind.value)} ingredient")
         if kind is IngredientKind.UNITS:
             if self.particles != 0:
-                raise ValueError("particles: must be 0 for a units ingredient (it adds no osmolarity of its own; "
-                                 "the vehicle does)")
+                raise ValueError(
+                    "particles: must be 0 for a units ingredient (it adds no osmolarity of its own; the vehicle does)"
+                )
             if self.ions or self.mmol_of:
                 raise ValueError("ions: a units ingredient is dosed in USP units; it has no ions or mmol species")
         if kind is IngredientKind.SOLVENT and self.particles != 0:
@@ -169,34 +184,50 @@ class Ingredient(BaseModel):
         if kind is IngredientKind.SOLVENT:
             raise ValueError("strength_basis: the solvent has no strength (it is q.s.)")
         if (basis == "units") != (kind is IngredientKind.UNITS):
-            raise ValueError(f"strength_basis: {basis} does not fit kind {kind.value}; only a units ingredient "
-                             "leads in units, and a units ingredient leads in nothing else")
+            raise ValueError(
+                f"strength_basis: {basis} does not fit kind {kind.value}; only a units ingredient "
+                "leads in units, and a units ingredient leads in nothing else"
+            )
         if basis == "meq" and not self.ions:
             raise ValueError("strength_basis: meq needs at least one ion in ions")
         if basis == "mmol" and not self.mmol_of:
             raise ValueError("strength_basis: mmol needs a species in mmol_of")
 
     def _check_ceiling(self) -> None:
-        mg, units, src = (self.max_concentration_mg_per_ml, self.max_concentration_units_per_ml,
-                          self.max_concentration_source)
+        mg, units, src = (
+            self.max_concentration_mg_per_ml,
+            self.max_concentration_units_per_ml,
+            self.max_concentration_source,
+        )
         if mg is not None and units is not None:
             raise ValueError("max_concentration_units_per_ml: give one ceiling, in mg/mL or in units/mL, not both")
         if self.kind is IngredientKind.UNITS and mg is not None:
             raise ValueError("max_concentration_mg_per_ml: a units ingredient takes max_concentration_units_per_ml")
         if self.kind is not IngredientKind.UNITS and units is not None:
-            raise ValueError("max_concentration_units_per_ml: only a units ingredient has a ceiling in units/mL; "
-                             "use max_concentration_mg_per_ml")
+            raise ValueError(
+                "max_concentration_units_per_ml: only a units ingredient has a ceiling in units/mL; "
+                "use max_concentration_mg_per_ml"
+            )
         if (mg is not None or units is not None) and src is None:
             field = "max_concentration_mg_per_ml" if mg is not None else "max_concentration_units_per_ml"
             raise ValueError(f"max_concentration_source: is required with {field}")
         if src is not None and mg is None and units is None:
-            raise ValueError("max_concentration_source: is given but there is no maximum concentration; give "
-                             "max_concentration_mg_per_ml (or max_concentration_units_per_ml for units)")
+            raise ValueError(
+                "max_concentration_source: is given but there is no maximum concentration; give "
+                "max_concentration_mg_per_ml (or max_concentration_units_per_ml for units)"
+            )
 
     @property
     def default_basis(self) -> StrengthBasis | None:
         """How the label's strength leads: ``strength_basis`` if set, else the kind's default (None: solvent)."""
         return self.strength_basis or KIND_DEFAULT_BASIS[self.kind]
+
+    @property
+    def formula_weight(self) -> Decimal:
+        """The MW for a mass-based calculation; an ingredient dosed in USP units has none."""
+        if self.mw is None:
+            raise ValueError(f"{self.name} is dosed in USP units and has no molecular weight")
+        return self.mw
 
     def all_names(self) -> tuple[str, ...]:
         return (self.name, *self.synonyms)

@@ -157,13 +157,13 @@ def _amount(text: str, spec: str) -> Decimal:
 
 def _mg_per_ml_from_molar(value: Decimal, unit: str, ing: Ingredient, spec: str) -> Decimal:
     if unit == "mmol/l":
-        return value * ing.mw / 1000
+        return value * ing.formula_weight / 1000
     if unit == "mmol/ml":
-        return value * ing.mw
+        return value * ing.formula_weight
     if not ing.ions:
         raise LabelappError(f"--solute {spec!r}: {ing.name} has no ions, so mEq does not apply")
     ion = ing.ions[0]
-    return value / (ion.count * ion.valence) * ing.mw
+    return value / (ion.count * ion.valence) * ing.formula_weight
 
 
 def parse_solute(spec: str, table: IngredientTable) -> Solute:

@@ -41,90 +41,131 @@ def pct(value: D, percent: str = "1") -> D:
 @dataclass(frozen=True)
 class Published:
     product: str
-    contents: tuple[tuple[str, str], ...]     # (ingredient, mg per mL)
+    contents: tuple[tuple[str, str], ...]  # (ingredient, mg per mL)
     source: str
-    osmolarity: D | None = None               # published mOsmol/L (calc.)
+    osmolarity: D | None = None  # published mOsmol/L (calc.)
     osm_tol: D = D(0)
-    meq_per_ml: dict[str, tuple[D, D]] = field(default_factory=dict)    # ion -> (published, ±)
-    mmol_per_ml: dict[str, tuple[D, D]] = field(default_factory=dict)   # species -> (published, ±)
+    meq_per_ml: dict[str, tuple[D, D]] = field(default_factory=dict)  # ion -> (published, ±)
+    mmol_per_ml: dict[str, tuple[D, D]] = field(default_factory=dict)  # species -> (published, ±)
 
 
 PUBLISHED = [
-    Published("Potassium Phosphates Injection USP 3 mM P/mL (Hospira)",
-              (("potassium phosphate monobasic", "224"), ("potassium phosphate dibasic", "236")),
-              "labeling.pfizer.com id=4586: 224 mg KH2PO4 + 236 mg K2HPO4 (anhydrous) per mL, 'approximately 3 mM' "
-              "P, 4.4 mEq K/mL, 'osmolar concentration is 7.4 mOsmol/mL (calc.)'",
-              # calc 7357 vs 7.4 mOsmol/mL printed with 2 significant figures: 1%
-              osmolarity=D(7400), osm_tol=pct(D(7400)),
-              meq_per_ml={"potassium": (D("4.4"), D("0.05"))},
-              mmol_per_ml={"phosphorus": (D(3), D("0.05"))}),
-    Published("Ammonium Chloride Injection USP 5 mEq/mL (Hospira)",
-              (("ammonium chloride", "267.5"), ("edetate disodium anhydrous", "2")),
-              "recallguide.org label text: 267.5 mg NH4Cl (5 mEq ammonium, 5 mEq chloride) and edetate disodium "
-              "(anhydrous) 2 mg per mL, '10 mOsmol/mL (calc.)'",
-              osmolarity=D(10000), osm_tol=pct(D(10000)),
-              meq_per_ml={"ammonium": (D(5), D("0.05")), "chloride": (D(5), D("0.05"))}),
-    Published("Calcium Gluconate Injection USP 10% (American Regent)",
-              (("calcium gluconate monohydrate", "98"), ("calcium saccharate tetrahydrate", "4.6")),
-              "rxlist calcium gluconate label: 98 mg calcium gluconate monohydrate + 4.6 mg calcium saccharate "
-              "tetrahydrate per mL; '0.68 mOsmol/mL 680 mOsmol/L'; 'Ca++ 0.465 mEq/mL'",
-              # calc 684 (0.6% above): the label gives 680 and 0.68 mOsmol/mL, two significant figures.
-              # Calcium calc 0.4658; the label's own figures '9.3 mg (0.465 mEq)' differ by 0.001 between
-              # themselves (9.3 mg / 20.04 = 0.4641 mEq), so 0.465 carries ±0.001, not ±0.0005.
-              osmolarity=D(680), osm_tol=pct(D(680)),
-              meq_per_ml={"calcium": (D("0.465"), D("0.001"))}),
-    Published("Copper 0.4 mg/mL, Cupric Chloride Injection USP (Hospira)",
-              (("cupric chloride dihydrate", "1.07"), ("sodium chloride", "9")),
-              "globalrph copper-drug (Hospira label): 1.07 mg cupric chloride dihydrate + 9 mg sodium chloride per "
-              "mL, 'osmolarity is 0.327 mOsmol/mL (calc.)'",
-              osmolarity=D(327), osm_tol=D("0.5"),
-              meq_per_ml={"copper": (D("0.0126"), D("0.00005"))}),   # 0.4 mg Cu/mL / 63.546 x 2
-    Published("Chromium 4 mcg/mL, Chromic Chloride Injection USP (Hospira)",
-              (("chromic chloride hexahydrate", "0.0205"), ("sodium chloride", "9")),
-              "drugs.com/pro chromic-chloride-injection: 20.5 mcg chromic chloride hexahydrate + 9 mg sodium "
-              "chloride per mL, 'osmolarity is 0.308 mOsm/mL (calc.)'",
-              osmolarity=D(308), osm_tol=D("0.5")),
-    Published("Esmolol HCl 10 mg/mL premixed (Brevibloc, Baxter)",
-              (("esmolol hydrochloride", "10"), ("sodium acetate trihydrate", "2.8"), ("acetic acid glacial", "0.546"),
-               ("sodium chloride", "5.9")),
-              "ASHP Injectable Drug Information (skyscape r/tu4): each mL esmolol HCl 10 mg, sodium acetate "
-              "trihydrate 2.8 mg, glacial acetic acid 0.546 mg, sodium chloride 5.9 mg; 'iso-osmotic having an "
-              "osmolarity of 312 mOsm/L'",
-              # calc 312.4, with acetic acid counted as 1 particle (partial dissociation neglected)
-              osmolarity=D(312), osm_tol=D("0.5")),
-    Published("Esmolol HCl 20 mg/mL double strength premixed (Brevibloc, Baxter)",
-              (("esmolol hydrochloride", "20"), ("sodium acetate trihydrate", "2.8"), ("acetic acid glacial", "0.546"),
-               ("sodium chloride", "4.1")),
-              "ASHP: each mL esmolol HCl 20 mg, sodium chloride 4.1 mg, sodium acetate trihydrate 2.8 mg, glacial "
-              "acetic acid 0.546 mg; 10 and 20 mg/mL 'osmolarity of 312 mOsm/L'",
-              # calc 311.1: the label prints one figure for both strengths; 1%
-              osmolarity=D(312), osm_tol=pct(D(312))),
-    Published("Mannitol Injection USP 25% (Pfizer/Hospira)",
-              (("mannitol", "250"),),
-              "pfizermedicalinformation mannitol description: 25 g/100 mL, '1372 mOsmol/liter (calc.)'",
-              osmolarity=D(1372), osm_tol=D("0.5")),
-    Published("Sodium Acetate Injection 4 mEq/mL",
-              (("sodium acetate anhydrous", "328"),),
-              "docs/domain.md §4.4 (Hospira and American Regent labels): 4 mEq/mL = 8 mOsmol/mL",
-              osmolarity=D(8000), osm_tol=pct(D(8000), "0.5"),
-              meq_per_ml={"sodium": (D(4), pct(D(4), "0.5")), "acetate": (D(4), pct(D(4), "0.5"))}),
-    Published("Glycophos, sodium glycerophosphate 216 mg/mL",
-              (("sodium glycerophosphate anhydrous", "216"),),
-              "medicine.com sodium glycerophosphate monograph: 'sodium glycerophosphate 216 mg = phosphate 1 mmol'; "
-              "2 mEq sodium per mmol phosphate",
-              meq_per_ml={"sodium": (D(2), D("0.005"))},
-              mmol_per_ml={"phosphorus": (D(1), D("0.005"))}),
-    Published("Glycophos, expressed as the pentahydrate 306.1 mg/mL",
-              (("sodium glycerophosphate pentahydrate", "306.1"),),
-              "medicine.com: 'sodium glycerophosphate pentahydrate 306.1 mg = sodium glycerophosphate 216 mg = "
-              "phosphate 1 mmol'",
-              meq_per_ml={"sodium": (D(2), D("0.005"))},
-              mmol_per_ml={"phosphorus": (D(1), D("0.005"))}),
-    Published("Cefazolin sodium, 100 mg/mL (1 g per 10 mL)",
-              (("cefazolin sodium", "100"),),
-              "rxlist Duplex label 'sodium content is 48 mg/g of cefazolin sodium'; SmartPak '48 mg (2.1 mEq) of "
-              "sodium per 1 gram': 0.21 mEq per 100 mg",
-              meq_per_ml={"sodium": (D("0.21"), D("0.005"))}),
+    Published(
+        "Potassium Phosphates Injection USP 3 mM P/mL (Hospira)",
+        (("potassium phosphate monobasic", "224"), ("potassium phosphate dibasic", "236")),
+        "labeling.pfizer.com id=4586: 224 mg KH2PO4 + 236 mg K2HPO4 (anhydrous) per mL, 'approximately 3 mM' "
+        "P, 4.4 mEq K/mL, 'osmolar concentration is 7.4 mOsmol/mL (calc.)'",
+        # calc 7357 vs 7.4 mOsmol/mL printed with 2 significant figures: 1%
+        osmolarity=D(7400),
+        osm_tol=pct(D(7400)),
+        meq_per_ml={"potassium": (D("4.4"), D("0.05"))},
+        mmol_per_ml={"phosphorus": (D(3), D("0.05"))},
+    ),
+    Published(
+        "Ammonium Chloride Injection USP 5 mEq/mL (Hospira)",
+        (("ammonium chloride", "267.5"), ("edetate disodium anhydrous", "2")),
+        "recallguide.org label text: 267.5 mg NH4Cl (5 mEq ammonium, 5 mEq chloride) and edetate disodium "
+        "(anhydrous) 2 mg per mL, '10 mOsmol/mL (calc.)'",
+        osmolarity=D(10000),
+        osm_tol=pct(D(10000)),
+        meq_per_ml={"ammonium": (D(5), D("0.05")), "chloride": (D(5), D("0.05"))},
+    ),
+    Published(
+        "Calcium Gluconate Injection USP 10% (American Regent)",
+        (("calcium gluconate monohydrate", "98"), ("calcium saccharate tetrahydrate", "4.6")),
+        "rxlist calcium gluconate label: 98 mg calcium gluconate monohydrate + 4.6 mg calcium saccharate "
+        "tetrahydrate per mL; '0.68 mOsmol/mL 680 mOsmol/L'; 'Ca++ 0.465 mEq/mL'",
+        # calc 684 (0.6% above): the label gives 680 and 0.68 mOsmol/mL, two significant figures.
+        # Calcium calc 0.4658; the label's own figures '9.3 mg (0.465 mEq)' differ by 0.001 between
+        # themselves (9.3 mg / 20.04 = 0.4641 mEq), so 0.465 carries ±0.001, not ±0.0005.
+        osmolarity=D(680),
+        osm_tol=pct(D(680)),
+        meq_per_ml={"calcium": (D("0.465"), D("0.001"))},
+    ),
+    Published(
+        "Copper 0.4 mg/mL, Cupric Chloride Injection USP (Hospira)",
+        (("cupric chloride dihydrate", "1.07"), ("sodium chloride", "9")),
+        "globalrph copper-drug (Hospira label): 1.07 mg cupric chloride dihydrate + 9 mg sodium chloride per "
+        "mL, 'osmolarity is 0.327 mOsmol/mL (calc.)'",
+        osmolarity=D(327),
+        osm_tol=D("0.5"),
+        meq_per_ml={"copper": (D("0.0126"), D("0.00005"))},
+    ),  # 0.4 mg Cu/mL / 63.546 x 2
+    Published(
+        "Chromium 4 mcg/mL, Chromic Chloride Injection USP (Hospira)",
+        (("chromic chloride hexahydrate", "0.0205"), ("sodium chloride", "9")),
+        "drugs.com/pro chromic-chloride-injection: 20.5 mcg chromic chloride hexahydrate + 9 mg sodium "
+        "chloride per mL, 'osmolarity is 0.308 mOsm/mL (calc.)'",
+        osmolarity=D(308),
+        osm_tol=D("0.5"),
+    ),
+    Published(
+        "Esmolol HCl 10 mg/mL premixed (Brevibloc, Baxter)",
+        (
+            ("esmolol hydrochloride", "10"),
+            ("sodium acetate trihydrate", "2.8"),
+            ("acetic acid glacial", "0.546"),
+            ("sodium chloride", "5.9"),
+        ),
+        "ASHP Injectable Drug Information (skyscape r/tu4): each mL esmolol HCl 10 mg, sodium acetate "
+        "trihydrate 2.8 mg, glacial acetic acid 0.546 mg, sodium chloride 5.9 mg; 'iso-osmotic having an "
+        "osmolarity of 312 mOsm/L'",
+        # calc 312.4, with acetic acid counted as 1 particle (partial dissociation neglected)
+        osmolarity=D(312),
+        osm_tol=D("0.5"),
+    ),
+    Published(
+        "Esmolol HCl 20 mg/mL double strength premixed (Brevibloc, Baxter)",
+        (
+            ("esmolol hydrochloride", "20"),
+            ("sodium acetate trihydrate", "2.8"),
+            ("acetic acid glacial", "0.546"),
+            ("sodium chloride", "4.1"),
+        ),
+        "ASHP: each mL esmolol HCl 20 mg, sodium chloride 4.1 mg, sodium acetate trihydrate 2.8 mg, glacial "
+        "acetic acid 0.546 mg; 10 and 20 mg/mL 'osmolarity of 312 mOsm/L'",
+        # calc 311.1: the label prints one figure for both strengths; 1%
+        osmolarity=D(312),
+        osm_tol=pct(D(312)),
+    ),
+    Published(
+        "Mannitol Injection USP 25% (Pfizer/Hospira)",
+        (("mannitol", "250"),),
+        "pfizermedicalinformation mannitol description: 25 g/100 mL, '1372 mOsmol/liter (calc.)'",
+        osmolarity=D(1372),
+        osm_tol=D("0.5"),
+    ),
+    Published(
+        "Sodium Acetate Injection 4 mEq/mL",
+        (("sodium acetate anhydrous", "328"),),
+        "docs/domain.md §4.4 (Hospira and American Regent labels): 4 mEq/mL = 8 mOsmol/mL",
+        osmolarity=D(8000),
+        osm_tol=pct(D(8000), "0.5"),
+        meq_per_ml={"sodium": (D(4), pct(D(4), "0.5")), "acetate": (D(4), pct(D(4), "0.5"))},
+    ),
+    Published(
+        "Glycophos, sodium glycerophosphate 216 mg/mL",
+        (("sodium glycerophosphate anhydrous", "216"),),
+        "medicine.com sodium glycerophosphate monograph: 'sodium glycerophosphate 216 mg = phosphate 1 mmol'; "
+        "2 mEq sodium per mmol phosphate",
+        meq_per_ml={"sodium": (D(2), D("0.005"))},
+        mmol_per_ml={"phosphorus": (D(1), D("0.005"))},
+    ),
+    Published(
+        "Glycophos, expressed as the pentahydrate 306.1 mg/mL",
+        (("sodium glycerophosphate pentahydrate", "306.1"),),
+        "medicine.com: 'sodium glycerophosphate pentahydrate 306.1 mg = sodium glycerophosphate 216 mg = "
+        "phosphate 1 mmol'",
+        meq_per_ml={"sodium": (D(2), D("0.005"))},
+        mmol_per_ml={"phosphorus": (D(1), D("0.005"))},
+    ),
+    Published(
+        "Cefazolin sodium, 100 mg/mL (1 g per 10 mL)",
+        (("cefazolin sodium", "100"),),
+        "rxlist Duplex label 'sodium content is 48 mg/g of cefazolin sodium'; SmartPak '48 mg (2.1 mEq) of "
+        "sodium per 1 gram': 0.21 mEq per 100 mg",
+        meq_per_ml={"sodium": (D("0.21"), D("0.005"))},
+    ),
 ]
 
 
@@ -133,7 +174,8 @@ def test_osmolarity_matches_the_published_value(row: Published) -> None:
     result = solve_per_ml(row.contents)
     assert abs(result.osmolarity_exact - row.osmolarity) <= row.osm_tol, (
         f"{row.product}: calc {result.osmolarity_exact:.1f} vs published {row.osmolarity} ± {row.osm_tol} "
-        f"({row.source})")
+        f"({row.source})"
+    )
 
 
 @pytest.mark.parametrize("row", [r for r in PUBLISHED if r.meq_per_ml], ids=lambda r: r.product)
@@ -141,7 +183,8 @@ def test_meq_per_ml_matches_the_published_value(row: Published) -> None:
     result = solve_per_ml(row.contents)
     for ion, (published, tol) in row.meq_per_ml.items():
         assert abs(result.meq_per_ml[ion] - published) <= tol, (
-            f"{row.product}: {ion} calc {result.meq_per_ml[ion]:.4f} vs {published} ± {tol} ({row.source})")
+            f"{row.product}: {ion} calc {result.meq_per_ml[ion]:.4f} vs {published} ± {tol} ({row.source})"
+        )
 
 
 @pytest.mark.parametrize("row", [r for r in PUBLISHED if r.mmol_per_ml], ids=lambda r: r.product)
@@ -149,10 +192,12 @@ def test_mmol_per_ml_matches_the_published_value(row: Published) -> None:
     result = solve_per_ml(row.contents)
     for species, (published, tol) in row.mmol_per_ml.items():
         assert abs(result.mmol_per_ml[species] - published) <= tol, (
-            f"{row.product}: {species} calc {result.mmol_per_ml[species]:.4f} vs {published} ± {tol}")
+            f"{row.product}: {species} calc {result.mmol_per_ml[species]:.4f} vs {published} ± {tol}"
+        )
 
 
 # --- published values that differ from the ideal calculation by more than 1% -----------------------------
+
 
 def test_tham_tromethamine_alone_is_297_not_the_labeled_389() -> None:
     """THAM Solution, 3.6 g tromethamine per 100 mL (0.3 M), is labeled 'hypertonic 389 mOsmol/L (calc.)'
@@ -180,19 +225,49 @@ def test_pyridoxine_100_mg_per_ml_calculates_973_although_measured_870() -> None
 MOIETY_LABELS = [
     # (entry, mg of this form, published mg of the moiety, ±, source)
     ("fentanyl citrate", "0.0785", "0.050", "0.0005", "labels: fentanyl 50 mcg/mL = 78.5 mcg fentanyl citrate"),
-    ("dexamethasone sodium phosphate", "4.37", "4", "0.005",
-     "Cardinal Health label: 4.37 mg equivalent to 4 mg dexamethasone phosphate"),
-    ("pantoprazole sodium sesquihydrate", "45.1", "40", "0.05",
-     "Protonix: 45.1 mg pantoprazole sodium sesquihydrate equivalent to 40 mg pantoprazole"),
+    (
+        "dexamethasone sodium phosphate",
+        "4.37",
+        "4",
+        "0.005",
+        "Cardinal Health label: 4.37 mg equivalent to 4 mg dexamethasone phosphate",
+    ),
+    (
+        "pantoprazole sodium sesquihydrate",
+        "45.1",
+        "40",
+        "0.05",
+        "Protonix: 45.1 mg pantoprazole sodium sesquihydrate equivalent to 40 mg pantoprazole",
+    ),
     # whole milligrams on the label: ±0.5% of the labeled figure, as in test_labeled_products.py
-    ("ondansetron hydrochloride dihydrate", "5", "4", "0.02",
-     "Roxane ondansetron oral solution: 5 mg ondansetron HCl dihydrate equivalent to 4 mg ondansetron"),
-    ("norepinephrine bitartrate monohydrate", "0.032", "0.016", "0.0005",
-     "ASHP: 16 mcg/mL norepinephrine equivalent to approximately 32 mcg bitartrate monohydrate"),
-    ("epinephrine bitartrate", "0.0091", "0.005", "0.00005",
-     "ASHP: epinephrine bitartrate 0.0091 mg equivalent to epinephrine 0.005 mg"),
-    ("ammonium molybdate tetrahydrate", "0.046", "0.025", "0.0005",
-     "American Regent: molybdenum 25 mcg/mL as ammonium molybdate 46 mcg/mL"),
+    (
+        "ondansetron hydrochloride dihydrate",
+        "5",
+        "4",
+        "0.02",
+        "Roxane ondansetron oral solution: 5 mg ondansetron HCl dihydrate equivalent to 4 mg ondansetron",
+    ),
+    (
+        "norepinephrine bitartrate monohydrate",
+        "0.032",
+        "0.016",
+        "0.0005",
+        "ASHP: 16 mcg/mL norepinephrine equivalent to approximately 32 mcg bitartrate monohydrate",
+    ),
+    (
+        "epinephrine bitartrate",
+        "0.0091",
+        "0.005",
+        "0.00005",
+        "ASHP: epinephrine bitartrate 0.0091 mg equivalent to epinephrine 0.005 mg",
+    ),
+    (
+        "ammonium molybdate tetrahydrate",
+        "0.046",
+        "0.025",
+        "0.0005",
+        "American Regent: molybdenum 25 mcg/mL as ammonium molybdate 46 mcg/mL",
+    ),
     ("selenious acid", "0.0654", "0.040", "0.0005", "selenium injection: selenious acid 65.4 mcg = selenium 40 mcg"),
     ("chromic chloride hexahydrate", "0.0205", "0.004", "0.00005", "Hospira: 20.5 mcg = chromium 4 mcg/mL"),
     ("cupric chloride dihydrate", "1.07", "0.4", "0.005", "Hospira: 1.07 mg = copper 0.4 mg/mL"),
@@ -202,8 +277,9 @@ MOIETY_LABELS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "mg_form", "mg_moiety", "tol", "source"), MOIETY_LABELS,
-                         ids=[f"{r[0]} {r[1]} mg" for r in MOIETY_LABELS])
+@pytest.mark.parametrize(
+    ("name", "mg_form", "mg_moiety", "tol", "source"), MOIETY_LABELS, ids=[f"{r[0]} {r[1]} mg" for r in MOIETY_LABELS]
+)
 def test_moiety_equivalent_matches_the_label(name: str, mg_form: str, mg_moiety: str, tol: str, source: str) -> None:
     ing = TABLE.get(name)
     assert abs(D(mg_form) * ing.moiety_factor - D(mg_moiety)) <= D(tol), f"{name}: {source}"
@@ -254,5 +330,5 @@ def test_examples_use_no_units_ingredient(path) -> None:
     names = [c["ingredient"] for c in data["formula"]["components"]]
     kinds = {n: TABLE.get(n).kind for n in names}
     assert IngredientKind.UNITS not in kinds.values(), kinds
-    computation = calculate(load_batch_file(path))     # and they still compute with the extended table
+    computation = calculate(load_batch_file(path))  # and they still compute with the extended table
     assert computation.osmolarity_mosmol_per_l > 0

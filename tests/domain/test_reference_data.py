@@ -25,10 +25,26 @@ NAMES = [i.name for i in ENTRIES]
 # CIAAW, Standard Atomic Weights 2021 (ciaaw.org/atomic-weights.htm); H, C, N, O, Mg, S, Cl, Br are
 # published as intervals and are used at their IUPAC conventional values.
 ATOMIC_WEIGHT = {
-    "H": D("1.008"), "C": D("12.011"), "N": D("14.007"), "O": D("15.999"), "F": D("18.998403162"),
-    "Na": D("22.98976928"), "Mg": D("24.305"), "P": D("30.973761998"), "S": D("32.06"), "Cl": D("35.45"),
-    "K": D("39.0983"), "Ca": D("40.078"), "Cr": D("51.9961"), "Mn": D("54.938043"), "Co": D("58.933194"),
-    "Cu": D("63.546"), "Zn": D("65.38"), "Se": D("78.971"), "Br": D("79.904"), "Mo": D("95.95"),
+    "H": D("1.008"),
+    "C": D("12.011"),
+    "N": D("14.007"),
+    "O": D("15.999"),
+    "F": D("18.998403162"),
+    "Na": D("22.98976928"),
+    "Mg": D("24.305"),
+    "P": D("30.973761998"),
+    "S": D("32.06"),
+    "Cl": D("35.45"),
+    "K": D("39.0983"),
+    "Ca": D("40.078"),
+    "Cr": D("51.9961"),
+    "Mn": D("54.938043"),
+    "Co": D("58.933194"),
+    "Cu": D("63.546"),
+    "Zn": D("65.38"),
+    "Se": D("78.971"),
+    "Br": D("79.904"),
+    "Mo": D("95.95"),
 }
 WATER = D("18.015")
 
@@ -39,7 +55,7 @@ def formula_weight(formula: str) -> D:
     for part in formula.split("·"):
         m = re.match(r"^(\d+(?:\.\d+)?)(?=[A-Z(])", part)
         mult = D(m.group(1)) if m else D(1)
-        total += mult * _group(part[m.end():] if m else part)
+        total += mult * _group(part[m.end() :] if m else part)
     return total
 
 
@@ -50,7 +66,7 @@ def _group(text: str) -> D:
             stack.append(D(0))
             i += 1
         elif text[i] == ")":
-            m = re.match(r"\d*", text[i + 1:])
+            m = re.match(r"\d*", text[i + 1 :])
             n = D(m.group()) if m.group() else D(1)
             inner = stack.pop()
             stack[-1] += inner * n
@@ -76,61 +92,113 @@ def test_formula_weight_reproduces_textbook_values() -> None:
 # The formula of every entry as the source names it. An entry added to the YAML without a formula here
 # fails test_every_entry_has_a_formula, so its MW cannot go unchecked.
 FORMULA = {
-    "glycine": "C2H5NO2", "dextrose monohydrate": "C6H12O6·H2O", "dextrose anhydrous": "C6H12O6",
-    "mannitol": "C6H14O6", "tromethamine": "C4H11NO3", "ascorbic acid": "C6H8O6", "sodium ascorbate": "C6H7NaO6",
-    "arginine hydrochloride": "C6H14N4O2·HCl", "cysteine hydrochloride monohydrate": "C3H7NO2S·HCl·H2O",
-    "benzyl alcohol": "C7H8O", "levocarnitine": "C7H15NO3", "tranexamic acid": "C8H15NO2",
+    "glycine": "C2H5NO2",
+    "dextrose monohydrate": "C6H12O6·H2O",
+    "dextrose anhydrous": "C6H12O6",
+    "mannitol": "C6H14O6",
+    "tromethamine": "C4H11NO3",
+    "ascorbic acid": "C6H8O6",
+    "sodium ascorbate": "C6H7NaO6",
+    "arginine hydrochloride": "C6H14N4O2·HCl",
+    "cysteine hydrochloride monohydrate": "C3H7NO2S·HCl·H2O",
+    "benzyl alcohol": "C7H8O",
+    "levocarnitine": "C7H15NO3",
+    "tranexamic acid": "C8H15NO2",
     "aminocaproic acid": "C6H13NO2",
-    "sodium chloride": "NaCl", "potassium chloride": "KCl", "sodium bicarbonate": "NaHCO3",
-    "sodium acetate anhydrous": "C2H3NaO2", "sodium acetate trihydrate": "C2H3NaO2·3H2O",
-    "potassium acetate": "C2H3KO2", "sodium lactate": "C3H5NaO3", "sodium citrate dihydrate": "C6H5Na3O7·2H2O",
-    "sodium thiosulfate pentahydrate": "Na2S2O3·5H2O", "potassium gluconate": "C6H11KO7",
-    "potassium citrate monohydrate": "C6H5K3O7·H2O", "potassium sulfate": "K2SO4",
-    "sodium sulfate anhydrous": "Na2SO4", "sodium sulfate decahydrate": "Na2SO4·10H2O",
-    "ammonium chloride": "NH4Cl", "ammonium acetate": "C2H7NO2",
-    "ammonium molybdate tetrahydrate": "(NH4)6Mo7O24·4H2O", "acetic acid glacial": "C2H4O2",
-    "calcium chloride dihydrate": "CaCl2·2H2O", "calcium gluconate monohydrate": "C12H22CaO14·H2O",
-    "calcium saccharate tetrahydrate": "C6H8CaO8·4H2O", "calcium acetate": "C4H6CaO4",
-    "magnesium sulfate heptahydrate": "MgSO4·7H2O", "magnesium chloride hexahydrate": "MgCl2·6H2O",
-    "magnesium gluconate dihydrate": "C12H22MgO14·2H2O", "magnesium gluconate anhydrous": "C12H22MgO14",
-    "magnesium acetate tetrahydrate": "C4H6MgO4·4H2O", "zinc sulfate heptahydrate": "ZnSO4·7H2O",
-    "zinc sulfate anhydrous": "ZnSO4", "zinc chloride": "ZnCl2", "zinc gluconate": "C12H22O14Zn",
+    "sodium chloride": "NaCl",
+    "potassium chloride": "KCl",
+    "sodium bicarbonate": "NaHCO3",
+    "sodium acetate anhydrous": "C2H3NaO2",
+    "sodium acetate trihydrate": "C2H3NaO2·3H2O",
+    "potassium acetate": "C2H3KO2",
+    "sodium lactate": "C3H5NaO3",
+    "sodium citrate dihydrate": "C6H5Na3O7·2H2O",
+    "sodium thiosulfate pentahydrate": "Na2S2O3·5H2O",
+    "potassium gluconate": "C6H11KO7",
+    "potassium citrate monohydrate": "C6H5K3O7·H2O",
+    "potassium sulfate": "K2SO4",
+    "sodium sulfate anhydrous": "Na2SO4",
+    "sodium sulfate decahydrate": "Na2SO4·10H2O",
+    "ammonium chloride": "NH4Cl",
+    "ammonium acetate": "C2H7NO2",
+    "ammonium molybdate tetrahydrate": "(NH4)6Mo7O24·4H2O",
+    "acetic acid glacial": "C2H4O2",
+    "calcium chloride dihydrate": "CaCl2·2H2O",
+    "calcium gluconate monohydrate": "C12H22CaO14·H2O",
+    "calcium saccharate tetrahydrate": "C6H8CaO8·4H2O",
+    "calcium acetate": "C4H6CaO4",
+    "magnesium sulfate heptahydrate": "MgSO4·7H2O",
+    "magnesium chloride hexahydrate": "MgCl2·6H2O",
+    "magnesium gluconate dihydrate": "C12H22MgO14·2H2O",
+    "magnesium gluconate anhydrous": "C12H22MgO14",
+    "magnesium acetate tetrahydrate": "C4H6MgO4·4H2O",
+    "zinc sulfate heptahydrate": "ZnSO4·7H2O",
+    "zinc sulfate anhydrous": "ZnSO4",
+    "zinc chloride": "ZnCl2",
+    "zinc gluconate": "C12H22O14Zn",
     "zinc acetate dihydrate": "C4H6O4Zn·2H2O",
-    "sodium phosphate monobasic monohydrate": "NaH2PO4·H2O", "sodium phosphate dibasic anhydrous": "Na2HPO4",
-    "sodium phosphate dibasic dihydrate": "Na2HPO4·2H2O", "sodium phosphate dibasic heptahydrate": "Na2HPO4·7H2O",
-    "sodium phosphate dibasic dodecahydrate": "Na2HPO4·12H2O", "potassium phosphate monobasic": "KH2PO4",
-    "potassium phosphate dibasic": "K2HPO4", "sodium glycerophosphate anhydrous": "C3H7Na2O6P",
+    "sodium phosphate monobasic monohydrate": "NaH2PO4·H2O",
+    "sodium phosphate dibasic anhydrous": "Na2HPO4",
+    "sodium phosphate dibasic dihydrate": "Na2HPO4·2H2O",
+    "sodium phosphate dibasic heptahydrate": "Na2HPO4·7H2O",
+    "sodium phosphate dibasic dodecahydrate": "Na2HPO4·12H2O",
+    "potassium phosphate monobasic": "KH2PO4",
+    "potassium phosphate dibasic": "K2HPO4",
+    "sodium glycerophosphate anhydrous": "C3H7Na2O6P",
     "sodium glycerophosphate pentahydrate": "C3H7Na2O6P·5H2O",
-    "citric acid monohydrate": "C6H8O7·H2O", "citric acid anhydrous": "C6H8O7",
-    "edetate disodium dihydrate": "C10H14N2Na2O8·2H2O", "edetate disodium anhydrous": "C10H14N2Na2O8",
+    "citric acid monohydrate": "C6H8O7·H2O",
+    "citric acid anhydrous": "C6H8O7",
+    "edetate disodium dihydrate": "C10H14N2Na2O8·2H2O",
+    "edetate disodium anhydrous": "C10H14N2Na2O8",
     "edetate calcium disodium": "C10H12CaN2Na2O8",
-    "cupric chloride dihydrate": "CuCl2·2H2O", "cupric sulfate pentahydrate": "CuSO4·5H2O",
-    "manganese sulfate monohydrate": "MnSO4·H2O", "selenious acid": "H2SeO3",
+    "cupric chloride dihydrate": "CuCl2·2H2O",
+    "cupric sulfate pentahydrate": "CuSO4·5H2O",
+    "manganese sulfate monohydrate": "MnSO4·H2O",
+    "selenious acid": "H2SeO3",
     "chromic chloride hexahydrate": "CrCl3·6H2O",
     "lidocaine hydrochloride monohydrate": "C14H22N2O·HCl·H2O",
     "bupivacaine hydrochloride monohydrate": "C18H28N2O·HCl·H2O",
     "ropivacaine hydrochloride monohydrate": "C17H26N2O·HCl·H2O",
-    "ketamine hydrochloride": "C13H16ClNO·HCl", "midazolam hydrochloride": "C18H13ClFN3·HCl",
-    "fentanyl citrate": "C22H28N2O·C6H8O7", "morphine sulfate pentahydrate": "(C17H19NO3)2·H2SO4·5H2O",
-    "hydromorphone hydrochloride": "C17H19NO3·HCl", "ketorolac tromethamine": "C15H13NO3·C4H11NO3",
-    "phenylephrine hydrochloride": "C9H13NO2·HCl", "ephedrine sulfate": "(C10H15NO)2·H2SO4",
-    "norepinephrine bitartrate monohydrate": "C8H11NO3·C4H6O6·H2O", "epinephrine": "C9H13NO3",
-    "epinephrine bitartrate": "C9H13NO3·C4H6O6", "labetalol hydrochloride": "C19H24N2O3·HCl",
-    "diltiazem hydrochloride": "C22H26N2O4S·HCl", "esmolol hydrochloride": "C16H25NO4·HCl",
+    "ketamine hydrochloride": "C13H16ClNO·HCl",
+    "midazolam hydrochloride": "C18H13ClFN3·HCl",
+    "fentanyl citrate": "C22H28N2O·C6H8O7",
+    "morphine sulfate pentahydrate": "(C17H19NO3)2·H2SO4·5H2O",
+    "hydromorphone hydrochloride": "C17H19NO3·HCl",
+    "ketorolac tromethamine": "C15H13NO3·C4H11NO3",
+    "phenylephrine hydrochloride": "C9H13NO2·HCl",
+    "ephedrine sulfate": "(C10H15NO)2·H2SO4",
+    "norepinephrine bitartrate monohydrate": "C8H11NO3·C4H6O6·H2O",
+    "epinephrine": "C9H13NO3",
+    "epinephrine bitartrate": "C9H13NO3·C4H6O6",
+    "labetalol hydrochloride": "C19H24N2O3·HCl",
+    "diltiazem hydrochloride": "C22H26N2O4S·HCl",
+    "esmolol hydrochloride": "C16H25NO4·HCl",
     "vasopressin": "C46H65N15O12S2",
-    "succinylcholine chloride dihydrate": "C14H30Cl2N2O4·2H2O", "succinylcholine chloride anhydrous": "C14H30Cl2N2O4",
-    "rocuronium bromide": "C32H53BrN2O4", "vecuronium bromide": "C34H57BrN2O4",
-    "neostigmine methylsulfate": "C13H22N2O6S", "glycopyrrolate": "C19H28BrNO3",
+    "succinylcholine chloride dihydrate": "C14H30Cl2N2O4·2H2O",
+    "succinylcholine chloride anhydrous": "C14H30Cl2N2O4",
+    "rocuronium bromide": "C32H53BrN2O4",
+    "vecuronium bromide": "C34H57BrN2O4",
+    "neostigmine methylsulfate": "C13H22N2O6S",
+    "glycopyrrolate": "C19H28BrNO3",
     "atropine sulfate monohydrate": "(C17H23NO3)2·H2SO4·H2O",
     "ondansetron hydrochloride dihydrate": "C18H19N3O·HCl·2H2O",
-    "dexamethasone sodium phosphate": "C22H28FNa2O8P", "methylprednisolone sodium succinate": "C26H33NaO8",
-    "famotidine": "C8H15N7O2S3", "pantoprazole sodium sesquihydrate": "C16H14F2N3NaO4S·1.5H2O",
-    "cefazolin sodium": "C14H13N8NaO4S3", "vancomycin hydrochloride": "C66H75Cl2N9O24·HCl",
-    "thiamine hydrochloride": "C12H17ClN4OS·HCl", "pyridoxine hydrochloride": "C8H11NO3·HCl",
-    "cyanocobalamin": "C63H88CoN14O14P", "folic acid": "C19H19N7O6", "phytonadione": "C31H46O2",
-    "methylene blue trihydrate": "C16H18ClN3S·3H2O", "methylene blue anhydrous": "C16H18ClN3S",
-    "caffeine": "C8H10N4O2", "caffeine citrate": "C8H10N4O2·C6H8O7",
-    "oxytocin": "C43H66N12O12S2", "insulin human regular": "C257H383N65O77S6",
+    "dexamethasone sodium phosphate": "C22H28FNa2O8P",
+    "methylprednisolone sodium succinate": "C26H33NaO8",
+    "famotidine": "C8H15N7O2S3",
+    "pantoprazole sodium sesquihydrate": "C16H14F2N3NaO4S·1.5H2O",
+    "cefazolin sodium": "C14H13N8NaO4S3",
+    "vancomycin hydrochloride": "C66H75Cl2N9O24·HCl",
+    "thiamine hydrochloride": "C12H17ClN4OS·HCl",
+    "pyridoxine hydrochloride": "C8H11NO3·HCl",
+    "cyanocobalamin": "C63H88CoN14O14P",
+    "folic acid": "C19H19N7O6",
+    "phytonadione": "C31H46O2",
+    "methylene blue trihydrate": "C16H18ClN3S·3H2O",
+    "methylene blue anhydrous": "C16H18ClN3S",
+    "caffeine": "C8H10N4O2",
+    "caffeine citrate": "C8H10N4O2·C6H8O7",
+    "oxytocin": "C43H66N12O12S2",
+    "insulin human regular": "C257H383N65O77S6",
     "water for injection": "H2O",
 }
 # Entries whose MW is not a formula weight, with the reason.
@@ -157,7 +225,8 @@ def test_mw_matches_the_formula(name: str) -> None:
     assert ing.mw is not None, f"{name}: no mw"
     computed = formula_weight(FORMULA[name])
     assert abs(ing.mw - computed) <= mw_tolerance(name, ing.mw), (
-        f"{name}: mw {ing.mw} but {FORMULA[name]} weighs {computed:.3f}")
+        f"{name}: mw {ing.mw} but {FORMULA[name]} weighs {computed:.3f}"
+    )
 
 
 # (hydrate, other form, molecules of water between them): the MWs must differ by n x 18.015.
@@ -188,8 +257,15 @@ def test_hydrate_differs_from_the_other_form_by_its_water(hydrate: str, other: s
 
 def test_every_pair_of_forms_in_the_table_is_checked() -> None:
     """Entries named '<x> anhydrous' and '<x> <n>hydrate' appear in HYDRATE_PAIRS."""
-    words = {"monohydrate": 1, "dihydrate": 2, "trihydrate": 3, "pentahydrate": 5, "heptahydrate": 7,
-             "decahydrate": 10, "dodecahydrate": 12}
+    words = {
+        "monohydrate": 1,
+        "dihydrate": 2,
+        "trihydrate": 3,
+        "pentahydrate": 5,
+        "heptahydrate": 7,
+        "decahydrate": 10,
+        "dodecahydrate": 12,
+    }
     checked = {(h, o) for h, o, _ in HYDRATE_PAIRS}
     unchecked = []
     for name in NAMES:
@@ -222,18 +298,28 @@ def test_units_entries() -> None:
         assert ing.max_concentration_mg_per_ml is None
 
 
-@pytest.mark.parametrize(("name", "units_per_ml"), [
-    ("oxytocin", "10"), ("vasopressin", "20"), ("insulin human regular", "500"),
-    ("hyaluronidase human recombinant", "150"),
-])
+@pytest.mark.parametrize(
+    ("name", "units_per_ml"),
+    [
+        ("oxytocin", "10"),
+        ("vasopressin", "20"),
+        ("insulin human regular", "500"),
+        ("hyaluronidase human recombinant", "150"),
+    ],
+)
 def test_units_ceilings_are_the_highest_approved_products(name: str, units_per_ml: str) -> None:
     assert TABLE.get(name).max_concentration_units_per_ml == D(units_per_ml)
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("Pitocin", "oxytocin"), ("regular insulin", "insulin human regular"), ("Hylenex", "hyaluronidase human recombinant"),
-    ("Vasostrict", "vasopressin"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("Pitocin", "oxytocin"),
+        ("regular insulin", "insulin human regular"),
+        ("Hylenex", "hyaluronidase human recombinant"),
+        ("Vasostrict", "vasopressin"),
+    ],
+)
 def test_units_entries_are_found_by_synonym(query: str, name: str) -> None:
     assert TABLE.get(query).name == name
 
@@ -243,8 +329,15 @@ def test_only_the_vehicle_is_a_solvent() -> None:
     assert all(i.solvent == (i.kind is IngredientKind.SOLVENT) for i in ENTRIES)
 
 
-@pytest.mark.parametrize("name", ["calcium gluconate monohydrate", "calcium chloride dihydrate",
-                                  "magnesium sulfate heptahydrate", "arginine hydrochloride"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "calcium gluconate monohydrate",
+        "calcium chloride dihydrate",
+        "magnesium sulfate heptahydrate",
+        "arginine hydrochloride",
+    ],
+)
 def test_electrolytes_labeled_in_mass_lead_in_mass(name: str) -> None:
     ing = TABLE.get(name)
     assert ing.kind is IngredientKind.ELECTROLYTE and ing.ions
@@ -254,8 +347,12 @@ def test_electrolytes_labeled_in_mass_lead_in_mass(name: str) -> None:
 
 def test_default_basis_of_the_table() -> None:
     overridden = {i.name for i in ENTRIES if i.strength_basis is not None}
-    assert overridden == {"calcium gluconate monohydrate", "calcium chloride dihydrate",
-                          "magnesium sulfate heptahydrate", "arginine hydrochloride"}
+    assert overridden == {
+        "calcium gluconate monohydrate",
+        "calcium chloride dihydrate",
+        "magnesium sulfate heptahydrate",
+        "arginine hydrochloride",
+    }
     for ing in ENTRIES:
         if ing.name not in overridden:
             assert ing.default_basis == KIND_DEFAULT_BASIS[ing.kind]
@@ -268,21 +365,32 @@ def test_default_basis_of_the_table() -> None:
 # (entry, formula of what the label states, atoms or molecules of it per formula unit). The factor in
 # the YAML is typed by hand; here it is recomputed from the two formula weights.
 MOIETY = {
-    "ammonium molybdate tetrahydrate": ("Mo", 7), "zinc sulfate heptahydrate": ("Zn", 1),
-    "zinc sulfate anhydrous": ("Zn", 1), "zinc chloride": ("Zn", 1), "cupric chloride dihydrate": ("Cu", 1),
-    "cupric sulfate pentahydrate": ("Cu", 1), "manganese sulfate monohydrate": ("Mn", 1),
-    "selenious acid": ("Se", 1), "chromic chloride hexahydrate": ("Cr", 1),
+    "ammonium molybdate tetrahydrate": ("Mo", 7),
+    "zinc sulfate heptahydrate": ("Zn", 1),
+    "zinc sulfate anhydrous": ("Zn", 1),
+    "zinc chloride": ("Zn", 1),
+    "cupric chloride dihydrate": ("Cu", 1),
+    "cupric sulfate pentahydrate": ("Cu", 1),
+    "manganese sulfate monohydrate": ("Mn", 1),
+    "selenious acid": ("Se", 1),
+    "chromic chloride hexahydrate": ("Cr", 1),
     "edetate disodium dihydrate": ("C10H14N2Na2O8", 1),
     "bupivacaine hydrochloride monohydrate": ("C18H28N2O·HCl", 1),
     "ropivacaine hydrochloride monohydrate": ("C17H26N2O·HCl", 1),
-    "ketamine hydrochloride": ("C13H16ClNO", 1), "midazolam hydrochloride": ("C18H13ClFN3", 1),
-    "fentanyl citrate": ("C22H28N2O", 1), "ephedrine sulfate": ("C10H15NO", 2),
-    "norepinephrine bitartrate monohydrate": ("C8H11NO3", 1), "epinephrine bitartrate": ("C9H13NO3", 1),
+    "ketamine hydrochloride": ("C13H16ClNO", 1),
+    "midazolam hydrochloride": ("C18H13ClFN3", 1),
+    "fentanyl citrate": ("C22H28N2O", 1),
+    "ephedrine sulfate": ("C10H15NO", 2),
+    "norepinephrine bitartrate monohydrate": ("C8H11NO3", 1),
+    "epinephrine bitartrate": ("C9H13NO3", 1),
     "succinylcholine chloride dihydrate": ("C14H30Cl2N2O4", 1),
     "ondansetron hydrochloride dihydrate": ("C18H19N3O", 1),
-    "dexamethasone sodium phosphate": ("C22H30FO8P", 1), "methylprednisolone sodium succinate": ("C22H30O5", 1),
-    "pantoprazole sodium sesquihydrate": ("C16H15F2N3O4S", 1), "cefazolin sodium": ("C14H14N8O4S3", 1),
-    "vancomycin hydrochloride": ("C66H75Cl2N9O24", 1), "caffeine citrate": ("C8H10N4O2", 1),
+    "dexamethasone sodium phosphate": ("C22H30FO8P", 1),
+    "methylprednisolone sodium succinate": ("C22H30O5", 1),
+    "pantoprazole sodium sesquihydrate": ("C16H15F2N3O4S", 1),
+    "cefazolin sodium": ("C14H14N8O4S3", 1),
+    "vancomycin hydrochloride": ("C66H75Cl2N9O24", 1),
+    "caffeine citrate": ("C8H10N4O2", 1),
 }
 
 
@@ -350,7 +458,7 @@ def test_particles_follow_the_dissociation_convention() -> None:
     hydrochlorides = [i for i in ENTRIES if i.name.endswith("hydrochloride") or "hydrochloride " in i.name]
     assert len(hydrochlorides) >= 12
     for ing in hydrochlorides:
-        expected = 3 if ing.name == "thiamine hydrochloride" else 2   # thiamine carries two chlorides
+        expected = 3 if ing.name == "thiamine hydrochloride" else 2  # thiamine carries two chlorides
         assert ing.particles == expected, ing.name
     for name in ("morphine sulfate pentahydrate", "atropine sulfate monohydrate", "ephedrine sulfate"):
         assert TABLE.get(name).particles == 3

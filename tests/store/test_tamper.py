@@ -309,13 +309,8 @@ def test_an_unsigned_entry_may_not_change_an_account(any_reg):
     released(any_reg)
     tamper(any_reg, "UPDATE users SET role = 'admin' WHERE username = 'tech'")
     with any_reg.database.engine.begin() as conn:
-        state = {
-            k: v
-            for k, v in conn.execute(select(REGULATED["users"][0]).where(REGULATED["users"][0].c.username == "tech"))
-            .mappings()
-            .one()
-            .items()
-        }
+        users_table = REGULATED["users"][0]
+        state = dict(conn.execute(select(users_table).where(users_table.c.username == "tech")).mappings().one())
     from labelapp.store.integrity import RowState, state_of  # noqa: F401 - the program's own canonical form
 
     with any_reg.database.engine.begin() as conn:

@@ -60,7 +60,8 @@ def weigh_line(
     grams = mg_ml * volume_ml / 1000 * form_factor * 100 / potency
     expr = f"{fmt_number(mg_ml)} mg/mL × {fmt_number(volume_ml, places=1)} mL ÷ 1000"
     if supplied.name != ing.name:
-        expr += f" × ({fmt_number(supplied.formula_weight)} ÷ {fmt_number(ing.formula_weight)} g/mol, {supplied.name} for {ing.name})"
+        ratio = f"{fmt_number(supplied.formula_weight)} ÷ {fmt_number(ing.formula_weight)} g/mol"
+        expr += f" × ({ratio}, {supplied.name} for {ing.name})"
     expr += f" ÷ {fmt_number(potency)}% potency"
     line = WeighLine(
         component=ing.name,

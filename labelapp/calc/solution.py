@@ -80,7 +80,8 @@ def _meq_workings(mg_ml: Decimal, ing: Ingredient, meq: dict[str, Decimal]) -> l
             Working(
                 label=f"{ion.name.capitalize()} from {ing.name}",
                 expression=(
-                    f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {ion.count} × valence {ion.valence}"
+                    f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {ion.count} × "
+                    f"valence {ion.valence}"
                 ),
                 result=f"{fmt_number(meq[ion.name], sig=3)} mEq/mL",
             )

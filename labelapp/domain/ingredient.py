@@ -78,7 +78,7 @@ class Ingredient(BaseModel):
     form: str = Field(default="", description="e.g. anhydrous, monohydrate, heptahydrate, hydrochloride")
     # The default is never kept: _derive_kind fills kind in before validation (a default keeps the field
     # optional in the signature, so an entry may leave it out).
-    kind: IngredientKind = Field(  # type: ignore[assignment]
+    kind: IngredientKind = Field(
         default=None,
         validate_default=True,
         description="how it is dosed; when omitted: solvent if solvent, phosphate if it "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from labelapp.calc.format import fmt_number, fmt_qty, round_places, round_sig
+from labelapp.calc.format import fmt_amount, fmt_number, round_places, round_sig
 from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.results import ComponentResult, SolutionComputation, Tonicity, Working
 from labelapp.domain.settings import TonicityThresholds
@@ -116,7 +116,7 @@ def component_result(s: Solute) -> ComponentResult:
     meq = meq_per_ml(mg_ml, ing)
     species = species_mmol_per_ml(mg_ml, ing)
     mmol = mmol_per_l(mg_ml, ing.formula_weight)
-    per_ml = fmt_qty(amount, f"{s.unit}/mL")
+    per_ml = fmt_amount(amount, s.unit, per_ml=True)
     workings = [
         Working(
             label=f"Concentration, {ing.name}",
@@ -148,7 +148,7 @@ def component_result(s: Solute) -> ComponentResult:
         meq_per_ml=meq,
         mmol_per_ml=species,
         per_ml_text=per_ml,
-        label_text=f"{label_name(s)} {fmt_qty(amount, s.unit)}",
+        label_text=f"{label_name(s)} {fmt_amount(amount, s.unit)}",
         workings=workings,
     )
 

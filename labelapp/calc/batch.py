@@ -10,8 +10,8 @@ from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
-from labelapp.domain.formula import ComponentRole, Formula, PackageType
-from labelapp.domain.ingredient import Ingredient
+from labelapp.domain.formula import ComponentRole, Formula, FormulaComponent, PackageType
+from labelapp.domain.ingredient import Ingredient, IngredientKind
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, ComponentResult
@@ -50,7 +50,27 @@ def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIs
             issues.append(
                 FieldIssue(f"formula.components[{i}].role", f"{ing.name} is a solute and cannot be the q.s. vehicle")
             )
+        issues += _unit_issues(i, comp, ing)
     return issues
+
+
+def _unit_issues(i: int, comp: FormulaComponent, ing: Ingredient) -> list[FieldIssue]:
+    """USP units only for an ingredient dosed in units, and such an ingredient only in units (§2.2)."""
+    where = f"formula.components[{i}]"
+    if comp.role is ComponentRole.VEHICLE:
+        return []
+    units_kind = ing.kind is IngredientKind.UNITS
+    if comp.unit == "units" and not units_kind:
+        return [
+            FieldIssue(
+                f"{where}.unit",
+                f"units (USP units) is only for an ingredient dosed in units; {ing.name} is "
+                f"{'an' if ing.kind.value[:1] in 'aeiou' else 'a'} {ing.kind.value}: use g, mg or mcg",
+            )
+        ]
+    if units_kind and comp.unit != "units":
+        return [FieldIssue(f"{where}.unit", f"{ing.name} is dosed in USP units: give the amount per mL in units")]
+    return []
 
 
 def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
@@ -61,6 +81,11 @@ def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
     """
     if supplied.name == formula_form.name:
         return None
+    if IngredientKind.UNITS in (supplied.kind, formula_form.kind):
+        return (
+            f"{supplied.name} cannot be supplied for {formula_form.name}: an ingredient dosed in USP units has "
+            "no form to convert from (its lot states its potency in units)"
+        )
     if (
         supplied.solvent
         or formula_form.solvent
@@ -123,6 +148,8 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
             problem = _form_problem(table.get(lot.component), table.get(lot.supplied_form))
             if problem:
                 issues.append(FieldIssue(f"{where}.supplied_form", problem))
+        if lot.component in table:
+            issues += _potency_issues(where, lot, table.get(lot.component))
     for comp in formula.components:
         if unresolved and comp.ingredient not in table:
             continue
@@ -132,6 +159,40 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
                 FieldIssue("batch.component_lots", f"no lot recorded for component {comp.ingredient!r} (211.188(b)(3))")
             )
     return issues
+
+
+def _potency_issues(where: str, lot: ComponentLot, ing: Ingredient) -> list[FieldIssue]:
+    """A lot of an ingredient dosed in USP units states its potency in units (per mg weighed, or per mL
+    measured); any other lot states it in percent (docs/domain.md §4.7)."""
+    units = lot.potency_units_per_mg is not None or lot.potency_units_per_ml is not None
+    if ing.kind is IngredientKind.UNITS:
+        issues = []
+        if not units:
+            issues.append(
+                FieldIssue(
+                    f"{where}.potency_units_per_mg",
+                    f"{ing.name} is dosed in USP units: give the lot's potency in units per mg from the "
+                    "CoA (potency_units_per_mg), or units per mL for a solution (potency_units_per_ml)",
+                )
+            )
+        if lot.potency_percent != 100:
+            issues.append(
+                FieldIssue(
+                    f"{where}.potency_percent",
+                    "a lot dosed in USP units states its potency in units (potency_units_per_mg or "
+                    "potency_units_per_ml), not in percent; leave potency_percent at 100",
+                )
+            )
+        return issues
+    if units:
+        field = "potency_units_per_mg" if lot.potency_units_per_mg is not None else "potency_units_per_ml"
+        return [
+            FieldIssue(
+                f"{where}.{field}",
+                f"{ing.name} is not dosed in USP units; give its potency as potency_percent",
+            )
+        ]
+    return []
 
 
 def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) -> list[FieldIssue]:

@@ -111,8 +111,10 @@ def batch_json(r: BatchComputation) -> dict[str, Any]:
                     "supplied_form": a.supplied_form,
                     "lot": a.lot,
                     "theoretical_g": _num(a.theoretical_g),
+                    "theoretical_ml": _num(a.theoretical_ml),
                     "text": a.theoretical_text,
                     "actual_g": _num(a.actual_g),
+                    "actual_ml": _num(a.actual_ml),
                     "within_tolerance": a.within_tolerance,
                 }
                 for a in r.amounts
@@ -136,7 +138,9 @@ def solution_text(r: SolutionComputation) -> str:
     if r.meq_text:
         rows.append(("mEq", r.meq_text))
     for c in r.components:
-        if c.mg_per_ml is not None:
+        if c.unit == "units" and c.amount_per_ml is not None:
+            rows.append((c.ingredient, f"{c.per_ml_text} (USP units: no osmolarity of its own)"))
+        elif c.mg_per_ml is not None:
             rows.append(
                 (
                     c.ingredient,

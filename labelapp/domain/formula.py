@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dating import StorageCondition
 
 MassUnit = Literal["g", "mg", "mcg"]
+# "units": USP units, only for an ingredient of kind units (heparin, oxytocin, insulin; docs/domain.md §2.2)
+AmountUnit = Literal["g", "mg", "mcg", "units"]
 BANNED_UNITS = {
     "\u00b5g": "mcg",
     "\u03bcg": "mcg",
@@ -58,13 +60,26 @@ class Container(BaseModel):
         return self
 
 
+def omit_unset(data: Any, names: tuple[str, ...]) -> Any:
+    """``data`` (a serialized model) without the keys in ``names`` whose value is None.
+
+    For fields added after documents were first stored: left out while unset, so a document stored before
+    they existed still serializes byte for byte as it was stored (the register compares a batch file's
+    formula with the approved document, and signatures hash documents)."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (k in names and v is None)}
+    return data
+
+
 class FormulaComponent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ingredient: str = Field(min_length=1, description="name or synonym in the ingredient reference")
     role: ComponentRole
     amount_per_ml: Decimal | None = Field(default=None, gt=0, description="amount in 1 mL; none for the vehicle")
-    unit: MassUnit = "mg"
+    unit: AmountUnit = Field(
+        default="mg", description="g, mg or mcg; 'units' (USP units) for an ingredient dosed in units only"
+    )
     label_name: str | None = Field(default=None, description="established name printed on the label")
     grade: str = Field(default="USP", description="USP, NF, EP ...")
 
@@ -81,7 +96,11 @@ class FormulaComponent(BaseModel):
             raise ValueError("amount_per_ml: the vehicle is q.s. to volume; leave the amount out")
         if self.role is not ComponentRole.VEHICLE and self.amount_per_ml is None:
             raise ValueError(f"amount_per_ml: is required for an {self.role.value} component")
-        if self.amount_per_ml is not None and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML:
+        if (
+            self.amount_per_ml is not None
+            and self.unit != "units"
+            and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML
+        ):
             raise ValueError(
                 f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
                 "check the amount and the unit"

@@ -26,11 +26,11 @@ class ComponentResult(BaseModel):
     label_name: str
     role: str
     grade: str
-    mw: Decimal
+    mw: Decimal | None = Field(description="None for an ingredient dosed in USP units without a MW")
     particles: int
     amount_per_ml: Decimal | None
-    unit: str
-    mg_per_ml: Decimal | None
+    unit: str = Field(description="g, mg, mcg, or units (USP units)")
+    mg_per_ml: Decimal | None = Field(description="None for the vehicle and for an amount in USP units")
     percent_w_v: Decimal | None
     mmol_per_l: Decimal | None
     osmolarity_mosmol_per_l: Decimal | None
@@ -52,9 +52,13 @@ class WeighLine(BaseModel):
     role: str
     lot: str | None
     supplied_form: str
-    theoretical_g: Decimal | None = Field(description="None for the vehicle (q.s.)")
+    theoretical_g: Decimal | None = Field(description="None for the vehicle (q.s.) and for a volume measured")
     theoretical_text: str
+    theoretical_ml: Decimal | None = Field(
+        default=None, description="a units lot given in units per mL: the volume to measure, mL"
+    )
     actual_g: Decimal | None = None
+    actual_ml: Decimal | None = None
     deviation_percent: Decimal | None = None
     within_tolerance: bool | None = None
     working: Working | None = None

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import pytest
 from render_helpers import (
+    EXAMPLES,
     KCL_10ML_EXAMPLE,
     batch_from,
     case_data,
@@ -317,3 +318,18 @@ def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq():
 
     comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
     assert active_meq_text(comp) == "phosphorus 3 mmol/mL; sodium 4 mEq/mL"
+
+
+def test_oxytocin_bag_label_states_usp_units_and_its_datamatrix_reads_back(templates):
+    """No stock is the default for a 500 mL bag yet: the unit label prints on the largest vial stock."""
+    bf, comp = batch_from(example_data(EXAMPLES / "oxytocin-30-units-500ml-bag.json"))
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, "roll-vial-30ml", 3, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    assert "30 units per 500 mL (0.06 units/mL)" in text
+    assert "Osmolarity 308 mOsmol/L (calc), iso-osmotic." in text
+    assert "500 mL Single-Dose Bag. Discard unused portion." in text
+    assert not re.search(r"\d\s*(U|IU)\b", text)  # ISMP: 'units' written out
+    check_label_run(result, content, templates)
+    check_barcodes(result, content, templates, [1, 3])

@@ -179,3 +179,16 @@ def test_worksheet_is_deterministic(glycine, plans):
 def test_page_count_form_is_defined_once(glycine):
     pdf = render_worksheet(*glycine)
     assert len(re.findall(rb"/Subtype /Form", pdf)) == 1
+
+
+def test_record_shows_the_units_weighing_and_the_potency_in_units():
+    from render_helpers import EXAMPLES, example_data
+
+    bf, comp = batch_from(example_data(EXAMPLES / "oxytocin-30-units-500ml-bag.json"))
+    table = cells(render_worksheet(bf, comp))
+    assert (
+        "Amount to weigh, oxytocin | 0.06 units/mL × 52,020 mL = 3,121.2 units; ÷ 580 units/mg (lot OXY-2609-02, "
+        "CoA) = 5.381 mg | 5.4 mg"
+    ) in table
+    assert "580 units/mg" in table  # the component table's potency column
+    assert "oxytocin (active) | Example Peptide Co. | OXY-2609-02 | 2027-09-30 | 580 units/mg | 5.4 mg" in table

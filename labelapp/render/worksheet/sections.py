@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from labelapp.calc.format import fmt_number
-from labelapp.domain.batch import BatchFile
+from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.results import BatchComputation
 from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import ROW_HEIGHT, grid_table, p
@@ -127,13 +127,15 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[
     for line in comp.amounts:
         lot = lots.get(line.lot or "")
         actual = f"{fmt_number(line.actual_g)} g" if line.actual_g is not None else BLANK
+        if line.actual_ml is not None:
+            actual = f"{fmt_number(line.actual_ml)} mL"
         rows.append(
             [
                 p(f"{line.supplied_form} ({line.role})", "cell"),
                 p(lot.manufacturer if lot else BLANK, "cell"),
                 p(line.lot or BLANK, "cell"),
                 p(lot.expiry.isoformat() if lot else BLANK, "cell"),
-                p(f"{fmt_number(lot.potency_percent)}%" if lot else BLANK, "cell"),
+                p(_potency_text(lot) if lot else BLANK, "cell"),
                 p(line.theoretical_text, "cell"),
                 p(actual, "cell"),
                 BLANK,
@@ -147,6 +149,15 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[
         grid_table(rows, widths, row_height=None),
         _sign_row(sigs, "weighing", "weighing-verified"),
     ]
+
+
+def _potency_text(lot: ComponentLot) -> str:
+    """'99.8%'; for a lot dosed in USP units its CoA potency in units ('580 units/mg', '10 units/mL')."""
+    if lot.potency_units_per_mg is not None:
+        return f"{fmt_number(lot.potency_units_per_mg)} units/mg"
+    if lot.potency_units_per_ml is not None:
+        return f"{fmt_number(lot.potency_units_per_ml)} units/mL"
+    return f"{fmt_number(lot.potency_percent)}%"
 
 
 def _sign_row(sigs: Signatures, performed: str, verified: str) -> Table:
@@ -195,7 +206,7 @@ def pre_use(sigs: Signatures) -> list[Flowable]:
 
 
 def _vehicle(comp: BatchComputation) -> str:
-    return next((a.supplied_form for a in comp.amounts if a.theoretical_g is None), "the vehicle")
+    return next((a.supplied_form for a in comp.amounts if a.role == "vehicle"), "the vehicle")
 
 
 def steps(comp: BatchComputation, sigs: Signatures) -> list[Flowable]:

@@ -6,15 +6,16 @@ from datetime import date
 
 from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
-from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_text
+from labelapp.calc import strength as st
+from labelapp.calc.format import fmt_date, fmt_number, fmt_qty
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
 from labelapp.domain.formula import ComponentRole, Formula, FormulaComponent, PackageType
-from labelapp.domain.ingredient import Ingredient, IngredientKind
+from labelapp.domain.ingredient import Ingredient, IngredientKind, StrengthBasis
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.reference import DatingRules, IngredientTable
-from labelapp.domain.results import BatchComputation, ComponentResult
+from labelapp.domain.results import BatchComputation, ComponentResult, StrengthLine
 from labelapp.domain.settings import CalcSettings
 
 
@@ -70,6 +71,10 @@ def _unit_issues(i: int, comp: FormulaComponent, ing: Ingredient) -> list[FieldI
         ]
     if units_kind and comp.unit != "units":
         return [FieldIssue(f"{where}.unit", f"{ing.name} is dosed in USP units: give the amount per mL in units")]
+    problem = st.basis_problem(comp, ing)
+    if problem:
+        field, _, message = problem.partition(": ")
+        return [FieldIssue(f"{where}.strength_basis" if field == "strength_basis" else f"{where}.ingredient", message)]
     return []
 
 
@@ -240,21 +245,22 @@ def solutes_of(formula: Formula, table: IngredientTable) -> list[Solute]:
     ]
 
 
-def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple[str, str]]:
-    """(total per total volume, per mL) for each active, e.g. ('1,500 mg per 30 mL', '50 mg/mL').
+def strength_lines(formula: Formula, comps: list[ComponentResult], table: IngredientTable) -> list[StrengthLine]:
+    """The strength statement, one line per active (phosphates: per species and cation), led by each
+    active's basis (docs/domain.md §2.2): '1,500 mg per 30 mL (50 mg/mL)', '20 mEq per 10 mL (2 mEq/mL)',
+    'phosphorus 45 mmol per 15 mL (3 mmol/mL)', '30 units per 500 mL (0.06 units/mL)'.
 
-    With more than one active each line starts with the active's name, so no amount stands unnamed."""
-    vol = formula.container.nominal_volume_ml
-    actives = [c for c in comps if c.role == ComponentRole.ACTIVE.value]
-    named = len(actives) > 1
-    lines = []
-    for c in actives:
-        # FormulaComponent requires an amount for an active, and an active is never the solvent
-        assert c.amount_per_ml is not None, f"active {c.ingredient} has no amount per mL"
-        lines.append(
-            (f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
-        )
-    return lines
+    With more than one line each starts with what it states, so no amount stands unnamed."""
+    ingredients = {c.ingredient: table.get(c.ingredient) for c in comps}
+    return st.strength_statements(comps, _bases(formula, table), ingredients, formula.container.nominal_volume_ml)
+
+
+def _bases(formula: Formula, table: IngredientTable) -> dict[str, StrengthBasis]:
+    return {
+        table.get(c.ingredient).name: st.basis_of(c, table.get(c.ingredient))
+        for c in formula.components
+        if c.role is ComponentRole.ACTIVE
+    }
 
 
 def package_text(formula: Formula) -> str:
@@ -293,7 +299,11 @@ def compute_batch(
     formula, batch = bf.formula, bf.batch
     solutes = solutes_of(formula, table)
     sol = solve(solutes, settings.tonicity)
-    strengths = strength_lines(formula, sol.components)
+    ingredients = {s.ingredient.name: s.ingredient for s in solutes}
+    strengths = strength_lines(formula, sol.components, table)
+    choices = [
+        st.strength_choice(c, table.get(c.ingredient)) for c in formula.components if c.role is ComponentRole.ACTIVE
+    ]
     vol = q.batch_volume_ml(batch.units, formula.container, batch.allowance_percent)
     weigh = []
     for s in solutes:
@@ -312,22 +322,25 @@ def compute_batch(
     warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]
     warnings += formula.warnings
     fills = q.max_fills(vol, formula.container)
+    nominal = formula.container.nominal_volume_ml
     workings = [sol.osmolarity_working]
     workings += [w for c in sol.components for w in c.workings]
+    workings += st.strength_workings(strengths, sol.components, ingredients, nominal)
     workings.append(q.batch_volume_working(batch.units, formula.container, batch.allowance_percent, vol))
     workings += [line.working for line in weigh if line.working]
     workings.append(exp.working)
-    per_ml = "; ".join(p for _, p in strengths)
-    total = "; ".join(t for t, _ in strengths)
     return BatchComputation(
         **sol.model_dump(),
         lot_number=lot_number,
         lot_provisional=batch.lot_number is None,
         product_name=formula.display_name,
-        strength_text="; ".join(f"{t} ({p})" for t, p in strengths),
-        strength_total_text=total,
-        strength_per_ml_text=per_ml,
-        strength_lines=[f"{t} ({p})" for t, p in strengths],
+        strength_text="; ".join(line.text for line in strengths),
+        strength_total_text="; ".join(line.total_text for line in strengths),
+        strength_per_ml_text="; ".join(line.per_ml_text for line in strengths),
+        strength_lines=[line.text for line in strengths],
+        strength_statements=strengths,
+        strength_choices=choices,
+        strength_secondary_text="; ".join(line.secondary_text for line in strengths if line.secondary_text),
         quantity_text=fmt_qty(formula.container.nominal_volume_ml, "mL"),
         package_text=package_text(formula),
         ingredients_text=ingredients_text(sol.components),

@@ -92,6 +92,9 @@ def batch_json(r: BatchComputation) -> dict[str, Any]:
             "product_name": r.product_name,
             "strength_text": r.strength_text,
             "strength_per_ml_text": r.strength_per_ml_text,
+            "strength_lines": r.strength_lines,
+            "strength_secondary_text": r.strength_secondary_text,
+            "strength_choices": [c.model_dump(mode="json") for c in r.strength_choices],
             "quantity_text": r.quantity_text,
             "package_text": r.package_text,
             "ingredients_text": r.ingredients_text,
@@ -161,6 +164,11 @@ def batch_text(r: BatchComputation) -> str:
     rows = [
         ("Product", r.product_name),
         ("Strength", r.strength_text),
+    ]
+    if r.strength_secondary_text:
+        rows.append(("Salt weight", r.strength_secondary_text))
+    rows += [(f"Strength basis, {c.component}", c.reason) for c in r.strength_choices]
+    rows += [
         ("Package", r.package_text),
         ("Osmolarity", f"{r.osmolarity_text} [{r.tonicity.category}]"),
     ]

@@ -7,9 +7,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from labelapp.domain.dating import StorageCondition
+from labelapp.domain.ingredient import StrengthBasis
 
 MassUnit = Literal["g", "mg", "mcg"]
 # "units": USP units, only for an ingredient of kind units (heparin, oxytocin, insulin; docs/domain.md §2.2)
@@ -60,12 +69,14 @@ class Container(BaseModel):
         return self
 
 
-def omit_unset(data: Any, names: tuple[str, ...]) -> Any:
-    """``data`` (a serialized model) without the keys in ``names`` whose value is None.
+# Fields added after formulas were first stored: left out of the stored document while unset, so a
+# formula approved before they existed still serializes byte for byte as it was approved (the register
+# compares the batch file's formula with the approved document, and signatures hash it).
+_COMPONENT_ADDED_FIELDS = ("strength_basis",)
 
-    For fields added after documents were first stored: left out while unset, so a document stored before
-    they existed still serializes byte for byte as it was stored (the register compares a batch file's
-    formula with the approved document, and signatures hash documents)."""
+
+def omit_unset(data: Any, names: tuple[str, ...]) -> Any:
+    """``data`` (a serialized model) without the keys in ``names`` whose value is None."""
     if isinstance(data, dict):
         return {k: v for k, v in data.items() if not (k in names and v is None)}
     return data
@@ -82,6 +93,15 @@ class FormulaComponent(BaseModel):
     )
     label_name: str | None = Field(default=None, description="established name printed on the label")
     grade: str = Field(default="USP", description="USP, NF, EP ...")
+    strength_basis: StrengthBasis | None = Field(
+        default=None,
+        description="how this active's label strength leads, when it differs from the ingredient's default "
+        "(mass, meq, mmol, units; docs/domain.md §2.2); checked against what the ingredient supports",
+    )
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return omit_unset(handler(self), _COMPONENT_ADDED_FIELDS)
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -105,6 +125,14 @@ class FormulaComponent(BaseModel):
                 f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
                 "check the amount and the unit"
             )
+        if self.strength_basis is not None and self.role is not ComponentRole.ACTIVE:
+            raise ValueError(
+                f"strength_basis: only an active component has a strength on the label; this one is {self.role.value}"
+            )
+        if self.strength_basis is not None and (self.strength_basis == "units") != (self.unit == "units"):
+            if self.unit == "units":
+                raise ValueError(f"strength_basis: an amount in USP units leads in units, not {self.strength_basis}")
+            raise ValueError(f"strength_basis: units needs the amount in units (unit: units), not {self.unit}")
         return self
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from labelapp.domain.ingredient import StrengthBasis
+
 
 class Working(BaseModel):
     """How a value was obtained, printable on the worksheet: inputs, constants, formula, result."""
@@ -64,6 +66,40 @@ class WeighLine(BaseModel):
     working: Working | None = None
 
 
+class StrengthLine(BaseModel):
+    """One line of the label's strength statement (docs/domain.md §2.1, §2.2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    basis: StrengthBasis
+    components: list[str] = Field(description="ingredients the line states (several for a phosphate's species)")
+    subject: str = Field(description="what the amount is of: the active's label name, an ion or a species")
+    total_text: str = Field(description="'20 mEq per 10 mL'; named when the label has several lines")
+    per_ml_text: str = Field(description="'2 mEq/mL'")
+    secondary_text: str = Field(
+        default="", description="the salt weight that may follow in smaller type: 'potassium chloride 1,490 mg'"
+    )
+
+    @property
+    def text(self) -> str:
+        return f"{self.total_text} ({self.per_ml_text})"
+
+
+class StrengthChoice(BaseModel):
+    """Which expression leads an active's strength, and why (printed on the batch record)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    component: str = Field(description="ingredient name")
+    basis: StrengthBasis
+    kind: str = Field(description="the ingredient's kind: electrolyte, phosphate, nonelectrolyte, units")
+    formula_setting: StrengthBasis | None = Field(description="FormulaComponent.strength_basis, if set")
+    reason: str = Field(
+        description="'strength stated in mEq: potassium chloride is an electrolyte (ingredient kind); "
+        "formula setting: —'"
+    )
+
+
 class Expiry(BaseModel):
     date: dt.date  # the field named date hides the type inside the class body, hence dt.date
     text: str
@@ -98,6 +134,15 @@ class BatchComputation(SolutionComputation):
     strength_total_text: str = Field(description="'1,500 mg per 30 mL'")
     strength_per_ml_text: str = Field(description="'50 mg/mL'")
     strength_lines: list[str]
+    strength_statements: list[StrengthLine] = Field(
+        default_factory=list, description="the strength lines with what each states, in label order"
+    )
+    strength_choices: list[StrengthChoice] = Field(
+        default_factory=list, description="per active: which expression leads and why"
+    )
+    strength_secondary_text: str = Field(
+        default="", description="salt weights that follow the strength in smaller type, '' if none"
+    )
     quantity_text: str = Field(description="'30 mL'")
     package_text: str = Field(description="'30 mL Single-Dose Vial. Discard unused portion.'")
     ingredients_text: str = Field(description="'Each mL contains: glycine 50 mg; water for injection q.s.'")

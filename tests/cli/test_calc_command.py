@@ -145,6 +145,19 @@ def test_example_values_match_their_labels(run, example: str, osmolarity: int, m
         assert data["meq_per_ml"][ion] == pytest.approx(value, rel=0.005)
 
 
+def test_strength_report_shows_the_leading_expression_and_why(run) -> None:
+    r = run("calc", KCL)
+    rows = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in r.out.split("\n\n")[0].splitlines())
+    assert rows["Strength"] == "20 mEq per 10 mL (2 mEq/mL)"
+    assert rows["Salt weight"] == "potassium chloride 1,490 mg per 10 mL"
+    assert rows["Strength basis, potassium chloride"] == (
+        "strength stated in mEq: potassium chloride is an electrolyte (ingredient kind); formula setting: —"
+    )
+    data = run("calc", KCL, "--json").json
+    assert data["strength_lines"] == ["20 mEq per 10 mL (2 mEq/mL)"]
+    assert data["strength_choices"][0]["basis"] == "meq"
+
+
 def test_settings_file_changes_the_result(run, tmp_path: Path) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text("compounding_day_is_day: 1\nlot_pattern: '{yyyy}{mm}{dd}-{seq}'\n", encoding="utf-8")

@@ -181,6 +181,21 @@ def test_page_count_form_is_defined_once(glycine):
     assert len(re.findall(rb"/Subtype /Form", pdf)) == 1
 
 
+def test_record_prints_which_strength_expression_leads_and_why():
+    from render_helpers import KCL_10ML_EXAMPLE, example_data
+
+    bf, comp = batch_from(example_data(KCL_10ML_EXAMPLE))
+    pdf = render_worksheet(bf, comp)
+    text = " ".join(pages_text(pdf))
+    table = cells(pdf)
+    assert "Label strength: 20 mEq per 10 mL (2 mEq/mL) (followed by: potassium chloride 1,490 mg per 10 mL)" in text
+    assert "potassium chloride | mEq | strength stated in mEq: potassium chloride is an electrolyte (ingredient " in (
+        table
+    )
+    assert "kind); formula setting: —" in table
+    assert "Strength, potassium chloride | potassium (the cation) 1.999 mEq/mL × 10 mL | 20 mEq per 10 mL" in table
+
+
 def test_record_shows_the_units_weighing_and_the_potency_in_units():
     from render_helpers import EXAMPLES, example_data
 
@@ -190,5 +205,6 @@ def test_record_shows_the_units_weighing_and_the_potency_in_units():
         "Amount to weigh, oxytocin | 0.06 units/mL × 52,020 mL = 3,121.2 units; ÷ 580 units/mg (lot OXY-2609-02, "
         "CoA) = 5.381 mg | 5.4 mg"
     ) in table
+    assert "oxytocin | USP units | strength stated in USP units: oxytocin is dosed in USP units" in table
     assert "580 units/mg" in table  # the component table's potency column
     assert "oxytocin (active) | Example Peptide Co. | OXY-2609-02 | 2027-09-30 | 580 units/mg | 5.4 mg" in table

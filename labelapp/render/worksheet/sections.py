@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from labelapp.calc.format import fmt_number
+from labelapp.calc.strength import BASIS_WORDS
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.results import BatchComputation
 from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
@@ -96,6 +97,7 @@ def computed(comp: BatchComputation) -> list[Flowable]:
         heading("2. Computed values and their working"),
         grid_table(rows, [120, WIDTH - 120 - 110, 110]),
     ]
+    out += strength_choices(comp)
     out.append(
         p(
             f"Osmolarity {comp.osmolarity_text}: {comp.tonicity.category}. "
@@ -107,6 +109,23 @@ def computed(comp: BatchComputation) -> list[Flowable]:
         out.append(p("Cautions raised by the calculation:", "warn"))
         out += [p(f"\u2022 {w}", "small") for w in comp.warnings]
     return out
+
+
+def strength_choices(comp: BatchComputation) -> list[Flowable]:
+    """Which expression leads each active's strength on the label, and why (docs/domain.md §2.2)."""
+    if not comp.strength_choices:
+        return []
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("Active", "Strength leads in", "Why")]]
+    rows += [
+        [p(c.component, "cell"), p(BASIS_WORDS[c.basis], "cell"), p(c.reason, "cell")] for c in comp.strength_choices
+    ]
+    lines = "; ".join(comp.strength_lines)
+    if comp.strength_secondary_text:
+        lines += f" (followed by: {comp.strength_secondary_text})"
+    return [
+        p(f"Label strength: {lines}", "small"),
+        grid_table(rows, [120, 70, WIDTH - 190]),
+    ]
 
 
 def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[Flowable]:

@@ -8,6 +8,7 @@ from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
 from labelapp.calc import strength as st
 from labelapp.calc.format import fmt_date, fmt_number, fmt_qty
+from labelapp.calc.plausibility import acknowledgements_required
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
@@ -320,6 +321,9 @@ def compute_batch(
     warnings = list(sol.tonicity.warnings)
     warnings += expiry_calc.expiry_warnings(exp, batch.component_lots, settings.component_expiry_warning_days)
     warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]
+    lot_ingredients = [(lot, table.get(lot.component)) for lot in batch.component_lots if lot.component in table]
+    acknowledgements = acknowledgements_required(sol, ingredients, lot_ingredients, settings)
+    warnings += [a.message for a in acknowledgements]  # shown wherever warnings are, until acknowledged
     warnings += formula.warnings
     fills = q.max_fills(vol, formula.container)
     nominal = formula.container.nominal_volume_ml
@@ -356,5 +360,6 @@ def compute_batch(
         amounts=weigh,
         label_count=batch.units + batch.specimen_labels + batch.retain_labels,
         warnings=warnings,
+        acknowledgements_required=acknowledgements,
         workings=workings,
     )

@@ -123,6 +123,7 @@ def batch_json(r: BatchComputation) -> dict[str, Any]:
                 for a in r.amounts
             ],
             "warnings": r.warnings,
+            "acknowledgements_required": [a.model_dump(mode="json") for a in r.acknowledgements_required],
             "workings": [w.model_dump() for w in r.workings],
         }
     )
@@ -188,8 +189,13 @@ def batch_text(r: BatchComputation) -> str:
     ]
     weigh = [(f"  {a.supplied_form}" + (f" lot {a.lot}" if a.lot else ""), a.theoretical_text) for a in r.amounts]
     lines = [_table(rows), "", "Amounts to weigh:", _table(weigh)]
-    if r.warnings:
-        lines += ["", "Warnings:"] + [f"  - {w}" for w in r.warnings]
+    acknowledged = {a.message for a in r.acknowledgements_required}
+    if r.acknowledgements_required:
+        lines += ["", "Needs a pharmacist's acknowledgement before labels print:"]
+        lines += [f"  - [{a.code}] {a.message}" for a in r.acknowledgements_required]
+    cautions = [w for w in r.warnings if w not in acknowledged]
+    if cautions:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in cautions]
     lines += ["", "Working:"] + [f"  {w}" for w in r.workings]
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,6 +101,30 @@ class StrengthChoice(BaseModel):
     )
 
 
+PlausibilityKind = Literal["concentration-above-ceiling", "potency-outside-range", "osmolarity-above-ceiling"]
+
+
+class Plausibility(BaseModel):
+    """A value outside a plausibility limit: printing waits until a pharmacist acknowledges it (§4.8).
+
+    ``code`` is stable for the same finding on the same batch file: "<kind>:<ingredient>" for a component
+    (the ingredient's reference name), "<kind>" for the whole solution. ``value``, ``limit`` and ``source``
+    say what was found; an acknowledgement belongs to the whole item, so a changed value needs a new one.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="'concentration-above-ceiling:potassium chloride', 'osmolarity-above-ceiling'")
+    kind: PlausibilityKind
+    component: str | None = Field(description="ingredient name; None for the whole solution")
+    lot: str | None = Field(default=None, description="the component lot, for a potency finding")
+    value: Decimal
+    limit: Decimal
+    unit: str = Field(description="mg/mL, units/mL, %, mOsmol/L")
+    source: str = Field(description="where the limit comes from")
+    message: str = Field(description="plain words naming the value, the limit and the limit's source")
+
+
 class Expiry(BaseModel):
     date: dt.date  # the field named date hides the type inside the class body, hence dt.date
     text: str
@@ -158,4 +183,8 @@ class BatchComputation(SolutionComputation):
     amounts: list[WeighLine]
     label_count: int
     warnings: list[str]
+    acknowledgements_required: list[Plausibility] = Field(
+        default_factory=list,
+        description="plausibility findings a pharmacist must acknowledge (e-signature) before labels print",
+    )
     workings: list[Working]

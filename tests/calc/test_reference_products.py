@@ -330,3 +330,13 @@ def test_examples_compute_and_a_units_active_adds_no_osmolarity(path) -> None:
     for c in computation.components:
         if TABLE.get(c.ingredient).kind is IngredientKind.UNITS:
             assert (c.mg_per_ml, c.osmolarity_mosmol_per_l, c.unit) == (None, None, "units")
+
+
+def test_default_osmolarity_ceiling_admits_every_published_product() -> None:
+    """The default ceiling (docs/domain.md §4.8) flags nothing that an approved injection reaches."""
+    from labelapp.domain.settings import CalcSettings
+
+    ceiling = CalcSettings().osmolarity_ceiling
+    highest = max((solve_per_ml(row.contents).osmolarity_mosmol_per_l, row.product) for row in PUBLISHED)
+    assert highest[0] <= ceiling, highest
+    assert highest[1] == "Ammonium Chloride Injection USP 5 mEq/mL (Hospira)"

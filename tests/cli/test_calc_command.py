@@ -156,6 +156,18 @@ def test_strength_report_shows_the_leading_expression_and_why(run) -> None:
     data = run("calc", KCL, "--json").json
     assert data["strength_lines"] == ["20 mEq per 10 mL (2 mEq/mL)"]
     assert data["strength_choices"][0]["basis"] == "meq"
+    assert data["acknowledgements_required"] == []
+
+
+def test_acknowledgements_in_the_report(run, tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("osmolarity_ceiling: 2000\n", encoding="utf-8")
+    r = run("calc", KCL, "--settings", settings)
+    assert "Needs a pharmacist's acknowledgement before labels print:" in r.out
+    assert "  - [osmolarity-above-ceiling] Osmolarity 3,997 mOsmol/L (calc) is above the ceiling of 2,000" in r.out
+    [finding] = run("calc", KCL, "--settings", settings, "--json").json["acknowledgements_required"]
+    assert finding["code"] == "osmolarity-above-ceiling"
+    assert (finding["value"], finding["limit"], finding["unit"]) == ("3997", "2000", "mOsmol/L")
 
 
 def test_settings_file_changes_the_result(run, tmp_path: Path) -> None:

@@ -208,3 +208,19 @@ def test_record_shows_the_units_weighing_and_the_potency_in_units():
     assert "oxytocin | USP units | strength stated in USP units: oxytocin is dosed in USP units" in table
     assert "580 units/mg" in table  # the component table's potency column
     assert "oxytocin (active) | Example Peptide Co. | OXY-2609-02 | 2027-09-30 | 580 units/mg | 5.4 mg" in table
+
+
+def test_record_lists_the_findings_a_pharmacist_must_acknowledge():
+    from render_helpers import KCL_10ML_EXAMPLE, example_data
+
+    from labelapp.domain.settings import CalcSettings
+    from labelapp.services.calculate import calculate, parse_batch_data
+
+    data = example_data(KCL_10ML_EXAMPLE)
+    data["formula"]["components"][0]["amount_per_ml"] = "350"
+    bf = parse_batch_data(data)
+    comp = calculate(bf, CalcSettings())
+    text = " ".join(pages_text(render_worksheet(bf, comp)))
+    assert "Plausibility: a pharmacist must acknowledge each finding before labels print:" in text
+    assert "potassium chloride 350 mg/mL is above the maximum concentration of 340 mg/mL" in text
+    assert text.count("potassium chloride 350 mg/mL is above") == 1  # not repeated among the cautions

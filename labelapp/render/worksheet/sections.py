@@ -105,9 +105,12 @@ def computed(comp: BatchComputation) -> list[Flowable]:
             "small",
         )
     )
-    if comp.warnings:
+    acknowledged = {a.message for a in comp.acknowledgements_required}
+    cautions = [w for w in comp.warnings if w not in acknowledged]
+    out += plausibility(comp)
+    if cautions:
         out.append(p("Cautions raised by the calculation:", "warn"))
-        out += [p(f"\u2022 {w}", "small") for w in comp.warnings]
+        out += [p(f"\u2022 {w}", "small") for w in cautions]
     return out
 
 
@@ -126,6 +129,15 @@ def strength_choices(comp: BatchComputation) -> list[Flowable]:
         p(f"Label strength: {lines}", "small"),
         grid_table(rows, [120, 70, WIDTH - 190]),
     ]
+
+
+def plausibility(comp: BatchComputation) -> list[Flowable]:
+    """Findings a pharmacist must acknowledge before labels are printed (docs/domain.md §4.8)."""
+    if not comp.acknowledgements_required:
+        return []
+    out: list[Flowable] = [p("Plausibility: a pharmacist must acknowledge each finding before labels print:", "warn")]
+    out += [p(f"\u2022 {a.message}", "small") for a in comp.acknowledgements_required]
+    return out
 
 
 def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[Flowable]:

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dating import StorageCondition
+from labelapp.domain.mfr import MasterRecord
 
 MassUnit = Literal["g", "mg", "mcg"]
 BANNED_UNITS = {
@@ -116,6 +117,9 @@ class Formula(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     directions: str = Field(default="", max_length=400, description="directions for use (carton label)")
     ndc: str | None = Field(default=None, description="10-digit NDC with hyphens, if assigned")
+    master_record: MasterRecord | None = Field(
+        default=None, description="process steps, in-process limits, release specifications, yield limits"
+    )
 
     @field_validator("ndc")
     @classmethod
@@ -137,6 +141,13 @@ class Formula(BaseModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"components: {', '.join(dupes)} listed more than once")
+        if self.master_record is not None:
+            listed = {c.ingredient.strip().lower() for c in self.components}
+            for k, step in enumerate(self.master_record.steps):
+                if step.component is not None and step.component.strip().lower() not in listed:
+                    raise ValueError(
+                        f"master_record.steps[{k}].component: {step.component!r} is not a component of this formula"
+                    )
         return self
 
     @property

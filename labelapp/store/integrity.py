@@ -44,12 +44,16 @@ from labelapp.store.schema import (
     audit_log,
     audit_rows,
     batches,
+    deviations,
     formulas,
     ingredients,
+    material_lots,
     print_jobs,
+    qc_results,
     reconciliations,
     settings,
     signatures,
+    step_entries,
     users,
 )
 
@@ -63,6 +67,10 @@ REGULATED: dict[str, tuple[Table, str]] = {
     "print_jobs": (print_jobs, "id"),
     "reconciliations": (reconciliations, "id"),
     "signatures": (signatures, "id"),
+    "step_entries": (step_entries, "id"),
+    "deviations": (deviations, "id"),
+    "qc_results": (qc_results, "id"),
+    "material_lots": (material_lots, "id"),
 }
 SECRET_COLUMNS = {"users": frozenset({"password_hash", "sealed_key"})}
 # Columns of a users row that only an administrator's signed entry may change (or the first admin's own).
@@ -76,6 +84,10 @@ MEANING_ACTION = {
     Meaning.REJECTED.value: Action.REJECT,
     Meaning.VOIDED.value: Action.VOID,
     Meaning.APPROVED.value: Action.APPROVE_FORMULA,
+    Meaning.STEP_VERIFIED.value: Action.VERIFY_STEP,
+    Meaning.DISPOSITIONED.value: Action.DISPOSITION,
+    Meaning.ACKNOWLEDGED.value: Action.ACKNOWLEDGE,
+    Meaning.MATERIAL_RELEASED.value: Action.RELEASE_MATERIAL,
 }
 MAX_PROBLEMS = 200
 

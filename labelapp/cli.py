@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     ("labelapp.commands.audit", "add_parsers"),
     ("labelapp.commands.users", "add_parsers"),
     ("labelapp.commands.settings", "add_parsers"),
+    ("labelapp.commands.execution", "add_material_parsers"),
 ]
 
 

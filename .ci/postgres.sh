@@ -15,17 +15,24 @@ if ! declare -F labelapp_apt_install >/dev/null; then
     source "$(dirname "${BASH_SOURCE[0]}")/../scripts/install-system-libraries.sh"
 fi
 
+# The newest installed server's bin folder, or nothing (no failure: .ci/run runs with pipefail).
+labelapp_pg_bindir() {
+    local dirs=(/usr/lib/postgresql/*/bin)
+    [ -d "${dirs[0]}" ] || return 0
+    printf '%s\n' "${dirs[@]}" | sort -V | tail -n 1
+}
+
 _labelapp_pg_main() {
     if [ -n "${LABELAPP_TEST_PG_URL:-}" ]; then
         echo "postgres.sh: LABELAPP_TEST_PG_URL already set, not starting a server" >&2
         return 0
     fi
     local bindir
-    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    bindir=$(labelapp_pg_bindir)
     if [ -z "$bindir" ]; then
         echo "postgres.sh: installing postgresql (apt-get)" >&2
         labelapp_apt_install postgresql || { echo "postgres.sh: cannot install postgresql" >&2; return 1; }
-        bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+        bindir=$(labelapp_pg_bindir)
     fi
     local runas=()
     if [ "$(id -u)" -eq 0 ]; then

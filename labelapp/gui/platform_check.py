@@ -120,7 +120,7 @@ def ldd_missing(files: Iterable[Path], timeout: float = 20.0) -> list[str]:
     if not paths or ldd is None:
         return []
     try:
-        done = subprocess.run([ldd, *paths], capture_output=True, text=True, timeout=timeout,
+        done = subprocess.run([ldd, *paths], check=False, capture_output=True, text=True, timeout=timeout,
                               env=dict(os.environ, LC_ALL="C"))
     except (OSError, subprocess.SubprocessError):
         return []

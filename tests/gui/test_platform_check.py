@@ -103,10 +103,10 @@ def test_labelapp_refuses_in_one_line_before_qt_opens_anything(x11, tmp_path, mo
     monkeypatch.setattr(cli.importlib, "import_module", _no_gui_app(cli.importlib.import_module))
     assert cli.main([]) == 2
     err = capsys.readouterr().err
-    assert err.splitlines() == [
+    assert err.splitlines() == [(
         "labelapp: error: Qt cannot open a window: missing system libraries libxcb-icccm.so.4, "
         "libxcb-keysyms.so.1 (on Debian/Ubuntu run: bash scripts/install-system-libraries.sh, "
-        "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)"]
+        "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)")]
     # one ldd call, on the xcb plugin only (the Qt modules imported)
     assert (bin_dir / "ldd-args").read_text().splitlines() == [str(pc.xcb_plugin(pc.pyside_dir()))]
 

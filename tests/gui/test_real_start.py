@@ -57,7 +57,7 @@ def app_environment(tmp_path: Path) -> dict[str, str]:
 def add_admin(script: str, env: dict[str, str]) -> None:
     done = subprocess.run([script, "users", "add", "admin", "--role", "admin", "--name", "A Admin",
                            "--password-stdin", "--database", env["LABELAPP_DATABASE_URL"]],
-                          input=PASSWORD + "\n", env=env, capture_output=True, text=True, timeout=120)
+                          check=False, input=PASSWORD + "\n", env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
 
@@ -76,7 +76,10 @@ def test_the_console_script_opens_the_sign_in_window_under_xvfb(tmp_path: Path):
                                 stderr=stderr, start_new_session=True)
     try:
         window, x_env = wait_for_window(proc, info, auth, found["xdotool"], env)
-        report = lambda: the_app_said(out, err, xvfb_err)  # noqa: E731
+
+        def report() -> str:
+            return the_app_said(out, err, xvfb_err)
+
         if not window and proc.poll() is not None:
             pytest.fail(f"labelapp ended with status {proc.returncode} before any 'Sign in' window appeared"
                         + report())
@@ -103,7 +106,8 @@ def wait_for_window(proc: subprocess.Popen, info: Path, auth: Path, xdotool: str
             pid, display = info.read_text().split()
             x_env = dict(env, DISPLAY=display, XAUTHORITY=str(auth), LABELAPP_PID=pid)
         if x_env:
-            found = subprocess.run([xdotool, "search", "--onlyvisible", "--name", "^Sign in"], env=x_env,
+            found = subprocess.run([xdotool, "search", "--onlyvisible", "--name", "^Sign in"], check=False,
+                                   env=x_env,
                                    capture_output=True, text=True, timeout=30)
             ids = found.stdout.split()
             if ids:
@@ -114,7 +118,8 @@ def wait_for_window(proc: subprocess.Popen, info: Path, auth: Path, xdotool: str
 
 def close(proc: subprocess.Popen, window: str, x_env: dict[str, str], xdotool: str) -> None:
     """Cancel the sign-in dialog (Escape quits the app cleanly); SIGTERM if it is still running."""
-    subprocess.run([xdotool, "key", "--window", window, "Escape"], env=x_env, capture_output=True, timeout=30)
+    subprocess.run([xdotool, "key", "--window", window, "Escape"], check=False, env=x_env,
+                   capture_output=True, timeout=30)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:

@@ -68,15 +68,18 @@ def make_register(folder: Path) -> str:
 
     url = f"sqlite:///{folder / 'bench.db'}"
     with Register.open(url) as reg:
-        reg.create_user("ada", "Ada Admin", "admin", PASSWORD)
-        admin = reg.authenticate("ada", PASSWORD)
-        for name, full, role in (("alex", "Alex Rivera", "technician"), ("sam", "Sam Chen", "pharmacist"),
-                                 ("pia", "Pia Park", "pharmacist")):
-            reg.create_user(name, full, role, PASSWORD, actor=admin)
+        reg.accounts.create_user("ada", "Ada Admin", "admin", PASSWORD)
+        admin = reg.accounts.authenticate("ada", PASSWORD)
+        for name, full, role in (
+            ("alex", "Alex Rivera", "technician"),
+            ("sam", "Sam Chen", "pharmacist"),
+            ("pia", "Pia Park", "pharmacist"),
+        ):
+            reg.accounts.create_user(name, full, role, PASSWORD, actor=admin)
         example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json")
-        reg.set_facility(example.facility, admin)
-        reg.add_formula(example.formula, reg.authenticate("sam", PASSWORD))
-        reg.approve_formula(example.formula.id, "1", "pia", PASSWORD)
+        reg.settings.set_facility(example.facility, admin)
+        reg.formulas.add(example.formula, reg.accounts.authenticate("sam", PASSWORD))
+        reg.formulas.approve(example.formula.id, "1", "pia", PASSWORD)
     return url
 
 
@@ -84,8 +87,12 @@ def startup(folder: Path, url: str, runs: int) -> None:
     login, window = [], []
     for i in range(runs):
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, __file__, "--child", url, str(folder / f"ui-{i}.ini")],
-                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", url, str(folder / f"ui-{i}.ini")],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         for line in proc.stdout:
             if line.startswith("LOGIN"):
                 login.append(time.perf_counter() - t0)
@@ -95,9 +102,13 @@ def startup(folder: Path, url: str, runs: int) -> None:
                 raise SystemExit(line)
         proc.wait()
     print(f"start-up, {runs} fresh processes (median / max):")
-    print(f"  process start -> sign-in dialog, register open:      {statistics.median(login):.3f} s / {max(login):.3f} s")
-    print(f"  process start -> main window after sign-in (goal < 1.5 s): "
-          f"{statistics.median(window):.3f} s / {max(window):.3f} s")
+    print(
+        f"  process start -> sign-in dialog, register open:      {statistics.median(login):.3f} s / {max(login):.3f} s"
+    )
+    print(
+        f"  process start -> main window after sign-in (goal < 1.5 s): "
+        f"{statistics.median(window):.3f} s / {max(window):.3f} s"
+    )
 
 
 def keystrokes(folder: Path, url: str, keys: int) -> None:
@@ -116,11 +127,11 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
     app = QApplication.instance() or QApplication([])
     reg = Register.open(url)
     session = Session(reg, QSettings(str(folder / "ui-keys.ini"), QSettings.Format.IniFormat), RenderAdapter())
-    session.sign_in(reg.authenticate("alex", PASSWORD))
+    session.sign_in(reg.accounts.authenticate("alex", PASSWORD))
     window = MainWindow(session)
     window.resize(1360, 860)
     window.show()
-    window.start_batch(reg.get_formula("GLY-50-30"))
+    window.start_batch(reg.formulas.get("GLY-50-30"))
     editor, preview = window.page("editor"), window.page("preview")
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json").model_dump(mode="json")
     values = values_from_batch(example["batch"])
@@ -139,8 +150,10 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
             app.processEvents()
             QThreadPool.globalInstance().waitForDone(1)
             if clock.elapsed() > limit_ms:
-                raise SystemExit(f"timed out waiting for the preview: units={units.text()!r} "
-                                 f"state={preview.state.text()!r} problem={preview.problem.text()!r}")
+                raise SystemExit(
+                    f"timed out waiting for the preview: units={units.text()!r} "
+                    f"state={preview.state.text()!r} problem={preview.problem.text()!r}"
+                )
 
     wait(lambda: preview.stock.findData("roll-vial-30ml") >= 0)
     preview.set_stock("roll-vial-30ml")
@@ -149,18 +162,18 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
     units = editor.editor("units")
     samples = []
     for i in range(keys):
-        QTest.qWait(200)                                    # a pause: the next key is a fresh edit
+        QTest.qWait(200)  # a pause: the next key is a fresh edit
         key, expect = (Qt.Key.Key_Backspace, 16) if i % 2 == 0 else (Qt.Key.Key_0, 106)
         t0 = time.perf_counter()
         QTest.keyClick(units, key)
-        wait(lambda: preview.current() is not None and preview.current().count == expect)
+        wait(lambda expect=expect: preview.current() is not None and preview.current().count == expect)
         preview.viewer.view.viewport().repaint()
         samples.append((time.perf_counter() - t0) * 1000)
     burst = []
-    for i in range(5):
+    for _ in range(5):
         QTest.qWait(200)
         t0 = time.perf_counter()
-        for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Backspace, Qt.Key.Key_5):   # "100" -> "15"
+        for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Backspace, Qt.Key.Key_5):  # "100" -> "15"
             QTest.keyClick(units, key)
         wait(lambda: preview.current() is not None and preview.current().count == 21)
         burst.append((time.perf_counter() - t0) * 1000)
@@ -169,10 +182,14 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
         wait(lambda: preview.current() is not None and preview.current().count == 106)
     samples.sort()
     print(f"keystroke -> label preview updated (106 or 16 labels, roll-vial-30ml), {keys} single keys:")
-    print(f"  median {statistics.median(samples):.1f} ms, p90 {samples[int(len(samples) * 0.9) - 1]:.1f} ms, "
-          f"max {samples[-1]:.1f} ms (goal < 100 ms)")
-    print(f"  a burst of 3 keys -> final preview: median {statistics.median(burst):.1f} ms "
-          f"(coalesced: runs {editor.task._timer.interval()} ms after the last key)")
+    print(
+        f"  median {statistics.median(samples):.1f} ms, p90 {samples[int(len(samples) * 0.9) - 1]:.1f} ms, "
+        f"max {samples[-1]:.1f} ms (goal < 100 ms)"
+    )
+    print(
+        f"  a burst of 3 keys -> final preview: median {statistics.median(burst):.1f} ms "
+        f"(coalesced: runs {editor.task._timer.interval()} ms after the last key)"
+    )
     window.close()
     QThreadPool.globalInstance().waitForDone(10000)
     reg.close()

@@ -7,6 +7,7 @@ import importlib
 import logging
 import os
 import sys
+from typing import NoReturn
 
 from labelapp import __version__
 from labelapp.domain.errors import InputError, LabelappError
@@ -18,18 +19,26 @@ COMMAND_MODULES = [
     ("labelapp.commands.calc", "add_calc_parser"),
     ("labelapp.commands.render", "add_render_parser"),
     ("labelapp.commands.render", "add_stocks_parser"),
-    ("labelapp.commands.register", "add_register_parsers"),
+    ("labelapp.commands.batches", "add_parsers"),
+    ("labelapp.commands.formulas", "add_parsers"),
+    ("labelapp.commands.archive", "add_parsers"),
+    ("labelapp.commands.audit", "add_parsers"),
+    ("labelapp.commands.users", "add_parsers"),
+    ("labelapp.commands.settings", "add_parsers"),
+    ("labelapp.commands.execution", "add_material_parsers"),
 ]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other refusal
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other refusal
         raise LabelappError(f"{self.prog}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="labelapp", description="Labels and batch records for a 503B outsourcing facility. "
-                     "With no command, opens the desktop app.")
+    parser = _Parser(
+        prog="labelapp",
+        description="Labels and batch records for a 503B outsourcing facility. With no command, opens the desktop app.",
+    )
     parser.add_argument("--version", action="version", version=f"labelapp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module, func in COMMAND_MODULES:
@@ -45,14 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _no_display() -> bool:
     """Linux without X11/Wayland and no explicit Qt platform: Qt would abort with a core dump."""
-    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
 
 
 def _open_gui() -> int:
     if _no_display():
-        raise LabelappError("no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
-                            "start it in a desktop session, or use the sub-commands (labelapp --help)")
+        raise LabelappError(
+            "no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "start it in a desktop session, or use the sub-commands (labelapp --help)"
+        )
     try:
         platform_check = importlib.import_module("labelapp.gui.platform_check")
     except ModuleNotFoundError as exc:
@@ -62,7 +77,7 @@ def _open_gui() -> int:
         return 0
     platform_check.check()  # Qt's system libraries, before anything imports Qt (one line, exit 2)
     gui = importlib.import_module("labelapp.gui.app")
-    return gui.main()
+    return int(gui.main())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
 from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_text
-from labelapp.calc.lot import format_lot
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
 from labelapp.domain.formula import ComponentRole, Formula, PackageType
 from labelapp.domain.ingredient import Ingredient
+from labelapp.domain.lots import LotPattern
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, ComponentResult
 from labelapp.domain.settings import CalcSettings
@@ -33,16 +32,24 @@ def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIs
             issues.append(FieldIssue(f"formula.components[{i}].ingredient", str(exc)))
             continue
         if ing.name in first_use:
-            issues.append(FieldIssue(f"formula.components[{i}].ingredient",
-                                     f"{comp.ingredient!r} is {ing.name}, already listed as "
-                                     f"{first_use[ing.name]!r}; list each ingredient once"))
+            issues.append(
+                FieldIssue(
+                    f"formula.components[{i}].ingredient",
+                    f"{comp.ingredient!r} is {ing.name}, already listed as "
+                    f"{first_use[ing.name]!r}; list each ingredient once",
+                )
+            )
         first_use.setdefault(ing.name, comp.ingredient)
         if ing.solvent and comp.role is not ComponentRole.VEHICLE:
-            issues.append(FieldIssue(f"formula.components[{i}].role",
-                                     f"{ing.name} is a solvent; give it the role 'vehicle' (q.s.)"))
+            issues.append(
+                FieldIssue(
+                    f"formula.components[{i}].role", f"{ing.name} is a solvent; give it the role 'vehicle' (q.s.)"
+                )
+            )
         if comp.role is ComponentRole.VEHICLE and not ing.solvent:
-            issues.append(FieldIssue(f"formula.components[{i}].role",
-                                     f"{ing.name} is a solute and cannot be the q.s. vehicle"))
+            issues.append(
+                FieldIssue(f"formula.components[{i}].role", f"{ing.name} is a solute and cannot be the q.s. vehicle")
+            )
     return issues
 
 
@@ -54,10 +61,16 @@ def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
     """
     if supplied.name == formula_form.name:
         return None
-    if supplied.solvent or formula_form.solvent or supplied.particles != formula_form.particles \
-            or set(supplied.ions) != set(formula_form.ions):
-        return (f"{supplied.name} is not a hydrate form of {formula_form.name} (different ions or particles); "
-                "a different salt or substance needs a formula change")
+    if (
+        supplied.solvent
+        or formula_form.solvent
+        or supplied.particles != formula_form.particles
+        or set(supplied.ions) != set(formula_form.ions)
+    ):
+        return (
+            f"{supplied.name} is not a hydrate form of {formula_form.name} (different ions or particles); "
+            "a different salt or substance needs a formula change"
+        )
     return None
 
 
@@ -81,19 +94,31 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
             if unresolved:
                 continue
             known = ", ".join(c.ingredient for c in formula.components)
-            issues.append(FieldIssue(f"{where}.component",
-                                     f"{lot.component!r} is not a component of {formula.id} (components: {known})"))
+            issues.append(
+                FieldIssue(
+                    f"{where}.component", f"{lot.component!r} is not a component of {formula.id} (components: {known})"
+                )
+            )
             continue
         if key in seen:
-            issues.append(FieldIssue(f"{where}.component", f"a second lot for {lot.component}; record one lot "
-                                     "per component"))
+            issues.append(
+                FieldIssue(f"{where}.component", f"a second lot for {lot.component}; record one lot per component")
+            )
         seen.add(key)
         if lot.expiry < day:
-            issues.append(FieldIssue(f"{where}.expiry", f"lot {lot.lot} expired {fmt_date(lot.expiry)}, before "
-                                     f"compounding on {fmt_date(day)}"))
+            issues.append(
+                FieldIssue(
+                    f"{where}.expiry",
+                    f"lot {lot.lot} expired {fmt_date(lot.expiry)}, before compounding on {fmt_date(day)}",
+                )
+            )
         if lot.supplied_form and lot.supplied_form not in table:
-            issues.append(FieldIssue(f"{where}.supplied_form",
-                                     str(UnknownIngredientError(lot.supplied_form, table.closest(lot.supplied_form)))))
+            issues.append(
+                FieldIssue(
+                    f"{where}.supplied_form",
+                    str(UnknownIngredientError(lot.supplied_form, table.closest(lot.supplied_form))),
+                )
+            )
         elif lot.supplied_form and lot.component in table:
             problem = _form_problem(table.get(lot.component), table.get(lot.supplied_form))
             if problem:
@@ -103,8 +128,9 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
             continue
         ck = _key(table.get(comp.ingredient).name) if comp.ingredient in table else _key(comp.ingredient)
         if ck not in seen:
-            issues.append(FieldIssue("batch.component_lots",
-                                     f"no lot recorded for component {comp.ingredient!r} (211.188(b)(3))"))
+            issues.append(
+                FieldIssue("batch.component_lots", f"no lot recorded for component {comp.ingredient!r} (211.188(b)(3))")
+            )
     return issues
 
 
@@ -112,11 +138,19 @@ def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) 
     """Rules that span fields; pydantic has already checked each field on its own."""
     issues: list[FieldIssue] = []
     if bf.batch.formula_id != bf.formula.id:
-        issues.append(FieldIssue("batch.formula_id", f"{bf.batch.formula_id!r} does not match the formula "
-                                 f"{bf.formula.id!r} in this file"))
+        issues.append(
+            FieldIssue(
+                "batch.formula_id", f"{bf.batch.formula_id!r} does not match the formula {bf.formula.id!r} in this file"
+            )
+        )
     if bf.batch.formula_version != bf.formula.version:
-        issues.append(FieldIssue("batch.formula_version", f"version {bf.batch.formula_version} does not match "
-                                 f"formula {bf.formula.id} version {bf.formula.version}"))
+        issues.append(
+            FieldIssue(
+                "batch.formula_version",
+                f"version {bf.batch.formula_version} does not match "
+                f"formula {bf.formula.id} version {bf.formula.version}",
+            )
+        )
     issues += _ingredient_issues(bf.formula, table)
     issues += _lot_issues(bf, table)
     try:
@@ -132,8 +166,17 @@ def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) 
 
 
 def solutes_of(formula: Formula, table: IngredientTable) -> list[Solute]:
-    return [Solute(ingredient=table.get(c.ingredient), amount_per_ml=c.amount_per_ml, unit=c.unit,
-                   role=c.role.value, label_name=c.label_name, grade=c.grade) for c in formula.components]
+    return [
+        Solute(
+            ingredient=table.get(c.ingredient),
+            amount_per_ml=c.amount_per_ml,
+            unit=c.unit,
+            role=c.role.value,
+            label_name=c.label_name,
+            grade=c.grade,
+        )
+        for c in formula.components
+    ]
 
 
 def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple[str, str]]:
@@ -143,8 +186,14 @@ def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple
     vol = formula.container.nominal_volume_ml
     actives = [c for c in comps if c.role == ComponentRole.ACTIVE.value]
     named = len(actives) > 1
-    return [(f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
-            for c in actives]
+    lines = []
+    for c in actives:
+        # FormulaComponent requires an amount for an active, and an active is never the solvent
+        assert c.amount_per_ml is not None, f"active {c.ingredient} has no amount per mL"
+        lines.append(
+            (f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
+        )
+    return lines
 
 
 def package_text(formula: Formula) -> str:
@@ -168,8 +217,14 @@ def _lot_for(lots: list[ComponentLot], ingredient: str, table: IngredientTable) 
     return None
 
 
-def compute_batch(bf: BatchFile, table: IngredientTable, rules: DatingRules,
-                  settings: CalcSettings | None = None, lot_seq: int = 1, today: date | None = None) -> BatchComputation:
+def compute_batch(
+    bf: BatchFile,
+    table: IngredientTable,
+    rules: DatingRules,
+    settings: CalcSettings | None = None,
+    lot_seq: int = 1,
+    today: date | None = None,
+) -> BatchComputation:
     settings = settings or CalcSettings()
     issues = check_batch_file(bf, table, rules)
     if issues:
@@ -185,10 +240,12 @@ def compute_batch(bf: BatchFile, table: IngredientTable, rules: DatingRules,
         supplied = table.get(lot.supplied_form) if lot and lot.supplied_form else s.ingredient
         weigh.append(q.weigh_line(s, lot, supplied, vol, settings.weigh_tolerance_percent))
     rule = rules.get(formula.dating_rule)
-    exp = expiry_calc.compute_expiry(batch.compounding_date, rule, formula.storage.condition,
-                                     batch.component_lots, settings.compounding_day_is_day)
-    lot_number = batch.lot_number or format_lot(settings.lot_pattern, batch.compounding_date, lot_seq,
-                                                formula.product_code)
+    exp = expiry_calc.compute_expiry(
+        batch.compounding_date, rule, formula.storage.condition, batch.component_lots, settings.compounding_day_is_day
+    )
+    lot_number = batch.lot_number or LotPattern(settings.lot_pattern).render(
+        batch.compounding_date, lot_seq, formula.product_code
+    )
     warnings = list(sol.tonicity.warnings)
     warnings += expiry_calc.expiry_warnings(exp, batch.component_lots, settings.component_expiry_warning_days)
     warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]

@@ -44,8 +44,8 @@ def fmt_measured(x: Decimal, places: int) -> str:
     return format(round_places(x, places), ",f")
 
 
-def fmt_qty(x: Decimal | int, unit: str, **kw) -> str:
-    return f"{fmt_number(x, **kw)} {unit}"
+def fmt_qty(x: Decimal | int, unit: str, *, places: int | None = None, sig: int | None = None) -> str:
+    return f"{fmt_number(x, places=places, sig=sig)} {unit}"
 
 
 def fmt_date(d: date) -> str:

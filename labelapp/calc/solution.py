@@ -38,30 +38,37 @@ def mmol_per_l(mg_ml: Decimal, mw: Decimal) -> Decimal:
 
 
 def osmolarity(mg_ml: Decimal, ing: Ingredient) -> Decimal:
-    return mmol_per_l(mg_ml, ing.mw) * ing.particles
+    return mmol_per_l(mg_ml, ing.formula_weight) * ing.particles
 
 
 def meq_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
-    mmol_ml = mg_ml / ing.mw
+    mmol_ml = mg_ml / ing.formula_weight
     return {ion.name: mmol_ml * ion.count * ion.valence for ion in ing.ions}
 
 
 def species_mmol_per_ml(mg_ml: Decimal, ing: Ingredient) -> dict[str, Decimal]:
-    mmol_ml = mg_ml / ing.mw
+    mmol_ml = mg_ml / ing.formula_weight
     return {sp.name: mmol_ml * sp.count for sp in ing.mmol_of}
 
 
 def _mmol_workings(mg_ml: Decimal, ing: Ingredient, mmol: dict[str, Decimal]) -> list[Working]:
-    return [Working(label=f"{sp.name.capitalize()} from {ing.name}",
-                    expression=f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {sp.count}",
-                    result=f"{fmt_number(mmol[sp.name], sig=3)} mmol/mL") for sp in ing.mmol_of]
+    return [
+        Working(
+            label=f"{sp.name.capitalize()} from {ing.name}",
+            expression=f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {sp.count}",
+            result=f"{fmt_number(mmol[sp.name], sig=3)} mmol/mL",
+        )
+        for sp in ing.mmol_of
+    ]
 
 
 def osmolarity_working(mg_ml: Decimal, ing: Ingredient, value: Decimal) -> Working:
     particles = "particle" if ing.particles == 1 else "particles"
     return Working(
         label=f"Osmolarity, {ing.name}",
-        expression=(f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × {ing.particles} {particles} × 1000"),
+        expression=(
+            f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.formula_weight)} g/mol × {ing.particles} {particles} × 1000"
+        ),
         result=f"{fmt_number(value, places=1)} mOsmol/L",
     )
 
@@ -69,12 +76,16 @@ def osmolarity_working(mg_ml: Decimal, ing: Ingredient, value: Decimal) -> Worki
 def _meq_workings(mg_ml: Decimal, ing: Ingredient, meq: dict[str, Decimal]) -> list[Working]:
     out = []
     for ion in ing.ions:
-        out.append(Working(
-            label=f"{ion.name.capitalize()} from {ing.name}",
-            expression=(f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.mw)} mg/mmol × {ion.count} × "
-                        f"valence {ion.valence}"),
-            result=f"{fmt_number(meq[ion.name], sig=3)} mEq/mL",
-        ))
+        out.append(
+            Working(
+                label=f"{ion.name.capitalize()} from {ing.name}",
+                expression=(
+                    f"{fmt_number(mg_ml)} mg/mL ÷ {fmt_number(ing.formula_weight)} mg/mmol × {ion.count} × "
+                    f"valence {ion.valence}"
+                ),
+                result=f"{fmt_number(meq[ion.name], sig=3)} mEq/mL",
+            )
+        )
     return out
 
 
@@ -84,47 +95,81 @@ def label_name(s: Solute) -> str:
 
 def component_result(s: Solute) -> ComponentResult:
     ing = s.ingredient
-    mg_ml = mg_per_ml(s)
-    if mg_ml is None or ing.solvent:
+    mg_ml, amount = mg_per_ml(s), s.amount_per_ml  # both None (q.s.) or both set
+    if mg_ml is None or amount is None or ing.solvent:
         return ComponentResult(
-            ingredient=ing.name, label_name=label_name(s), role=s.role, grade=s.grade, mw=ing.mw,
-            particles=ing.particles, amount_per_ml=None, unit=s.unit, mg_per_ml=None, percent_w_v=None,
-            mmol_per_l=None, osmolarity_mosmol_per_l=None, label_text=f"{label_name(s)} q.s.")
+            ingredient=ing.name,
+            label_name=label_name(s),
+            role=s.role,
+            grade=s.grade,
+            mw=ing.formula_weight,
+            particles=ing.particles,
+            amount_per_ml=None,
+            unit=s.unit,
+            mg_per_ml=None,
+            percent_w_v=None,
+            mmol_per_l=None,
+            osmolarity_mosmol_per_l=None,
+            label_text=f"{label_name(s)} q.s.",
+        )
     osm = osmolarity(mg_ml, ing)
     meq = meq_per_ml(mg_ml, ing)
     species = species_mmol_per_ml(mg_ml, ing)
-    mmol = mmol_per_l(mg_ml, ing.mw)
-    per_ml = fmt_qty(s.amount_per_ml, f"{s.unit}/mL")
+    mmol = mmol_per_l(mg_ml, ing.formula_weight)
+    per_ml = fmt_qty(amount, f"{s.unit}/mL")
     workings = [
-        Working(label=f"Concentration, {ing.name}", expression=f"{fmt_number(mg_ml)} mg/mL ÷ 10",
-                result=f"{fmt_number(mg_ml / 10, sig=4)}% w/v"),
-        Working(label=f"Molarity, {ing.name}",
-                expression=f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.mw)} g/mol × 1000",
-                result=f"{fmt_number(mmol, places=1)} mmol/L"),
+        Working(
+            label=f"Concentration, {ing.name}",
+            expression=f"{fmt_number(mg_ml)} mg/mL ÷ 10",
+            result=f"{fmt_number(mg_ml / 10, sig=4)}% w/v",
+        ),
+        Working(
+            label=f"Molarity, {ing.name}",
+            expression=f"{fmt_number(mg_ml)} g/L ÷ {fmt_number(ing.formula_weight)} g/mol × 1000",
+            result=f"{fmt_number(mmol, places=1)} mmol/L",
+        ),
         osmolarity_working(mg_ml, ing, osm),
         *_meq_workings(mg_ml, ing, meq),
         *_mmol_workings(mg_ml, ing, species),
     ]
     return ComponentResult(
-        ingredient=ing.name, label_name=label_name(s), role=s.role, grade=s.grade, mw=ing.mw,
-        particles=ing.particles, amount_per_ml=s.amount_per_ml, unit=s.unit, mg_per_ml=mg_ml,
-        percent_w_v=mg_ml / 10, mmol_per_l=mmol, osmolarity_mosmol_per_l=osm, meq_per_ml=meq, mmol_per_ml=species,
-        per_ml_text=per_ml, label_text=f"{label_name(s)} {fmt_qty(s.amount_per_ml, s.unit)}", workings=workings)
+        ingredient=ing.name,
+        label_name=label_name(s),
+        role=s.role,
+        grade=s.grade,
+        mw=ing.formula_weight,
+        particles=ing.particles,
+        amount_per_ml=amount,
+        unit=s.unit,
+        mg_per_ml=mg_ml,
+        percent_w_v=mg_ml / 10,
+        mmol_per_l=mmol,
+        osmolarity_mosmol_per_l=osm,
+        meq_per_ml=meq,
+        mmol_per_ml=species,
+        per_ml_text=per_ml,
+        label_text=f"{label_name(s)} {fmt_qty(amount, s.unit)}",
+        workings=workings,
+    )
 
 
 def classify_tonicity(osm: Decimal, t: TonicityThresholds) -> Tonicity:
     value = f"{fmt_number(osm, places=0)} mOsmol/L"
     if osm < t.hypotonic_below:
-        return Tonicity(category="hypotonic", warnings=[
-            f"Hypotonic ({value} < {fmt_number(t.hypotonic_below)}): hemolysis risk if given IV undiluted."])
+        return Tonicity(
+            category="hypotonic",
+            warnings=[f"Hypotonic ({value} < {fmt_number(t.hypotonic_below)}): hemolysis risk if given IV undiluted."],
+        )
     if osm < t.hypertonic_from:
         return Tonicity(category="iso-osmotic")
     warnings = [f"Hypertonic ({value} ≥ {fmt_number(t.hypertonic_from)})."]
     if osm > t.central_line_above:
         warnings.append(f"Exceeds {fmt_number(t.central_line_above)} mOsmol/L: central venous administration.")
     elif osm > t.peripheral_caution_above:
-        warnings.append(f"Exceeds {fmt_number(t.peripheral_caution_above)} mOsmol/L: INS advises against "
-                        "short peripheral catheters.")
+        warnings.append(
+            f"Exceeds {fmt_number(t.peripheral_caution_above)} mOsmol/L: INS advises against "
+            "short peripheral catheters."
+        )
     return Tonicity(category="hypertonic", warnings=warnings)
 
 
@@ -138,15 +183,19 @@ def sum_per_ml(components: list[ComponentResult], attr: str) -> dict[str, Decima
 
 
 def total_osmolarity_working(components: list[ComponentResult], total: Decimal) -> Working:
-    parts = [c for c in components if c.osmolarity_mosmol_per_l is not None]
+    parts = [(c, c.osmolarity_mosmol_per_l) for c in components if c.osmolarity_mosmol_per_l is not None]
     if len(parts) == 1:
-        c = parts[0]
+        c = parts[0][0]
+        assert c.mg_per_ml is not None, "component_result sets mg/mL whenever it sets osmolarity"
         p = "particle" if c.particles == 1 else "particles"
         expr = f"{fmt_number(c.mg_per_ml)} g/L ÷ {fmt_number(c.mw)} g/mol × {c.particles} {p} × 1000"
     else:
-        expr = " + ".join(f"{fmt_number(c.osmolarity_mosmol_per_l, places=1)} ({c.ingredient})" for c in parts)
-    return Working(label="Osmolarity (calc)", expression=expr or "no solutes",
-                   result=f"{fmt_number(total, places=0)} mOsmol/L (calc)")
+        expr = " + ".join(f"{fmt_number(osm, places=1)} ({c.ingredient})" for c, osm in parts)
+    return Working(
+        label="Osmolarity (calc)",
+        expression=expr or "no solutes",
+        result=f"{fmt_number(total, places=0)} mOsmol/L (calc)",
+    )
 
 
 def solve(solutes: list[Solute], thresholds: TonicityThresholds) -> SolutionComputation:

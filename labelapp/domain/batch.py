@@ -9,22 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from labelapp.domain.facility import Facility
 from labelapp.domain.formula import Formula
-
-GS1_SET_82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
-
-
-def gs1_lot_problem(lot: str) -> str | None:
-    """Why ``lot`` cannot be a lot number inside a GS1 AI (10), or None if it can."""
-    if not lot:
-        return "must not be empty"
-    if len(lot) > 20:
-        return f"{lot!r} has {len(lot)} characters; GS1 AI (10) allows at most 20"
-    bad = sorted({c for c in lot if c not in GS1_SET_82})
-    if bad:
-        shown = ", ".join(repr(c) for c in bad)
-        return f"{lot!r} contains {shown}, not allowed in a GS1 barcode (use letters, digits, '-')"
-    return None
+from labelapp.domain.lots import lot_problem
 
 
 class ComponentLot(BaseModel):
@@ -36,10 +21,12 @@ class ComponentLot(BaseModel):
     lot: str = Field(min_length=1, max_length=40)
     manufacturer: str = Field(min_length=2, max_length=80)
     expiry: date = Field(description="expiration or retest date of this lot")
-    potency_percent: Decimal = Field(default=Decimal(100), gt=Decimal(50), le=Decimal(110),
-                                     description="assay on the as-is basis, from the CoA")
-    supplied_form: str | None = Field(default=None,
-                                      description="ingredient form supplied, if it differs (e.g. a hydrate)")
+    potency_percent: Decimal = Field(
+        default=Decimal(100), gt=Decimal(50), le=Decimal(110), description="assay on the as-is basis, from the CoA"
+    )
+    supplied_form: str | None = Field(
+        default=None, description="ingredient form supplied, if it differs (e.g. a hydrate)"
+    )
     actual_amount_g: Decimal | None = Field(default=None, gt=0, description="amount actually weighed, g")
 
     @field_validator("lot", "manufacturer", "component")
@@ -58,13 +45,15 @@ class Batch(BaseModel):
     formula_version: int = Field(ge=1)
     lot_number: str | None = Field(default=None, description="leave empty to take the next one from the pattern")
     units: int = Field(ge=1, le=100_000, description="number of filled units planned")
-    allowance_percent: Decimal = Field(default=Decimal(0), ge=0, le=50,
-                                       description="overage for line and filter loss, % of batch volume")
+    allowance_percent: Decimal = Field(
+        default=Decimal(0), ge=0, le=50, description="overage for line and filter loss, % of batch volume"
+    )
     compounded_at: datetime
     compounded_by: str = Field(min_length=2, max_length=80)
     verified_by: str | None = Field(default=None, max_length=80)
-    patient_name: str | None = Field(default=None, max_length=80,
-                                     description="for a named-patient order; otherwise office use")
+    patient_name: str | None = Field(
+        default=None, max_length=80, description="for a named-patient order; otherwise office use"
+    )
     specimen_labels: int = Field(default=2, ge=0, le=50, description="extra labels for the batch record")
     retain_labels: int = Field(default=0, ge=0, le=500, description="extra labels for QC and retain samples")
     component_lots: list[ComponentLot] = Field(default_factory=list)
@@ -75,7 +64,7 @@ class Batch(BaseModel):
         if v in (None, ""):
             return None
         v = v.strip()
-        problem = gs1_lot_problem(v)
+        problem = lot_problem(v)
         if problem:
             raise ValueError(problem)
         return v

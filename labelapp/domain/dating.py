@@ -25,8 +25,9 @@ class DatingRule(BaseModel):
     kind: str = Field(pattern=r"^(stability-study|reference-table|facility-default)$")
     days: dict[StorageCondition, int] = Field(description="days of dating per storage condition")
     source: str = Field(min_length=1, description="the stability study, SOP or table this rule comes from")
-    reference_only: bool = Field(default=False,
-                                 description="a published table kept for reference, not the facility's own data")
+    reference_only: bool = Field(
+        default=False, description="a published table kept for reference, not the facility's own data"
+    )
 
     @model_validator(mode="after")
     def _days(self) -> "DatingRule":

@@ -10,10 +10,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dating import StorageCondition
+from labelapp.domain.mfr import MasterRecord
 
 MassUnit = Literal["g", "mg", "mcg"]
-BANNED_UNITS = {"\u00b5g": "mcg", "\u03bcg": "mcg", "ug": "mcg", "cc": "mL", "iu": "units (write out)",
-                "u": "units (write out)"}
+BANNED_UNITS = {
+    "\u00b5g": "mcg",
+    "\u03bcg": "mcg",
+    "ug": "mcg",
+    "cc": "mL",
+    "iu": "units (write out)",
+    "u": "units (write out)",
+}
 MG_PER_UNIT = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
 MAX_MG_PER_ML = Decimal(2000)  # no solute reaches 2 g in 1 mL of solution: a wrong unit or a typo
 _NDC10 = re.compile(r"^\d{4}-\d{4}-\d{2}$|^\d{5}-\d{3}-\d{2}$|^\d{5}-\d{4}-\d{1}$")
@@ -42,11 +49,13 @@ class Container(BaseModel):
     def _fill_not_less(self) -> "Container":
         if self.fill_volume_ml < self.nominal_volume_ml:
             raise ValueError(
-                f"fill_volume_ml: {self.fill_volume_ml} mL is less than the labeled {self.nominal_volume_ml} mL")
+                f"fill_volume_ml: {self.fill_volume_ml} mL is less than the labeled {self.nominal_volume_ml} mL"
+            )
         if self.fill_volume_ml > self.nominal_volume_ml * Decimal("1.25"):
             raise ValueError(
                 f"fill_volume_ml: {self.fill_volume_ml} mL is more than 25% over the labeled "
-                f"{self.nominal_volume_ml} mL")
+                f"{self.nominal_volume_ml} mL"
+            )
         return self
 
 
@@ -74,8 +83,10 @@ class FormulaComponent(BaseModel):
         if self.role is not ComponentRole.VEHICLE and self.amount_per_ml is None:
             raise ValueError(f"amount_per_ml: is required for an {self.role.value} component")
         if self.amount_per_ml is not None and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML:
-            raise ValueError(f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
-                             "check the amount and the unit")
+            raise ValueError(
+                f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
+                "check the amount and the unit"
+            )
         return self
 
 
@@ -91,8 +102,9 @@ class Formula(BaseModel):
 
     id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
     version: int = Field(ge=1)
-    product_code: str = Field(min_length=1, max_length=6, pattern=r"^[A-Z0-9]+$",
-                              description="short code used in lot numbers, e.g. G50")
+    product_code: str = Field(
+        min_length=1, max_length=6, pattern=r"^[A-Z0-9]+$", description="short code used in lot numbers, e.g. G50"
+    )
     established_name: str = Field(min_length=2, max_length=120, description="e.g. Glycine Injection")
     tall_man_name: str | None = None
     dosage_form: str = Field(min_length=3, description="e.g. injection, solution")
@@ -105,6 +117,9 @@ class Formula(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     directions: str = Field(default="", max_length=400, description="directions for use (carton label)")
     ndc: str | None = Field(default=None, description="10-digit NDC with hyphens, if assigned")
+    master_record: MasterRecord | None = Field(
+        default=None, description="process steps, in-process limits, release specifications, yield limits"
+    )
 
     @field_validator("ndc")
     @classmethod
@@ -126,6 +141,13 @@ class Formula(BaseModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"components: {', '.join(dupes)} listed more than once")
+        if self.master_record is not None:
+            listed = {c.ingredient.strip().lower() for c in self.components}
+            for k, step in enumerate(self.master_record.steps):
+                if step.component is not None and step.component.strip().lower() not in listed:
+                    raise ValueError(
+                        f"master_record.steps[{k}].component: {step.component!r} is not a component of this formula"
+                    )
         return self
 
     @property

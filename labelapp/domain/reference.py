@@ -3,43 +3,38 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
-import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel
 
 from labelapp.domain.dating import DatingRule
-from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError, issues_from_validation
+from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError, validated
+from labelapp.domain.files import read_data_file
 from labelapp.domain.ingredient import Ingredient
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _key(name: str) -> str:
     return " ".join(name.lower().replace(",", " ").split())
 
 
-def read_yaml(path: Path) -> object:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise LabelappError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise LabelappError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabelappError(f"{path}: cannot be read ({exc})") from None
-
-
-def _load_list(path: Path, key: str, model: type) -> list:
-    data = read_yaml(path)
+def _load_list(path: Path, key: str, model: type[M]) -> list[M]:
+    data = read_data_file(path)
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         raise InputError([FieldIssue(key, "expected a list")], source=str(path))
-    try:
-        return TypeAdapter(list[model]).validate_python(data[key])
-    except ValidationError as exc:
-        raise InputError(issues_from_validation(exc, (key,)), source=str(path)) from None
+    items: list[M] = []
+    issues: list[FieldIssue] = []
+    for i, item in enumerate(data[key]):
+        try:
+            items.append(validated(model, item, prefix=(key, i)))
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues, source=str(path))
+    return items
 
 
 class IngredientTable:
@@ -95,7 +90,7 @@ class IngredientTable:
                 seen.append(canonical)
         return seen[:n]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Ingredient]:
         return iter(self._ordered)
 
     def __len__(self) -> int:
@@ -121,5 +116,5 @@ class DatingRules:
             hint = f"; closest: {', '.join(close)}" if close else f"; known: {', '.join(sorted(self._rules))}"
             raise LabelappError(f"unknown dating rule {name!r}{hint}") from None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[DatingRule]:
         return iter(self._rules.values())

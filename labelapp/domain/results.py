@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,11 +61,11 @@ class WeighLine(BaseModel):
 
 
 class Expiry(BaseModel):
-    date: date
+    date: dt.date  # the field named date hides the type inside the class body, hence dt.date
     text: str
     basis: str
     rule: str
-    rule_date: date
+    rule_date: dt.date
     capped_by_lot: str | None = None
     reference_only: bool = False
     working: Working
@@ -97,10 +97,10 @@ class BatchComputation(SolutionComputation):
     quantity_text: str = Field(description="'30 mL'")
     package_text: str = Field(description="'30 mL Single-Dose Vial. Discard unused portion.'")
     ingredients_text: str = Field(description="'Each mL contains: glycine 50 mg; water for injection q.s.'")
-    compounded_date: date
+    compounded_date: dt.date
     compounded_text: str
     expiry: Expiry
-    expiration_date: date
+    expiration_date: dt.date
     expiration_text: str
     batch_volume_ml: Decimal
     batch_volume_text: str

@@ -1,14 +1,18 @@
-"""Facility-configurable rules for calculations ([U] items in domain.md are settings, not constants)."""
+"""Facility-configurable rules for calculations ([U] items in docs/domain.md are settings, not constants: §0, §9)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from labelapp.domain.errors import FieldIssue, InputError, validated
+from labelapp.domain.lots import DEFAULT_PATTERN, LotPattern
 
 
 class TonicityThresholds(BaseModel):
-    """mOsmol/L limits (domain.md 4.5): TRC hypo < 250, hyper >= 375; INS 600; ASPEN 900."""
+    """mOsmol/L limits (docs/domain.md §4.5): TRC hypo < 250, hyper >= 375; INS 600; ASPEN 900."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -29,11 +33,111 @@ class CalcSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tonicity: TonicityThresholds = Field(default_factory=TonicityThresholds)
-    compounding_day_is_day: int = Field(default=0, ge=0, le=1,
-                                        description="0: the compounding day is day 0; 1: it counts as day 1")
-    lot_pattern: str = Field(default="{code}-{yy}{mm}{dd}-{seq:02d}",
-                             description="fields: code, yyyy, yy, mm, dd, seq")
-    component_expiry_warning_days: int = Field(default=30, ge=0, le=365,
-                                               description="warn when a lot expires this close to the EXP")
-    weigh_tolerance_percent: Decimal = Field(default=Decimal(2), gt=0, le=10,
-                                             description="allowed deviation of actual from theoretical weight")
+    compounding_day_is_day: int = Field(
+        default=0, ge=0, le=1, description="0: the compounding day is day 0; 1: it counts as day 1"
+    )
+    lot_pattern: str = Field(default=DEFAULT_PATTERN, description="fields: code, yyyy, yy, mm, dd, seq")
+    component_expiry_warning_days: int = Field(
+        default=30, ge=0, le=365, description="warn when a lot expires this close to the EXP"
+    )
+    weigh_tolerance_percent: Decimal = Field(
+        default=Decimal(2), gt=0, le=10, description="allowed deviation of actual from theoretical weight"
+    )
+
+
+class RegisterSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lot_pattern: str = Field(
+        DEFAULT_PATTERN,
+        title="Lot number pattern",
+        description="Fields {yyyy} {yy} {mm} {dd} {code} {seq}; at most 20 characters.",
+    )
+    reconciliation_limit: int = Field(
+        0,
+        ge=0,
+        title="Label reconciliation limit",
+        description="Largest unexplained difference (labels) allowed "
+        "without an investigation note (21 CFR 211.125(c)).",
+    )
+    lockout_attempts: int = Field(5, ge=1, le=100, title="Failed sign-ins before lock-out")
+    password_min_length: int = Field(10, ge=8, le=128, title="Minimum password length")
+    password_max_age_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        title="Password ageing (days)",
+        description="A password older than this must be changed at sign-in (21 CFR 11.300(b)); 0: never.",
+    )
+    account_expiry_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        title="Account expiry after inactivity (days)",
+        description="An account unused this long is locked at its next sign-in; an administrator unlocks it. "
+        "0: never (docs/domain.md §6.7: set by SOP).",
+    )
+    late_entry_minutes: int = Field(
+        30,
+        ge=1,
+        le=1440,
+        title="Late entry after (minutes)",
+        description="A step entered this long after it happened opens a deviation (not contemporaneous, 211.188).",
+    )
+    idle_lock_minutes: int = Field(
+        15,
+        ge=1,
+        le=480,
+        title="Desktop lock after inactivity (minutes)",
+        description="The desktop app asks for the password again after this long without input.",
+    )
+    archive_dir: str | None = Field(
+        None, title="Archive folder", description="Shared folder for archived PDFs (default: next to the database)."
+    )
+    calc: CalcSettings = Field(
+        default_factory=CalcSettings,
+        title="Calculation settings",
+        description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance. "
+        "Its lot_pattern is ignored: lot_pattern above is the one in force.",
+    )
+
+    def calc_settings(self) -> CalcSettings:
+        """The calculation settings in force, with the register's lot pattern."""
+        return self.calc.model_copy(update={"lot_pattern": self.lot_pattern})
+
+    @field_validator("lot_pattern")
+    @classmethod
+    def _pattern_ok(cls, value: str) -> str:
+        LotPattern(value)
+        return value
+
+
+SETTING_KEYS = tuple(RegisterSettings.model_fields)
+
+
+def top_level_changes(current: RegisterSettings, changes: dict[str, Any]) -> dict[str, Any]:
+    """{'calc.tonicity.hypertonic_from': 350} -> {'calc': {... whole calc with that one value changed}}."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        top, _, rest = key.partition(".")
+        if top not in RegisterSettings.model_fields:
+            raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+        if not rest:
+            out[top] = value
+            continue
+        node = out.setdefault(
+            top, getattr(current, top).model_dump(mode="json") if isinstance(getattr(current, top), BaseModel) else {}
+        )
+        *parents, leaf = rest.split(".")
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+            node = node[part]
+        if leaf not in node:
+            raise InputError([FieldIssue(key, "is not a setting")], source="settings")
+        node[leaf] = value
+    return out
+
+
+def changed_settings(current: RegisterSettings, changes: dict[str, Any]) -> RegisterSettings:
+    return validated(RegisterSettings, current.model_dump() | changes, source="settings")

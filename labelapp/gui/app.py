@@ -9,17 +9,25 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from labelapp.gui.errors import ExceptionHandler, setup_logging
+from labelapp.gui.binding_check import check_bindings
+from labelapp.gui.crash_handler import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
-from labelapp.gui.qtfix import check_bindings
 from labelapp.gui.workers import run_task
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import AuthenticatedUser
+    from labelapp.gui.main_window import MainWindow
+    from labelapp.gui.session import Session
+    from labelapp.services.register import Register
+
 STARTED = time.perf_counter()
+D = TypeVar("D", bound=QDialog)
 
 
 def ui_settings() -> QSettings:
@@ -27,7 +35,7 @@ def ui_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "labelapp", "labelapp-gui")
 
 
-def open_register(url: str | None = None) -> Any:
+def open_register(url: str | None = None) -> Register:
     from labelapp.services.register import Register
 
     return Register.open(url)
@@ -36,19 +44,24 @@ def open_register(url: str | None = None) -> Any:
 class Bootstrap(QObject):
     """Opens the register off the UI thread, then first start or sign-in, then the main window."""
 
-    window_ready = Signal(object)      # MainWindow
+    window_ready = Signal(object)  # MainWindow
     failed = Signal(str)
 
-    def __init__(self, settings: QSettings, database_url: str | None = None,
-                 page_options: dict[str, dict[str, Any]] | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        settings: QSettings,
+        database_url: str | None = None,
+        page_options: dict[str, dict[str, Any]] | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.settings = settings
         self.database_url = database_url
         self.page_options = page_options
-        self.register: Any = None
-        self.session: Any = None
-        self.window: Any = None
-        self.dialog: Any = None
+        self.register: Register | None = None
+        self.session: Session | None = None
+        self.window: MainWindow | None = None
+        self.dialog: QDialog | None = None  # the open dialog (tests drive it)
 
     def start(self) -> None:
         run_task(lambda: self._open(), self._opened, self)
@@ -59,97 +72,111 @@ class Bootstrap(QObject):
         leave the interpreter free for this thread)."""
         import labelapp.gui.main_window  # noqa: F401
 
-    def _open(self) -> tuple[Any, bool]:
+    def _open(self) -> tuple[Register, bool]:
         register = open_register(self.database_url)
-        return register, register.has_users()
+        return register, register.accounts.has_users()
 
-    def _opened(self, result: tuple[Any, bool] | None, error: BaseException | None) -> None:
-        if error is not None:
-            self.failed.emit(f"The register cannot be opened: {in_words(error)}")
+    def _opened(self, result: tuple[Register, bool] | None, error: BaseException | None) -> None:
+        if error is not None or result is None:
+            self.failed.emit(f"The register cannot be opened: {in_words(error or RuntimeError())}")
             return
-        self.register, has_users = result
-        self._first_start() if not has_users else self._sign_in()
+        register, has_users = result
+        self.register = register
+        self._first_start(register) if not has_users else self._sign_in()
 
-    def _first_start(self) -> None:
+    def _show(self, dialog: QDialog, on_finished: Callable[[int], None]) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(on_finished)
+        dialog.open()
+
+    def _first_start(self, register: Register) -> None:
         from labelapp.gui.dialogs.first_start import FirstStartDialog
 
-        self.dialog = FirstStartDialog(self.register)
-        self.dialog.finished.connect(self._first_start_done)
-        self.dialog.open()
+        self._show(FirstStartDialog(register), self._first_start_done)
 
-    def _retire(self) -> Any:
+    def _retire(self, kind: type[D]) -> D:
         """The finished dialog: deleted later by Qt, never by Python while its signal is running."""
         dialog, self.dialog = self.dialog, None
+        # By construction: each dialog's finished signal is connected (in _show) to the handler that
+        # retires it, and no second dialog opens while one is open (each is modal to the window).
+        assert isinstance(dialog, kind), f"expected the open {kind.__name__}, found {dialog!r}"
         self._retired = dialog
         dialog.deleteLater()
         return dialog
 
     def _first_start_done(self, code: int) -> None:
-        dialog = self._retire()
-        if not code or dialog.admin is None:
+        from labelapp.gui.dialogs.first_start import FirstStartDialog
+
+        dialog = self._retire(FirstStartDialog)
+        if not code or dialog.admin is None or self.register is None:
             self.failed.emit("")
             return
-        window = self._main_window(dialog.admin)
+        window = self._main_window(self.register, dialog.admin)
         for note in dialog.notes:
             QMessageBox.warning(window, "First start", note)
-        if getattr(dialog, "added_examples", False):
-            self._approve_examples(window, dialog.account("pharmacist").username)
+        if dialog.added_examples:
+            self._approve_examples(self.register, window, dialog.account("pharmacist").username)
 
-    def _approve_examples(self, window: Any, pharmacist: str) -> None:
+    def _approve_examples(self, register: Register, window: MainWindow, pharmacist: str) -> None:
         from labelapp.gui.dialogs.first_start import approve_examples_dialog
 
-        self.dialog = approve_examples_dialog(self.register, pharmacist, window)
-        self.dialog.finished.connect(self._examples_done)
-        self.dialog.open()
+        self._show(approve_examples_dialog(register, pharmacist, window), self._examples_done)
 
     def _examples_done(self, _code: int) -> None:
-        self._retire()
-        self.session.formulas_changed.emit()
+        from labelapp.gui.dialogs.signature import SignatureDialog
+
+        self._retire(SignatureDialog)
+        if self.session is not None:
+            self.session.formulas_changed.emit()
 
     def _sign_in(self) -> None:
         from labelapp.gui.dialogs.login import LoginDialog
 
-        self.dialog = LoginDialog(self.register, self.register.location,
-                                  str(self.settings.value("login/last_user", "")), self.window)
-        self.dialog.finished.connect(self._signed_in)
-        self.dialog.open()
+        if self.register is None:  # not open (yet): there is nothing to sign in to
+            return
+        last_user = str(self.settings.value("login/last_user", ""))
+        self._show(LoginDialog(self.register, self.register.location, last_user, self.window), self._signed_in)
         if self.window is None:
             QTimer.singleShot(0, self._build_window)
 
     def _build_window(self) -> None:
         """Build the main window, hidden, while the user types the password."""
         if self.window is None and self.register is not None:
-            self._create_window()
+            self._create_window(self.register)
 
     def _signed_in(self, code: int) -> None:
-        dialog = self._retire()
-        if not code:
+        from labelapp.gui.dialogs.login import LoginDialog
+
+        dialog = self._retire(LoginDialog)
+        if not code or dialog.user is None or self.register is None:
             if self.window is None or not self.window.isVisible():
                 self.failed.emit("")
             return
         self.settings.setValue("login/last_user", dialog.user.username)
-        if self.window is None or not self.window.isVisible():
-            self._main_window(dialog.user)
+        if self.window is None or self.session is None or not self.window.isVisible():
+            self._main_window(self.register, dialog.user)
         else:
             self.session.sign_in(dialog.user)
 
-    def _create_window(self) -> None:
-        from labelapp.gui.adapters import RenderAdapter
+    def _create_window(self, register: Register) -> tuple[Session, MainWindow]:
         from labelapp.gui.main_window import MainWindow
         from labelapp.gui.session import Session
 
-        self.session = Session(self.register, self.settings, RenderAdapter(), self)
-        self.window = MainWindow(self.session, self.page_options)
-        self.window.sign_in_requested.connect(self._sign_in)
+        self.session = session = Session(register, self.settings, self)
+        self.window = window = MainWindow(session, self.page_options)
+        window.sign_in_requested.connect(self._sign_in)
+        return session, window
 
-    def _main_window(self, user: Any) -> Any:
-        if self.window is None:
-            self._create_window()
-        self.session.sign_in(user)
-        self.window.show()
-        self.window.refresh_current()
-        self.window_ready.emit(self.window)
-        return self.window
+    def _main_window(self, register: Register, user: AuthenticatedUser) -> MainWindow:
+        if self.window is None or self.session is None:
+            session, window = self._create_window(register)
+        else:
+            session, window = self.session, self.window
+        session.sign_in(user)
+        window.show()
+        window.refresh_current()
+        self.window_ready.emit(window)
+        return window
 
     def close(self) -> None:
         if self.register is not None:

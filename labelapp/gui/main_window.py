@@ -3,11 +3,12 @@ and wires their signals; every page is its own module and talks to the services 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QWidget
 
 from labelapp import __version__
 from labelapp.gui.dialogs.new_batch import NewBatchDialog
@@ -23,10 +24,32 @@ from labelapp.gui.pages.verify import VerifyPage
 from labelapp.gui.session import Session
 from labelapp.gui.window_state import restore_geometry, restore_splitter, save_geometry, save_splitter
 
-PAGES = ("batches", "editor", "preview", "print", "verify", "archive", "formulas", "audit", "settings")
-TITLES = {"batches": "Batches", "editor": "Batch editor", "preview": "Label preview", "print": "Print",
-          "verify": "Verify and release", "archive": "Archive", "formulas": "Formulas", "audit": "Audit log",
-          "settings": "Settings"}
+if TYPE_CHECKING:
+    from labelapp.domain.records import AuthenticatedUser, FormulaRecord
+
+PageName = Literal["batches", "editor", "preview", "print", "verify", "archive", "formulas", "audit", "settings"]
+PAGES: tuple[PageName, ...] = (
+    "batches",
+    "editor",
+    "preview",
+    "print",
+    "verify",
+    "archive",
+    "formulas",
+    "audit",
+    "settings",
+)
+TITLES = {
+    "batches": "Batches",
+    "editor": "Batch editor",
+    "preview": "Label preview",
+    "print": "Print",
+    "verify": "Verify and release",
+    "archive": "Archive",
+    "formulas": "Formulas",
+    "audit": "Audit log",
+    "settings": "Settings",
+}
 
 
 class MainWindow(QMainWindow):
@@ -38,11 +61,25 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setWindowTitle("labelapp")
         options = page_options or {}
-        self.pages: dict[str, QWidget] = {
-            "batches": BatchesPage(session), "editor": BatchEditorPage(session), "preview": PreviewPage(session),
-            "print": PrintPage(session, **options.get("print", {})), "verify": VerifyPage(session),
-            "archive": ArchivePage(session, **options.get("archive", {})), "formulas": FormulasPage(session),
-            "audit": AuditPage(session), "settings": SettingsPage(session),
+        self.batches_page = BatchesPage(session)
+        self.editor_page = BatchEditorPage(session)
+        self.preview_page = PreviewPage(session)
+        self.print_page = PrintPage(session, **options.get("print", {}))
+        self.verify_page = VerifyPage(session)
+        self.archive_page = ArchivePage(session, **options.get("archive", {}))
+        self.formulas_page = FormulasPage(session)
+        self.audit_page = AuditPage(session)
+        self.settings_page = SettingsPage(session)
+        self.pages: dict[str, QWidget] = {  # by name, for the stack and the menus (in PAGES order)
+            "batches": self.batches_page,
+            "editor": self.editor_page,
+            "preview": self.preview_page,
+            "print": self.print_page,
+            "verify": self.verify_page,
+            "archive": self.archive_page,
+            "formulas": self.formulas_page,
+            "audit": self.audit_page,
+            "settings": self.settings_page,
         }
         self._build_shell()
         self._build_menus()
@@ -58,7 +95,29 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ composition
 
-    def page(self, name: str) -> Any:
+    @overload
+    def page(self, name: Literal["batches"]) -> BatchesPage: ...
+    @overload
+    def page(self, name: Literal["editor"]) -> BatchEditorPage: ...
+    @overload
+    def page(self, name: Literal["preview"]) -> PreviewPage: ...
+    @overload
+    def page(self, name: Literal["print"]) -> PrintPage: ...
+    @overload
+    def page(self, name: Literal["verify"]) -> VerifyPage: ...
+    @overload
+    def page(self, name: Literal["archive"]) -> ArchivePage: ...
+    @overload
+    def page(self, name: Literal["formulas"]) -> FormulasPage: ...
+    @overload
+    def page(self, name: Literal["audit"]) -> AuditPage: ...
+    @overload
+    def page(self, name: Literal["settings"]) -> SettingsPage: ...
+    @overload
+    def page(self, name: str) -> QWidget: ...
+
+    def page(self, name: str) -> QWidget:
+        """A page by name (tests and screenshots); the window itself uses the typed attributes."""
         return self.pages[name]
 
     def _build_shell(self) -> None:
@@ -79,7 +138,14 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([200, 1080])
         self.setCentralWidget(self.splitter)
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[..., object] | SignalInstance,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        name: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -93,40 +159,44 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "Sign in as another user…", self.sign_in_requested, "Ctrl+Shift+L")
         self._action(file_menu, "&Print…", self._print, QKeySequence.StandardKey.Print, "action_print")
-        self._action(file_menu, "Print to PDF &file…", lambda: self.pages["print"].print_to_file(), "Ctrl+Shift+P")
+        self._action(file_menu, "Print to PDF &file…", self.print_page.print_to_file, "Ctrl+Shift+P")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         batch_menu = bar.addMenu("&Batch")
         self._action(batch_menu, "&New batch…", self.new_batch, QKeySequence.StandardKey.New, "action_new_batch")
-        self._action(batch_menu, "&Save draft", lambda: self.pages["editor"].save(), QKeySequence.StandardKey.Save)
+        self._action(batch_menu, "&Save draft", self.editor_page.save, QKeySequence.StandardKey.Save)
         self._action(batch_menu, "&Find batch", self._find, QKeySequence.StandardKey.Find)
         self._action(batch_menu, "&Refresh", self.refresh_current, QKeySequence.StandardKey.Refresh)
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(PAGES):
-            self._action(view_menu, TITLES[name], lambda _=False, n=name: self.show_page(n), f"Ctrl+{index + 1}",
-                         f"action_page_{name}")
+            self._action(
+                view_menu,
+                TITLES[name],
+                lambda _=False, n=name: self.show_page(n),
+                f"Ctrl+{index + 1}",
+                f"action_page_{name}",
+            )
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About labelapp", self._about)
 
     def _wire(self) -> None:
-        p = self.pages
-        p["batches"].open_requested.connect(self.open_batch)
-        p["batches"].new_requested.connect(self.new_batch)
-        p["formulas"].start_batch_requested.connect(self.start_batch)
-        p["editor"].evaluated.connect(p["preview"].show_evaluation)
-        p["editor"].saved.connect(self._batch_saved)
-        p["editor"].preview_requested.connect(lambda: self.show_page("preview"))
-        p["preview"].rendered.connect(p["print"].set_document)
-        p["preview"].print_requested.connect(lambda: self.show_page("print"))
-        self.session.batches_changed.connect(p["print"].refresh_jobs)
-        self.session.batches_changed.connect(p["preview"].refresh)     # new signatures on the record
+        self.batches_page.open_requested.connect(self.open_batch)
+        self.batches_page.new_requested.connect(self.new_batch)
+        self.formulas_page.start_batch_requested.connect(self.start_batch)
+        self.editor_page.evaluated.connect(self.preview_page.show_evaluation)
+        self.editor_page.saved.connect(self._batch_saved)
+        self.editor_page.preview_requested.connect(lambda: self.show_page("preview"))
+        self.preview_page.rendered.connect(self.print_page.set_document)
+        self.preview_page.print_requested.connect(lambda: self.show_page("print"))
+        self.session.batches_changed.connect(self.print_page.refresh_jobs)
+        self.session.batches_changed.connect(self.preview_page.refresh)  # new signatures on the record
 
     # ------------------------------------------------------------ navigation
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name if name in PAGES else "batches"))
 
-    def current_page(self) -> str:
+    def current_page(self) -> PageName:
         return PAGES[self.stack.currentIndex()]
 
     def _page_changed(self, row: int) -> None:
@@ -143,43 +213,45 @@ class MainWindow(QMainWindow):
 
     def _find(self) -> None:
         self.show_page("batches")
-        self.pages["batches"].search.setFocus()
+        self.batches_page.search.setFocus()
 
     def _print(self) -> None:
         self.show_page("print")
-        self.pages["print"].print_to_printer()
+        self.print_page.print_to_printer()
 
     # ------------------------------------------------------------ batches
 
     def new_batch(self) -> None:
-        dialog = NewBatchDialog(self.session.register.list_formulas(status="approved"), self)
-        if dialog.exec() and dialog.chosen() is not None:
-            self.start_batch(dialog.chosen())
+        dialog = NewBatchDialog(self.session.register.formulas.versions(status="approved"), self)
+        chosen = dialog.chosen() if dialog.exec() else None
+        if chosen is not None:
+            self.start_batch(chosen)
 
-    def start_batch(self, formula_record: Any) -> None:
+    def start_batch(self, formula_record: FormulaRecord) -> None:
         self._select_batch(None, None)
-        self.pages["editor"].start_new(formula_record)
+        self.editor_page.start_new(formula_record)
         self.show_page("editor")
 
     def open_batch(self, batch_id: int) -> None:
-        self.pages["editor"].open_batch(batch_id)
-        record = self.session.register.get_batch(batch_id)
+        self.editor_page.open_batch(batch_id)
+        record = self.session.register.batches.get(batch_id)
         self._select_batch(batch_id, record.lot_number)
         self.show_page("editor")
 
     def _batch_saved(self, batch_id: int) -> None:
-        self._select_batch(batch_id, self.session.register.get_batch(batch_id).lot_number)
+        self._select_batch(batch_id, self.session.register.batches.get(batch_id).lot_number)
 
     def _select_batch(self, batch_id: int | None, lot: str | None) -> None:
-        self.pages["print"].set_batch(batch_id, lot)
-        self.pages["verify"].set_batch(batch_id)
-        self.pages["preview"].set_batch(batch_id)
+        self.print_page.set_batch(batch_id, lot)
+        self.verify_page.set_batch(batch_id)
+        self.preview_page.set_batch(batch_id)
 
     # ------------------------------------------------------------ window
 
-    def _show_user(self, user: Any) -> None:
-        self.user_label.setText(f"Signed in: {user.full_name} ({user.username}, {user.role.value})" if user
-                                else "Not signed in")
+    def _show_user(self, user: AuthenticatedUser | None) -> None:
+        self.user_label.setText(
+            f"Signed in: {user.full_name} ({user.username}, {user.role.value})" if user else "Not signed in"
+        )
         self.setWindowTitle(f"labelapp — {user.full_name}" if user else "labelapp")
 
     def _about(self) -> None:
@@ -188,6 +260,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         save_geometry(self.session.ui_settings, "main", self)
         save_splitter(self.session.ui_settings, "main", self.splitter)
-        self.pages["editor"].save_state()
+        self.editor_page.save_state()
         self.session.ui_settings.sync()
         super().closeEvent(event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from labelapp.domain.errors import InputError, LabelappError
 
 
@@ -16,10 +18,24 @@ def in_words(error: BaseException) -> str:
     if isinstance(error, OSError):
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
         return f"The system refused a file or device operation{where}: {error.strerror or error}."
-    return ("Something went wrong inside labelapp. Nothing you typed has been lost. "
-            "The details are in the log file; please tell your administrator.")
+    return (
+        "Something went wrong inside labelapp. Nothing you typed has been lost. "
+        "The details are in the log file; please tell your administrator."
+    )
 
 
 def is_expected(error: BaseException) -> bool:
     """A refusal the user can act on, as opposed to a programming error worth a log traceback."""
     return isinstance(error, LabelappError)
+
+
+def log_caught(log: logging.Logger, error: BaseException, doing: str) -> None:
+    """Log an error a handler caught, with its traceback, before the user reads it in words (so the
+    "details are in the log file" of ``in_words`` is true). A refusal is a warning, anything else an error.
+
+    Call it from the ``except`` block (or with the error a worker handed over: its traceback travels along).
+    """
+    if is_expected(error):
+        log.warning("%s refused: %s", doing, error, exc_info=error)
+    else:
+        log.error("%s failed unexpectedly", doing, exc_info=error)

@@ -9,9 +9,8 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
-
 class PdfViewer(QWidget):
-    loaded = Signal(int)   # page count
+    loaded = Signal(int)  # page count
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,8 +61,11 @@ class PdfViewer(QWidget):
         self.loaded.emit(0)
 
     def set_fit(self, mode: str) -> None:
-        modes = {"width": QPdfView.ZoomMode.FitToWidth, "page": QPdfView.ZoomMode.FitInView,
-                 "actual": QPdfView.ZoomMode.Custom}
+        modes = {
+            "width": QPdfView.ZoomMode.FitToWidth,
+            "page": QPdfView.ZoomMode.FitInView,
+            "actual": QPdfView.ZoomMode.Custom,
+        }
         self.view.setZoomMode(modes[mode])
         if mode == "actual":
             self.view.setZoomFactor(1.0)

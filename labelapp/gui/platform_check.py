@@ -120,8 +120,14 @@ def ldd_missing(files: Iterable[Path], timeout: float = 20.0) -> list[str]:
     if not paths or ldd is None:
         return []
     try:
-        done = subprocess.run([ldd, *paths], check=False, capture_output=True, text=True, timeout=timeout,
-                              env=dict(os.environ, LC_ALL="C"))
+        done = subprocess.run(
+            [ldd, *paths],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=dict(os.environ, LC_ALL="C"),
+        )
     except (OSError, subprocess.SubprocessError):
         return []
     return parse_ldd(done.stdout + "\n" + done.stderr)
@@ -139,8 +145,10 @@ def install_hint(missing: Iterable[str], script: Path | None = INSTALL_SCRIPT) -
 
 def refusal(missing: Iterable[str], script: Path | None = INSTALL_SCRIPT) -> str:
     names = list(missing)
-    return (f"Qt cannot open a window: missing system librar{'y' if len(names) == 1 else 'ies'} "
-            f"{', '.join(names)} ({install_hint(names, script)})")
+    return (
+        f"Qt cannot open a window: missing system librar{'y' if len(names) == 1 else 'ies'} "
+        f"{', '.join(names)} ({install_hint(names, script)})"
+    )
 
 
 def check(environ: Mapping[str, str] | None = None) -> None:
@@ -148,8 +156,9 @@ def check(environ: Mapping[str, str] | None = None) -> None:
     environ = os.environ if environ is None else environ
     pyside = pyside_dir()
     if pyside is None:
-        raise LabelappError("PySide6 (Qt for Python) is not installed in this Python environment: "
-                            "pip install -e . installs it")
+        raise LabelappError(
+            "PySide6 (Qt for Python) is not installed in this Python environment: pip install -e . installs it"
+        )
     files: list[Path] = []
     import_error: ImportError | None = None
     try:

@@ -10,18 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRect,
+    QRectF,
+    QSettings,
+    QSize,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPen
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
 from labelapp.domain.errors import LabelappError
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
 MM_PER_INCH = 25.4
 BAND_PIXELS = 1024
-Progress = Callable[[int, int], bool]   # (pages done, total) -> keep going?
+Progress = Callable[[int, int], bool]  # (pages done, total) -> keep going?
 
 
 class PrintError(LabelappError):
@@ -64,8 +79,10 @@ def exact_page_layout(size_pt: QSizeF) -> QPageLayout:
 def prepare_printer(printer: QPrinter, size_pt: QSizeF) -> None:
     printer.setFullPage(True)
     if not printer.setPageLayout(exact_page_layout(size_pt)):
-        raise PrintError(f"the printer {printer.printerName() or '(PDF)'} does not accept a page of "
-                         f"{size_pt.width() / 72:.3g} x {size_pt.height() / 72:.3g} in")
+        raise PrintError(
+            f"the printer {printer.printerName() or '(PDF)'} does not accept a page of "
+            f"{size_pt.width() / 72:.3g} x {size_pt.height() / 72:.3g} in"
+        )
 
 
 def _pixels(points: float, dpi: int) -> int:
@@ -87,8 +104,13 @@ def paint_page(painter: QPainter, document: QPdfDocument, index: int, dpi: int, 
         painter.drawImage(QPointF(dx, top + dy), image)
 
 
-def print_pdf(data: bytes, printer: QPrinter, offset: Offset = Offset(), progress: Progress | None = None,
-              pages: range | None = None) -> PrintOutcome:
+def print_pdf(
+    data: bytes,
+    printer: QPrinter,
+    offset: Offset = Offset(),
+    progress: Progress | None = None,
+    pages: range | None = None,
+) -> PrintOutcome:
     """Print every page (or ``pages``) of ``data`` at 100 % on pages of the PDF's own size."""
     document, buffer = open_pdf(data)
     try:
@@ -99,8 +121,9 @@ def print_pdf(data: bytes, printer: QPrinter, offset: Offset = Offset(), progres
         buffer.close()
 
 
-def _print_pages(document: QPdfDocument, printer: QPrinter, offset: Offset, progress: Progress | None,
-                 wanted: range) -> PrintOutcome:
+def _print_pages(
+    document: QPdfDocument, printer: QPrinter, offset: Offset, progress: Progress | None, wanted: range
+) -> PrintOutcome:
     total = len(wanted)
     if total == 0:
         return PrintOutcome(0, 0, False)
@@ -128,8 +151,7 @@ def _print_pages(document: QPdfDocument, printer: QPrinter, offset: Offset, prog
     return PrintOutcome(total, sent, False)
 
 
-def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF], offset: Offset,
-                      caption: str) -> None:
+def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF], offset: Offset, caption: str) -> None:
     """A calibration sheet (not a label): each label cell outlined 1 mm inside its edges, a cross at
     its centre. With a correct offset the outlines sit evenly inside the die-cut labels."""
     prepare_printer(printer, page_pt)
@@ -142,7 +164,7 @@ def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF]
         painter.translate(offset.x_mm / MM_PER_INCH * dpi, offset.y_mm / MM_PER_INCH * dpi)
         painter.scale(scale, scale)
         painter.setPen(QPen(QColor("black"), 0.5))
-        inset = 72.0 / MM_PER_INCH   # 1 mm
+        inset = 72.0 / MM_PER_INCH  # 1 mm
         for cell in cells_pt:
             painter.drawRect(cell.adjusted(inset, inset, -inset, -inset))
             c = cell.center()
@@ -152,9 +174,11 @@ def print_calibration(printer: QPrinter, page_pt: QSizeF, cells_pt: list[QRectF]
         font.setPointSizeF(6)
         painter.setFont(font)
         first = cells_pt[0] if cells_pt else QRectF(QPointF(0, 0), page_pt)
-        painter.drawText(first.adjusted(2 * inset, 2 * inset, -2 * inset, -2 * inset),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                         caption)
+        painter.drawText(
+            first.adjusted(2 * inset, 2 * inset, -2 * inset, -2 * inset),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            caption,
+        )
     finally:
         painter.end()
 
@@ -170,11 +194,12 @@ def pdf_printer(path: str, resolution: int = 300) -> QPrinter:
 
 # ---------------------------------------------------------------- workstation memory (QSettings)
 
-def remembered_printer(settings: Any, stock: str) -> str:
+
+def remembered_printer(settings: QSettings, stock: str) -> str:
     return str(settings.value(f"print/printer/{stock}", "") or "")
 
 
-def remember_printer(settings: Any, stock: str, printer_name: str) -> None:
+def remember_printer(settings: QSettings, stock: str, printer_name: str) -> None:
     if printer_name:
         settings.setValue(f"print/printer/{stock}", printer_name)
 
@@ -183,15 +208,17 @@ def offset_key(printer_name: str, stock: str) -> str:
     return f"print/offset/{printer_name or 'default'}/{stock}"
 
 
-def stored_offset(settings: Any, printer_name: str, stock: str) -> Offset:
-    values = settings.value(offset_key(printer_name, stock), None) or [0.0, 0.0]
+def stored_offset(settings: QSettings, printer_name: str, stock: str) -> Offset:
+    values = settings.value(offset_key(printer_name, stock), None)
+    if not isinstance(values, (list, tuple)):  # never stored (or not a pair)
+        return Offset()
     try:
         return Offset(float(values[0]), float(values[1]))
     except (TypeError, ValueError, IndexError):
         return Offset()
 
 
-def store_offset(settings: Any, printer_name: str, stock: str, offset: Offset) -> None:
+def store_offset(settings: QSettings, printer_name: str, stock: str, offset: Offset) -> None:
     settings.setValue(offset_key(printer_name, stock), [offset.x_mm, offset.y_mm])
 
 
@@ -203,8 +230,9 @@ def new_printer(printer_name: str = "") -> QPrinter:
     return printer
 
 
-def print_with_progress(parent: Any, data: bytes, printer: QPrinter, offset: Offset, what: str,
-                        pages: int) -> PrintOutcome:
+def print_with_progress(
+    parent: QWidget | None, data: bytes, printer: QPrinter, offset: Offset, what: str, pages: int
+) -> PrintOutcome:
     """``print_pdf`` behind a cancellable QProgressDialog (events keep flowing between pages)."""
     from PySide6.QtWidgets import QProgressDialog
 

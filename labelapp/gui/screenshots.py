@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QSettings, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-PEOPLE = (("ada", "Ada Admin", "admin"), ("alex", "Alex Rivera", "technician"), ("sam", "Sam Chen, PharmD", "pharmacist"),
-          ("pia", "Pia Park, PharmD", "pharmacist"), ("quinn", "Quinn Quality", "qa"))
+if TYPE_CHECKING:
+    from labelapp.domain.records import AuthenticatedUser
+    from labelapp.services.register import Register
+
+PEOPLE = (
+    ("ada", "Ada Admin", "admin"),
+    ("alex", "Alex Rivera", "technician"),
+    ("sam", "Sam Chen, PharmD", "pharmacist"),
+    ("pia", "Pia Park, PharmD", "pharmacist"),
+    ("quinn", "Quinn Quality", "qa"),
+)
 PASSWORD = "demo-password-{}"
 
 
-def settle(ms: int = 300, until: Any = None, timeout_ms: int = 15000) -> None:
+def settle(ms: int = 300, until: Callable[[], object] | None = None, timeout_ms: int = 15000) -> None:
     """Let workers finish and events flow (until ``until()`` holds, when given)."""
     waited = 0
     while True:
@@ -34,28 +44,31 @@ def settle(ms: int = 300, until: Any = None, timeout_ms: int = 15000) -> None:
             return
 
 
-def grab(widget: QWidget, path: Path) -> None:
+def grab(widget: QWidget | None, path: Path) -> None:
     settle(200)
+    if widget is None:
+        print(f"{path}: nothing to grab", file=sys.stderr)
+        return
     widget.grab().save(str(path))
     print(path)
 
 
-def demo_register(folder: Path) -> tuple[Any, dict[str, Any]]:
+def demo_register(folder: Path) -> tuple[Register, dict[str, AuthenticatedUser]]:
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import load_batch_file
     from labelapp.services.register import Register
 
     reg = Register.open(f"sqlite:///{folder / 'demo.db'}")
-    people = {}
+    people: dict[str, AuthenticatedUser] = {}
     for username, full, role in PEOPLE:
-        reg.create_user(username, full, role, PASSWORD.format(username), actor=people.get("ada"))
-        people[username] = reg.authenticate(username, PASSWORD.format(username))
+        reg.accounts.create_user(username, full, role, PASSWORD.format(username), actor=people.get("ada"))
+        people[username] = reg.accounts.authenticate(username, PASSWORD.format(username))
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json")
-    reg.set_facility(example.facility, people["ada"])
+    reg.settings.set_facility(example.facility, people["ada"])
     for path in sorted(examples_dir().glob("*.json")):
         formula = load_batch_file(path).formula
-        reg.add_formula(formula, people["sam"])
-        reg.approve_formula(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
+        reg.formulas.add(formula, people["sam"])
+        reg.formulas.approve(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
     return reg, people
 
 
@@ -76,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
-    from labelapp.gui.adapters import RenderAdapter
+def shoot(out: Path, folder: Path, reg: Register, people: dict[str, AuthenticatedUser]) -> None:
     from labelapp.gui.dialogs.first_start import FirstStartDialog
     from labelapp.gui.dialogs.login import LoginDialog
     from labelapp.gui.main_window import MainWindow
@@ -86,29 +98,31 @@ def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import load_batch_file
 
-    session = Session(reg, QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat), RenderAdapter())
+    session = Session(reg, QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat))
     session.sign_in(people["alex"])
     window = MainWindow(session, {"print": {"choose_file": lambda _p, name: str(folder / name)}})
     window.resize(1360, 860)
     window.show()
-    window.start_batch(reg.get_formula("GLY-50-30"))
+    window.start_batch(reg.formulas.get("GLY-50-30"))
     editor = window.page("editor")
     example = load_batch_file(examples_dir() / "glycine-50mg-ml-30ml.json").model_dump(mode="json")
     values = values_from_batch(example["batch"])
     values.lot_number = None
     for key, text in values.scalars.items():
         box = editor.fields[key].editor
-        if hasattr(box, "setText"):
+        if isinstance(box, QLineEdit):
             box.setText(text)
     bad_lots = [dict(row) for row in values.lots]
     bad_lots[0]["expiry"] = "2026-01-31"
     bad_lots[1]["potency_percent"] = "ninety"
     editor.lots_model.set_rows(bad_lots)
-    editor.editor("units").setText("0")
+    units = editor.editor("units")
+    assert isinstance(units, QLineEdit)  # the units field is a line edit (BatchEditorPage._editor)
+    units.setText("0")
     editor.schedule(immediately=True)
     settle(until=lambda: editor.last is not None and not editor.last.ok)
     grab(window, out / "batch-editor-errors.png")
-    editor.editor("units").setText(values.scalars["units"])
+    units.setText(values.scalars["units"])
     editor.lots_model.set_rows(values.lots)
     editor.schedule(immediately=True)
     settle(until=lambda: editor.last is not None and editor.last.ok)
@@ -123,37 +137,43 @@ def shoot(out: Path, folder: Path, reg: Any, people: dict[str, Any]) -> None:
     settle(until=lambda: preview.current() is not None)
     grab(window, out / "label-preview.png")
     preview.set_kind("carton")
-    settle(until=lambda: preview.current() is not None and preview.current().kind == "carton")
+    settle(until=lambda: (shown := preview.current()) is not None and shown.kind == "carton")
     grab(window, out / "carton-preview.png")
     preview.set_kind("worksheet")
-    settle(until=lambda: preview.current() is not None and preview.current().kind == "worksheet")
+    settle(until=lambda: (shown := preview.current()) is not None and shown.kind == "worksheet")
     grab(window, out / "worksheet-preview.png")
     preview.set_kind("vial")
-    settle(until=lambda: preview.current() is not None and preview.current().kind == "vial")
+    settle(until=lambda: (shown := preview.current()) is not None and shown.kind == "vial")
     window.show_page("print")
     window.page("print").print_to_file()
     settle(until=lambda: window.page("print").done.isVisible() and "Sent" in window.page("print").done.text())
     grab(window, out / "print.png")
     batch_id = editor.batch_id
-    reg.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
+    if batch_id is None:
+        raise SystemExit("the demo batch was not saved; see the batch editor's message")
+    reg.batches.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
     window.show_page("verify")
     verify = window.page("verify")
-    verify.reconcile()
+    reconciliation = verify.reconcile()
+    if reconciliation is None:
+        raise SystemExit("the verify page cannot read the demo batch")
     settle(200)
-    grab(verify.dialog, out / "reconciliation-dialog.png")
-    verify.dialog.counts["applied"].setValue(104)
-    verify.dialog.counts["specimens"].setValue(2)
-    verify.dialog.submit()
+    grab(reconciliation, out / "reconciliation-dialog.png")
+    reconciliation.counts["applied"].setValue(104)
+    reconciliation.counts["specimens"].setValue(2)
+    reconciliation.submit()
     settle(until=lambda: verify.dialog is None)
-    verify.sign("verified")
-    verify.dialog.username.setText("alex")
-    verify.dialog.password.setText(PASSWORD.format("alex"))
-    verify.dialog.submit()
-    settle(until=lambda: "Not signed" in verify.dialog.error.text())
-    grab(verify.dialog, out / "signature-refused.png")
-    verify.dialog.username.setText("sam")
-    verify.dialog.password.setText(PASSWORD.format("sam"))
-    verify.dialog.submit()
+    signature = verify.sign("verified")
+    if signature is None:
+        raise SystemExit("the verify page cannot read the demo batch")
+    signature.username.setText("alex")
+    signature.password.setText(PASSWORD.format("alex"))
+    signature.submit()
+    settle(until=lambda: "Not signed" in signature.error.text())
+    grab(signature, out / "signature-refused.png")
+    signature.username.setText("sam")
+    signature.password.setText(PASSWORD.format("sam"))
+    signature.submit()
     settle(until=lambda: verify.dialog is None)
     grab(window, out / "verify-release.png")
     window.show_page("batches")

@@ -11,28 +11,24 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-
 if TYPE_CHECKING:
-    from labelapp.gui.render_adapter import RenderAdapter
+    from labelapp.domain.records import AuthenticatedUser
     from labelapp.services.register import Register
-    from labelapp.store.records import AuthenticatedUser
 
 
 class Session(QObject):
-    user_changed = Signal(object)        # AuthenticatedUser | None
+    user_changed = Signal(object)  # AuthenticatedUser | None
     batches_changed = Signal()
     formulas_changed = Signal()
     archive_changed = Signal()
     settings_changed = Signal()
-    open_batch_requested = Signal(int)   # batch id
-    new_batch_requested = Signal(int)    # formula record id
+    open_batch_requested = Signal(int)  # batch id
+    new_batch_requested = Signal(int)  # formula record id
 
-    def __init__(self, register: Register, ui_settings: QSettings, render: RenderAdapter,
-                 parent: QObject | None = None):
+    def __init__(self, register: Register, ui_settings: QSettings, parent: QObject | None = None):
         super().__init__(parent)
         self.register = register
         self.ui_settings = ui_settings
-        self.render = render
         self._user: AuthenticatedUser | None = None
 
     @property
@@ -48,7 +44,7 @@ class Session(QObject):
         self.user_changed.emit(user)
 
     def require_user(self) -> AuthenticatedUser:
-        from labelapp.store.errors import AuthenticationError
+        from labelapp.domain.errors import AuthenticationError
 
         if self._user is None:
             raise AuthenticationError("nobody is signed in; sign in first (File > Sign in)")

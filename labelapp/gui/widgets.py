@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 ERROR_STYLE = "color: #a4000f;"
 WARNING_STYLE = "background: #fff4ce; color: #4a3800; border: 1px solid #e0c45c; padding: 6px;"
 INFO_STYLE = "background: #e8f1fb; color: #0b3a66; border: 1px solid #9cc1e8; padding: 6px;"
 FIELD_ERROR_STYLE = "QLineEdit, QDateTimeEdit { border: 1px solid #c50f1f; background: #fff6f6; }"
+
+View = TypeVar("View", bound=QTableView)
+Result = TypeVar("Result")
+
+
+class ResultDialog(QDialog, Generic[Result]):
+    """A dialog whose OK runs a service call: ``result_value`` is what the call returned once accepted."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result_value: Result | None = None
 
 
 class ErrorLabel(QLabel):
@@ -62,8 +84,9 @@ def value_label(name: str) -> QLabel:
     label = QLabel("—")
     label.setObjectName(name)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
     return label
 
 
@@ -93,7 +116,7 @@ def hline() -> QFrame:
     return line
 
 
-def read_only_table(view: QTableView, single: bool = True) -> QTableView:
+def read_only_table(view: View, single: bool = True) -> View:
     """Rows selected whole, nothing edited in place, columns sized to their contents, last one stretched."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     if single:

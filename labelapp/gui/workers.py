@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from labelapp.gui.messages import log_caught
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Any, BaseException | None], None]
+T = TypeVar("T")
+Callback = Callable[[T | None, BaseException | None], None]  # (result, error): result is None on error
 
 
 class _Relay(QObject):
@@ -24,13 +26,13 @@ class _Relay(QObject):
 
     finished = Signal(object, object)
 
-    def __init__(self, on_done: Callback, parent: QObject | None = None):
+    def __init__(self, on_done: Callback[Any], parent: QObject | None = None):
         super().__init__(parent)
         self._on_done = on_done
         self.finished.connect(self._deliver)
 
     @Slot(object, object)
-    def _deliver(self, result: Any, error: BaseException | None) -> None:
+    def _deliver(self, result: object, error: BaseException | None) -> None:
         try:
             self._on_done(result, error)
         finally:
@@ -38,24 +40,28 @@ class _Relay(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay):
+    def __init__(self, fn: Callable[[], object], relay: _Relay):
         super().__init__()
         self._fn = fn
         self._relay = relay
 
     def run(self) -> None:
+        result: object = None
+        error: BaseException | None = None
         try:
-            result, error = self._fn(), None
-        except BaseException as exc:  # noqa: BLE001 - handed to on_done, which shows it in words
-            result, error = None, exc
+            result = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - logged here (with its traceback), shown in words by on_done
+            log_caught(log, exc, f"background task {getattr(self._fn, '__qualname__', self._fn)!s}")
+            error = exc
         try:
             self._relay.finished.emit(result, error)
         except RuntimeError:  # the receiver was deleted while the task ran: nobody is waiting
             log.debug("result dropped: receiver gone")
 
 
-def run_task(fn: Callable[[], Any], on_done: Callback, receiver: QObject | None = None,
-             pool: QThreadPool | None = None) -> None:
+def run_task(
+    fn: Callable[[], T], on_done: Callback[T], receiver: QObject | None = None, pool: QThreadPool | None = None
+) -> None:
     """Run ``fn()`` off the GUI thread; ``on_done(result, error)`` runs in ``receiver``'s thread."""
     relay = _Relay(on_done, receiver)
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, relay))
@@ -71,15 +77,14 @@ class LatestTask(QObject):
     """
 
     started = Signal()
-    done = Signal(object, object)   # result, error (newest request only)
+    done = Signal(object, object)  # result, error (newest request only)
 
-    def __init__(self, delay_ms: int = 150, parent: QObject | None = None,
-                 pool: QThreadPool | None = None):
+    def __init__(self, delay_ms: int = 150, parent: QObject | None = None, pool: QThreadPool | None = None):
         super().__init__(parent)
         self._pool = pool
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
         self._timer.timeout.connect(self._quiet)
-        self._pending: Callable[[], Any] | None = None
+        self._pending: Callable[[], object] | None = None
         self._generation = 0
         self._running = 0
 
@@ -88,16 +93,16 @@ class LatestTask(QObject):
         """A request is waiting or running: what is shown may not belong to the newest input."""
         return self._running > 0 or self._pending is not None
 
-    def request(self, fn: Callable[[], Any], immediately: bool = False) -> None:
+    def request(self, fn: Callable[[], object], immediately: bool = False) -> None:
         self._pending = fn
         self._generation += 1
         if immediately:
             self._timer.stop()
             self._launch()
         elif self._timer.isActive():
-            self._timer.start()          # still typing: coalesce, run when it pauses
+            self._timer.start()  # still typing: coalesce, run when it pauses
         else:
-            self._launch()               # first request after a pause: at once
+            self._launch()  # first request after a pause: at once
             self._timer.start()
 
     def _quiet(self) -> None:
@@ -114,7 +119,7 @@ class LatestTask(QObject):
         self.started.emit()
         run_task(fn, lambda result, error: self._finish(generation, result, error), self, self._pool)
 
-    def _finish(self, generation: int, result: Any, error: BaseException | None) -> None:
+    def _finish(self, generation: int, result: object, error: BaseException | None) -> None:
         self._running -= 1
         if generation == self._generation:
             self.done.emit(result, error)

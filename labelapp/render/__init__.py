@@ -1,6 +1,7 @@
-"""PDF output: vial and carton label runs, the batch record, and their templates. No Qt here.
+"""PDF output with ReportLab (the only package that imports it). No Qt here.
 
-Entry points: ``content.label_content`` -> ``label.render_labels`` (serialized label runs),
-``worksheet.render_worksheet`` (batch production record), ``templates.default_templates`` (stocks
-and layouts from templates/), ``pdfio.write_atomic`` (all-or-nothing files).
+* ``label``: vial and carton labels; ``label.content.label_content`` -> ``label.render.render_labels``.
+* ``worksheet``: the batch production record; ``worksheet.document.render_worksheet``.
+* ``templates``: stocks and layouts from templates/; ``templates.loader.default_templates``.
+* ``pdfio``: deterministic canvases. Files are written by ``domain.files.atomic_write``.
 """

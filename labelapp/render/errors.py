@@ -20,8 +20,17 @@ class PreflightError(InputError):
 class LabelFitError(LabelappError):
     """Text that does not fit its zone even at the zone's minimum size. Never truncated silently."""
 
-    def __init__(self, field: str, zone: str, stock: str, layout: str, min_size: float,
-                 suggestion: str | None = None, searched: bool = False, detail: str | None = None):
+    def __init__(
+        self,
+        field: str,
+        zone: str,
+        stock: str,
+        layout: str,
+        min_size: float,
+        suggestion: str | None = None,
+        searched: bool = False,
+        detail: str | None = None,
+    ):
         self.field = field
         self.zone = zone
         self.stock = stock
@@ -34,8 +43,7 @@ class LabelFitError(LabelappError):
 
     def _message(self) -> str:
         why = self.detail or f"even at its {self.min_size:g} pt minimum"
-        base = (f"{self.field!r} does not fit on stock {self.stock} (layout {self.layout}, zone "
-                f"{self.zone!r}): {why}")
+        base = f"{self.field!r} does not fit on stock {self.stock} (layout {self.layout}, zone {self.zone!r}): {why}"
         if self.suggestion:
             return f"{base}; next larger stock that fits: {self.suggestion}"
         if self.searched:
@@ -43,13 +51,9 @@ class LabelFitError(LabelappError):
         return base
 
     def with_suggestion(self, suggestion: str | None) -> "LabelFitError":
-        return LabelFitError(self.field, self.zone, self.stock, self.layout, self.min_size,
-                             suggestion, searched=True, detail=self.detail)
+        return LabelFitError(
+            self.field, self.zone, self.stock, self.layout, self.min_size, suggestion, searched=True, detail=self.detail
+        )
 
 
-class OutputError(LabelappError):
-    """The PDF could not be written (the destination is left as it was)."""
-
-
-__all__ = ["BarcodeDataError", "FieldIssue", "LabelFitError", "OutputError", "PreflightError",
-           "TemplateError"]
+__all__ = ["BarcodeDataError", "FieldIssue", "LabelFitError", "PreflightError", "TemplateError"]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from labelapp.resources import font_path
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont
 
 REGULAR = "LiberationSans"
 BOLD = "LiberationSans-Bold"
@@ -19,6 +22,13 @@ BOLD = "LiberationSans-Bold"
 FontStyle = Literal["regular", "bold"]
 
 _FILES = {REGULAR: "LiberationSans-Regular.ttf", BOLD: "LiberationSans-Bold.ttf"}
+# (bold, italic, face) of the family: italic falls back to upright (there is no italic face)
+_MAPPINGS: tuple[tuple[Literal[0, 1], Literal[0, 1], str], ...] = (
+    (0, 0, REGULAR),
+    (1, 0, BOLD),
+    (0, 1, REGULAR),
+    (1, 1, BOLD),
+)
 _lock = threading.Lock()
 _registered = False
 
@@ -51,7 +61,7 @@ def register_fonts() -> None:
 
         for name, filename in _FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(font_path(filename))))
-        for bold, italic, name in ((0, 0, REGULAR), (1, 0, BOLD), (0, 1, REGULAR), (1, 1, BOLD)):
+        for bold, italic, name in _MAPPINGS:
             addMapping(REGULAR, bold, italic, name)
         _registered = True
 
@@ -68,9 +78,21 @@ def string_width(text: str, font_name: str, size: float) -> float:
     return stringWidth(text, font_name, size)
 
 
+def truetype_font(font_name: str) -> TTFont:
+    """The registered TrueType font of that name (every font labelapp draws with is one).
+
+    ``pdfmetrics.getFont`` is typed as returning a Type 1 ``Font``; it returns whatever was
+    registered under the name, here a ``TTFont``, whose ``face`` has the glyph map and metrics."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = getFont(font_name)
+    if not isinstance(font, TTFont):
+        raise TypeError(f"font {font_name!r} is not an embedded TrueType font")
+    return font
+
+
 def line_metrics(font_name: str) -> LineMetrics:
     register_fonts()
-    from reportlab.pdfbase.pdfmetrics import getFont
-
-    descent = -getFont(font_name).face.descent / 1000.0
+    descent = -truetype_font(font_name).face.descent / 1000.0
     return LineMetrics(above=1.0 - descent, below=descent)

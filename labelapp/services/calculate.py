@@ -1,27 +1,25 @@
-"""Use cases: read a batch file, compute a batch, compute an ad-hoc solution."""
+"""Use cases: read batch, formula, facility and settings files; compute a batch or an ad-hoc solution."""
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-
-import yaml
-from pydantic import ValidationError
+from typing import Any
 
 from labelapp import resources
 from labelapp.calc.batch import compute_batch
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile
-from labelapp.domain.errors import (FieldIssue, InputError, LabelappError, UnknownIngredientError,
-                                     issues_from_validation)
+from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError, validated
+from labelapp.domain.facility import Facility
+from labelapp.domain.files import parse_json_text, read_data_file
+from labelapp.domain.formula import Formula
+from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, SolutionComputation
 from labelapp.domain.settings import CalcSettings
-
-MAX_BATCH_FILE_BYTES = 2_000_000
 
 
 @cache
@@ -34,68 +32,89 @@ def reference_dating_rules() -> DatingRules:
     return DatingRules.from_files(*sorted((resources.templates_dir() / "dating").glob("*.yaml")))
 
 
-def ingredient_table(extra: list[Path] | None = None) -> IngredientTable:
+def reference_table_copy() -> IngredientTable:
     """A table of its own (the cached reference is never handed out to be changed)."""
+    return IngredientTable(reference_ingredients())
+
+
+def ingredient_table(extra: list[Path] | None = None) -> IngredientTable:
+    """The reference table, plus ingredient tables given on the command line (--ingredients)."""
     if not extra:
-        return IngredientTable(reference_ingredients())
+        return reference_table_copy()
     return IngredientTable.from_files(resources.templates_dir() / "ingredients" / "reference.yaml", *extra)
-
-
-def read_document(path: Path) -> object:
-    """JSON or YAML (by suffix) into plain data; every failure is one line naming the file."""
-    try:
-        if path.stat().st_size > MAX_BATCH_FILE_BYTES:
-            raise LabelappError(f"{path}: larger than {MAX_BATCH_FILE_BYTES:,} bytes; not a batch file")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LabelappError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise LabelappError(f"{path}: is a folder, not a batch file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabelappError(f"{path}: cannot be read ({exc})") from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1} column {mark.column + 1}:" if mark else ""
-            raise LabelappError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LabelappError(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})") from None
 
 
 def parse_batch_data(data: object, source: str | None = None) -> BatchFile:
     if not isinstance(data, dict):
-        raise InputError([FieldIssue("", "a batch file must hold an object with facility, formula and batch")],
-                         source=source)
-    try:
-        return BatchFile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(issues_from_validation(exc), source=source) from None
+        raise InputError(
+            [FieldIssue("", "a batch file must hold an object with facility, formula and batch")], source=source
+        )
+    return validated(BatchFile, data, source=source)
 
 
 def load_batch_file(path: str | Path) -> BatchFile:
-    path = Path(path)
-    return parse_batch_data(read_document(path), source=str(path))
+    return parse_batch_data(read_data_file(path), source=str(path))
+
+
+def parse_formula_data(data: object, source: str | None = None) -> Formula:
+    """A formula version from plain data: a formula, or a batch file holding one."""
+    if isinstance(data, dict) and "formula" in data and "batch" in data:
+        data = data["formula"]
+    if not isinstance(data, dict):
+        raise InputError([FieldIssue("", "a formula must be an object (id, version, components…)")], source=source)
+    return validated(Formula, data, source=source)
+
+
+def load_formula_file(path: str | Path) -> Formula:
+    return parse_formula_data(read_data_file(path), source=str(path))
+
+
+def parse_formula_text(text: str) -> Formula:
+    """A formula typed or pasted as JSON (the formula page)."""
+    return parse_formula_data(parse_json_text(text, "formula"))
+
+
+def parse_facility_data(data: object, source: str | None = None, prefix: tuple[str | int, ...] = ()) -> Facility:
+    """A facility from plain data: a facility, or a batch file holding one."""
+    if isinstance(data, dict) and "facility" in data:
+        data = data["facility"]
+    return validated(Facility, data, source=source, prefix=prefix)
+
+
+def load_facility_file(path: str | Path) -> Facility:
+    return parse_facility_data(read_data_file(path), source=str(path))
+
+
+def load_ingredient_data(path: str | Path) -> dict[str, Any]:
+    """An ingredient document (name, mw, particles, ions...) for the register, from YAML or JSON."""
+    data = read_data_file(path)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise LabelappError(f"{path}: an ingredient needs at least name, mw and particles")
+    return data
 
 
 def load_settings(path: str | Path | None) -> CalcSettings:
     if path is None:
         return CalcSettings()
-    data = read_document(Path(path))
-    try:
-        return CalcSettings.model_validate(data or {})
-    except ValidationError as exc:
-        raise InputError(issues_from_validation(exc), source=str(path)) from None
+    return validated(CalcSettings, read_data_file(path) or {}, source=str(path))
 
 
-def calculate(bf: BatchFile, settings: CalcSettings | None = None, *, lot_seq: int = 1,
-              ingredients: IngredientTable | None = None, source: str | None = None) -> BatchComputation:
+def calculate(
+    bf: BatchFile,
+    settings: CalcSettings | None = None,
+    *,
+    lot_seq: int = 1,
+    ingredients: IngredientTable | None = None,
+    source: str | None = None,
+) -> BatchComputation:
     try:
-        return compute_batch(bf, ingredients or reference_ingredients(), reference_dating_rules(),
-                             settings or CalcSettings(), lot_seq=lot_seq)
+        return compute_batch(
+            bf,
+            ingredients or reference_ingredients(),
+            reference_dating_rules(),
+            settings or CalcSettings(),
+            lot_seq=lot_seq,
+        )
     except InputError as exc:
         exc.source = exc.source or source
         raise InputError(exc.issues, source=exc.source) from None
@@ -103,8 +122,14 @@ def calculate(bf: BatchFile, settings: CalcSettings | None = None, *, lot_seq: i
 
 _SOLUTE = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<amount>[-+0-9.,eE]+)\s*(?P<unit>.*?)\s*$")
 UNITS_TO_MG_PER_ML = {
-    "mg/ml": Decimal(1), "g/l": Decimal(1), "mcg/ml": Decimal("0.001"), "g/ml": Decimal(1000),
-    "mg/l": Decimal("0.001"), "%": Decimal(10), "% w/v": Decimal(10), "g/100 ml": Decimal(10),
+    "mg/ml": Decimal(1),
+    "g/l": Decimal(1),
+    "mcg/ml": Decimal("0.001"),
+    "g/ml": Decimal(1000),
+    "mg/l": Decimal("0.001"),
+    "%": Decimal(10),
+    "% w/v": Decimal(10),
+    "g/100 ml": Decimal(10),
     "g/100ml": Decimal(10),
 }
 MOLAR_UNITS = {"meq/ml", "mmol/ml", "mmol/l"}
@@ -115,8 +140,10 @@ _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 def _amount(text: str, spec: str) -> Decimal:
     if "," in text and not _THOUSANDS.match(text):  # "1,5" is 1.5 to half the world, 15 to Python
-        raise LabelappError(f"--solute {spec!r}: {text!r}: write the decimal point as '.', and commas only "
-                            "between groups of three digits (1,500)")
+        raise LabelappError(
+            f"--solute {spec!r}: {text!r}: write the decimal point as '.', and commas only "
+            "between groups of three digits (1,500)"
+        )
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
@@ -128,22 +155,22 @@ def _amount(text: str, spec: str) -> Decimal:
     return value
 
 
-def _mg_per_ml_from_molar(value: Decimal, unit: str, ing, spec: str) -> Decimal:
+def _mg_per_ml_from_molar(value: Decimal, unit: str, ing: Ingredient, spec: str) -> Decimal:
     if unit == "mmol/l":
-        return value * ing.mw / 1000
+        return value * ing.formula_weight / 1000
     if unit == "mmol/ml":
-        return value * ing.mw
+        return value * ing.formula_weight
     if not ing.ions:
         raise LabelappError(f"--solute {spec!r}: {ing.name} has no ions, so mEq does not apply")
     ion = ing.ions[0]
-    return value / (ion.count * ion.valence) * ing.mw
+    return value / (ion.count * ion.valence) * ing.formula_weight
 
 
 def parse_solute(spec: str, table: IngredientTable) -> Solute:
     """'potassium chloride=149 mg/mL' -> Solute(KCl, 149 mg per mL)."""
     m = _SOLUTE.match(spec)
     if not m:
-        raise LabelappError(f"--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. \"potassium chloride=149 mg/mL\"")
+        raise LabelappError(f'--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. "potassium chloride=149 mg/mL"')
     try:
         ing = table.get(m["name"])
     except UnknownIngredientError as exc:
@@ -164,8 +191,9 @@ def parse_solute(spec: str, table: IngredientTable) -> Solute:
     return Solute(ingredient=ing, amount_per_ml=mg_ml, unit="mg", role="active")
 
 
-def calculate_solution(specs: list[str], settings: CalcSettings | None = None,
-                       ingredients: IngredientTable | None = None) -> SolutionComputation:
+def calculate_solution(
+    specs: list[str], settings: CalcSettings | None = None, ingredients: IngredientTable | None = None
+) -> SolutionComputation:
     table = ingredients or reference_ingredients()
     solutes = [parse_solute(s, table) for s in specs]
     names = [s.ingredient.name for s in solutes]

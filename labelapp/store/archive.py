@@ -8,50 +8,14 @@ unreferenced file (harmless), never a row without its file. Folders are 0700, fi
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
+from labelapp.domain.files import FileWriteError, atomic_write
 from labelapp.store.errors import ArchiveError
 from labelapp.store.faults import crash_point
-from labelapp.store.paths import DIR_MODE, FILE_MODE
+from labelapp.store.paths import FILE_MODE
 
 SHA_LEN = 64
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _ensure_dir(folder: Path) -> None:
-    if not folder.is_dir():
-        missing = [p for p in [folder, *folder.parents] if not p.exists()]
-        for path in reversed(missing):
-            path.mkdir(mode=DIR_MODE, exist_ok=True)
-            os.chmod(path, DIR_MODE)
-            _fsync_dir(path.parent)
-
-
-def atomic_write(target: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Write ``data`` to ``target`` so that readers see the old file or the whole new one."""
-    _ensure_dir(target.parent)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        crash_point("archive.before_rename")
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
 
 
 def sha256_of(data: bytes) -> str:
@@ -85,9 +49,17 @@ class ArchiveStore:
         target = self.path(name)
         try:
             if not (target.is_file() and sha256_file(target) == sha):
-                atomic_write(target, data)
+                atomic_write(
+                    target,
+                    data,
+                    mode=FILE_MODE,
+                    make_dirs=True,
+                    before_rename=lambda: crash_point("archive.before_rename"),
+                )
         except OSError as exc:
             raise ArchiveError(f"cannot write to the archive folder {self.root}: {exc.strerror}") from exc
+        except FileWriteError as exc:
+            raise ArchiveError(f"cannot write to the archive folder {self.root}: {exc}") from exc
         return sha, len(data), name
 
     def state(self, file_name: str, sha: str) -> str:
@@ -108,8 +80,7 @@ class ArchiveStore:
         except OSError as exc:
             raise ArchiveError(f"cannot read archived document {target}: {exc.strerror}") from exc
         if sha256_of(data) != sha:
-            raise ArchiveError(f"archived document {target} is damaged: its bytes no longer match "
-                               f"SHA-256 {sha[:12]}…")
+            raise ArchiveError(f"archived document {target} is damaged: its bytes no longer match SHA-256 {sha[:12]}…")
         return data
 
     def export(self, file_name: str, sha: str, destination: Path) -> Path:
@@ -118,9 +89,9 @@ class ArchiveStore:
         if destination.is_dir():
             destination = destination / f"{sha}.pdf"
         try:
-            atomic_write(destination, data)
-        except OSError as exc:
-            raise ArchiveError(f"cannot write {destination}: {exc.strerror}") from exc
+            atomic_write(destination, data, mode=FILE_MODE)
+        except FileWriteError as exc:
+            raise ArchiveError(str(exc)) from exc
         if sha256_file(destination) != sha:
             raise ArchiveError(f"the exported copy {destination} does not match SHA-256 {sha[:12]}…")
         return destination

@@ -1,24 +1,68 @@
-"""The audit trail: append-only, sequence-numbered and hash-chained.
+"""The audit trail: append-only, sequence-numbered, hash-chained, signed, and bound to the rows it wrote.
 
-entry_hash = SHA-256(canonical JSON of {seq, at_utc, username, action, record_type, record_id,
-old_value, new_value, reason, prev_hash}). ``audit_head`` holds the last sequence number and hash,
-so removing entries at the end is detected too. Verification walks the chain in sequence order
-and reports the first entry that was altered, removed or moved.
+Each entry records who did what (action, record, old and new values, reason) and, in ``row_states``,
+the state of every regulated row the write produced (``store.integrity``). Its hash is
+
+    entry_hash = SHA-256(canonical JSON of {seq, at_utc, username, action, record_type, record_id,
+                                            old_value, new_value, reason, prev_hash[, signer, row_states]})
+
+and ``signature`` is the acting user's Ed25519 signature of that hash, so content, sequence number
+and the link to the previous entry are all signed (docs/domain.md §6.2). The only unsigned entries
+are the ones no user can sign: a failed sign-in and the lock-out it causes. Verification of the
+whole register is ``store.integrity.verify_register``.
+
+The head is the last entry; the write lock (``Database.write``) serialises appends, and the unique
+``seq`` refuses a fork. After every commit the new head is also written outside the database, to the
+witness file (``store.witness``), so that removing entries at the end shows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
+from labelapp.domain.records import AuditEntryRecord
 from labelapp.store.canonical import canonical_json, iso_utc, sha256_hex, utc_now
-from labelapp.store.records import AuditEntryRecord, AuditVerification
-from labelapp.store.schema import audit_head, audit_log
+from labelapp.store.schema import audit_log, audit_rows
 
 GENESIS = "0" * 64
-HASHED_FIELDS = ("seq", "at_utc", "username", "action", "record_type", "record_id",
-                 "old_value", "new_value", "reason", "prev_hash")
+BASE_FIELDS = (
+    "seq",
+    "at_utc",
+    "username",
+    "action",
+    "record_type",
+    "record_id",
+    "old_value",
+    "new_value",
+    "reason",
+    "prev_hash",
+)
+SIGNED_FIELDS = ("signer", "row_states")
+HEAD_INFO = "labelapp_audit_head"  # Connection.info key: the head this transaction appended
+# Entries no user can sign (the sign-in failed, so no key was unsealed). They may only carry the
+# users row's failed_attempts and locked columns (store.integrity enforces it).
+UNSIGNED_ACTIONS = frozenset({"auth.failed", "user.locked", "register.state_recorded"})
+
+
+class Signer(Protocol):
+    """An unsealed signing key (``store.signing.SigningKey``)."""
+
+    @property
+    def username(self) -> str: ...
+
+    def sign(self, digest_hex: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """A regulated row an entry wrote: its table and key (``store.integrity.REGULATED``)."""
+
+    table: str
+    key: Any
 
 
 def _json_or_none(value: Any) -> str | None:
@@ -26,27 +70,86 @@ def _json_or_none(value: Any) -> str | None:
 
 
 def entry_hash(fields: dict[str, Any]) -> str:
-    return sha256_hex(canonical_json({name: fields[name] for name in HASHED_FIELDS}))
+    """The hash an entry is chained and signed by. Entries written before signing began (no signer,
+    no row states) hash exactly as they did then."""
+    hashed = {name: fields[name] for name in BASE_FIELDS}
+    for name in SIGNED_FIELDS:
+        if fields.get(name) is not None:
+            hashed[name] = fields[name]
+    return sha256_hex(canonical_json(hashed))
 
 
-def append(conn: Connection, *, user: str | None, action: str, record_type: str, record_id: Any,
-           old: Any = None, new: Any = None, reason: str | None = None) -> AuditEntryRecord:
-    """Append one entry. Must run inside ``Database.write()`` (which holds the write lock)."""
-    head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
-    fields = {
-        "seq": head.last_seq + 1, "at_utc": iso_utc(utc_now()), "username": user, "action": action,
-        "record_type": record_type, "record_id": str(record_id), "old_value": _json_or_none(old),
-        "new_value": _json_or_none(new), "reason": reason, "prev_hash": head.last_hash,
+def head(conn: Connection) -> tuple[int, str]:
+    """(last sequence number, last entry hash): the anchor printed on records; (0, GENESIS) when empty."""
+    last = select(audit_log.c.seq, audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)
+    row = conn.execute(last).first()
+    return (int(row.seq), str(row.entry_hash)) if row else (0, GENESIS)
+
+
+def append(
+    conn: Connection,
+    *,
+    user: str | None,
+    action: str,
+    record_type: str,
+    record_id: Any,
+    old: Any = None,
+    new: Any = None,
+    reason: str | None = None,
+    signer: Signer | None = None,
+    rows: Sequence[RowRef] = (),
+) -> AuditEntryRecord:
+    """Append one entry. Must run inside ``Database.write()`` (which holds the write lock).
+
+    ``signer`` is the acting user's key; it must be that user's (``user``). ``rows`` are the regulated
+    rows this write produced: their state, read now, goes into the entry."""
+    from labelapp.store.integrity import row_states  # integrity reads the tables audit writes
+
+    if signer is not None and signer.username != user:
+        raise ValueError(f"an entry in {user!r}'s name cannot be signed with {signer.username!r}'s key")
+    if signer is None and action not in UNSIGNED_ACTIONS:
+        raise ValueError(f"audit entry {action!r} must be signed by the acting user")
+    last_seq, last_hash = head(conn)
+    states = row_states(conn, rows)
+    fields: dict[str, Any] = {
+        "seq": last_seq + 1,
+        "at_utc": iso_utc(utc_now()),
+        "username": user,
+        "action": action,
+        "record_type": record_type,
+        "record_id": str(record_id),
+        "old_value": _json_or_none(old),
+        "new_value": _json_or_none(new),
+        "reason": reason,
+        "prev_hash": last_hash,
+        "signer": signer.username if signer is not None else None,
+        "row_states": canonical_json([s.as_json() for s in states]) if states else None,
     }
     fields["entry_hash"] = entry_hash(fields)
+    fields["signature"] = signer.sign(fields["entry_hash"]) if signer is not None else None
     new_id = conn.execute(insert(audit_log).values(**fields).returning(audit_log.c.id)).scalar_one()
-    conn.execute(update(audit_head).where(audit_head.c.id == 1)
-                 .values(last_seq=fields["seq"], last_hash=fields["entry_hash"]))
+    if states:
+        conn.execute(
+            insert(audit_rows),
+            [{"seq": fields["seq"], "table_name": s.table, "row_key": s.key, "state_sha256": s.sha256} for s in states],
+        )
+    conn.info[HEAD_INFO] = (fields["seq"], fields["entry_hash"])
     return AuditEntryRecord(id=new_id, **fields)
 
 
-def entries(conn: Connection, record_type: str | None = None, record_id: Any = None,
-            limit: int | None = None, newest_first: bool = False) -> list[AuditEntryRecord]:
+def next_link(conn: Connection) -> tuple[int, str]:
+    """(sequence number, previous hash) the next entry will have: what an e-signature is signed over."""
+    last_seq, last_hash = head(conn)
+    return last_seq + 1, last_hash
+
+
+def entries(
+    conn: Connection,
+    record_type: str | None = None,
+    record_id: Any = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[AuditEntryRecord]:
     query = select(audit_log)
     if record_type:
         query = query.where(audit_log.c.record_type == record_type)
@@ -58,55 +161,10 @@ def entries(conn: Connection, record_type: str | None = None, record_id: Any = N
     return [AuditEntryRecord.model_validate(row._mapping) for row in conn.execute(query)]
 
 
-def _problem(row: Any, expected_seq: int, previous_hash: str) -> str | None:
-    if row.seq != expected_seq:
-        what = "removed" if row.seq > expected_seq else "duplicated or moved"
-        return f"has sequence number {row.seq} where {expected_seq} was expected (an entry was {what})"
-    if row.prev_hash != previous_hash:
-        return "does not link to the entry before it (an entry was removed, inserted or reordered)"
-    if entry_hash(dict(row._mapping)) != row.entry_hash:
-        return "was altered: its content no longer matches its hash"
-    return None
-
-
-def verify(conn: Connection) -> AuditVerification:
-    """Walk the whole chain; stop at the first bad entry."""
-    head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one_or_none()
-    if head is None:
-        return AuditVerification(ok=False, entries_checked=0, problem="the audit trail head row is missing")
-    checked, previous = 0, GENESIS
-    rows = conn.execution_options(yield_per=1000).execute(select(audit_log).order_by(audit_log.c.seq,
-                                                                                  audit_log.c.id))
-    for row in rows:
-        problem = _problem(row, checked + 1, previous)
-        if problem:
-            rows.close()
-            return AuditVerification(ok=False, entries_checked=checked, first_bad_id=row.id,
-                                     first_bad_seq=row.seq, problem=f"audit entry id {row.id} {problem}",
-                                     head_seq=head.last_seq, head_hash=head.last_hash)
-        checked, previous = checked + 1, row.entry_hash
-    return _check_head(head, checked, previous)
-
-
-def _check_head(head: Any, checked: int, last_hash: str) -> AuditVerification:
-    result = {"entries_checked": checked, "head_seq": head.last_seq, "head_hash": head.last_hash}
-    if head.last_seq != checked or head.last_hash != last_hash:
-        return AuditVerification(ok=False, first_bad_seq=checked + 1, **result,
-                                 problem=(f"the trail ends at entry {checked} but the head records "
-                                          f"{head.last_seq} entries (entries at the end were removed "
-                                          "or the head was edited)"))
-    return AuditVerification(ok=True, **result)
-
-
 def count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
-
-
-def head(conn: Connection) -> tuple[int, str]:
-    """(last sequence number, last entry hash): the anchor printed on records."""
-    row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
-    return row.last_seq, row.last_hash
+    return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
 
 
 def hash_at(conn: Connection, seq: int) -> str | None:
-    return conn.execute(select(audit_log.c.entry_hash).where(audit_log.c.seq == seq)).scalar()
+    value = conn.execute(select(audit_log.c.entry_hash).where(audit_log.c.seq == seq)).scalar()
+    return None if value is None else str(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +27,9 @@ def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8 text; floats are refused by callers' models (use Decimal)."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False, default=_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
+    )
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -46,16 +47,21 @@ def model_document(model: BaseModel) -> str:
     return canonical_json(json.loads(model.model_dump_json()))
 
 
+def model_data(model: BaseModel) -> Any:
+    """A domain document as the plain JSON data it is stored as."""
+    return json.loads(model_document(model))
+
+
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime) -> str:
     """2026-01-15T14:03:07.123456Z: fixed width so text order is time order."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: the register stores UTC only")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso_utc(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

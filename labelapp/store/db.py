@@ -1,7 +1,7 @@
 """Opening the register database: URL resolution, SQLite set-up, migrations, transactions, errors.
 
 Every write runs in one transaction that holds the register's write lock from its first
-statement: ``BEGIN IMMEDIATE`` on SQLite, a row lock on ``audit_head`` on PostgreSQL. Writes are
+statement: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level advisory lock on PostgreSQL. Writes are
 therefore serialised across processes and workstations, the audit chain never forks and a crash
 at any point leaves either the old or the new state.
 """
@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection as Connection  # re-exported: services type their transactions with it
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from labelapp.domain.errors import LabelappError
 from labelapp.store import paths
-from labelapp.store.errors import (DatabaseBusyError, DatabaseUnavailableError, RecordLockedError,
-                                   StoreError)
-from labelapp.store.schema import audit_head
+from labelapp.store.audit import HEAD_INFO
+from labelapp.store.canonical import utc_now
+from labelapp.store.errors import DatabaseBusyError, DatabaseUnavailableError, RecordLockedError, StoreError
+from labelapp.store.sqlite_copy import copy_before_migration
 
 ENV_URL = "LABELAPP_DATABASE_URL"
 ENV_ARCHIVE = "LABELAPP_ARCHIVE_DIR"
@@ -35,10 +38,12 @@ ENV_BUSY_MS = "LABELAPP_BUSY_TIMEOUT_MS"
 DEFAULT_BUSY_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PG_MIGRATION_LOCK = 503_118_211
+PG_WRITE_LOCK = 503_118_212
 LOCKED_MARK = "labelapp-locked:"
 
 
 # ---------------------------------------------------------------- URL resolution
+
 
 def resolve_url(url: str | None) -> tuple[URL, bool]:
     """Return (url, is_default). Order: argument, $LABELAPP_DATABASE_URL, the user data folder."""
@@ -70,6 +75,7 @@ def describe(url: URL) -> str:
 
 
 # ---------------------------------------------------------------- error translation
+
 
 def translate(exc: DBAPIError, where: str) -> LabelappError | None:
     """Map a driver error to a one-line LabelappError, or None for a programming error."""
@@ -108,6 +114,7 @@ def translated(where: str) -> Iterator[None]:
 
 # ---------------------------------------------------------------- engines
 
+
 def _busy_ms() -> int:
     try:
         return max(0, int(os.environ.get(ENV_BUSY_MS, DEFAULT_BUSY_MS)))
@@ -120,7 +127,7 @@ def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url, connect_args={"timeout": busy / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy}")
@@ -130,7 +137,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("labelapp_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -146,19 +153,58 @@ def _pg_engine(url: URL) -> Engine:
         raise DatabaseUnavailableError(f"no PostgreSQL driver: {exc}") from None
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+RESTORE_HINT = "restore the newest backup (labelapp backup) or ask QA; labelapp never replaces a register file"
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse, in words, an existing register file that is empty, not SQLite, or cut short.
+
+    A new register is only ever created where no file exists: an empty file is a damaged register
+    (a disk full, a copy that failed), never a blank one to start over in."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseUnavailableError(f"cannot read the register file {path}: {exc.strerror}") from None
+    if size == 0:
+        raise DatabaseUnavailableError(
+            f"the register file {path} is empty (0 bytes): it is damaged, not new; "
+            f"{RESTORE_HINT}. If this is a new installation whose first start was "
+            "interrupted, delete the empty file and start again"
+        )
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise DatabaseUnavailableError(f"{path} is not a labelapp register (not a SQLite database file)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96]
+    if page_size < 512 or size % page_size or (header_valid and pages and pages * page_size > size):
+        raise DatabaseUnavailableError(
+            f"the register file {path} is truncated ({size:,} bytes where the database "
+            f"needs {max(pages * page_size, page_size):,}); {RESTORE_HINT}"
+        )
+
+
 def _prepare_sqlite_file(url: URL, is_default: bool) -> None:
-    path = Path(url.database).expanduser()
+    path = Path(url.database or "").expanduser()
     paths.make_private_dir(path.parent, create_parents=is_default)
-    paths.make_private_file(path)
+    if path.exists():
+        check_sqlite_file(path)
+    else:
+        paths.make_private_file(path)
 
 
 # ---------------------------------------------------------------- the database
+
 
 @dataclass
 class Database:
     engine: Engine
     url: URL
     archive_root: Path | None
+    after_commit: Callable[[tuple[int, str]], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -174,30 +220,39 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.url.database).expanduser() if self.is_sqlite else None
+        return Path(self.url.database).expanduser() if self.is_sqlite and self.url.database else None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction holding the register's write lock; commits on success."""
+        """One write transaction holding the register's write lock; commits on success.
+
+        After the commit, the audit head it appended (if any) goes to ``after_commit`` (the witness)."""
         with translated(self.where), self.engine.connect() as conn:
+            conn.info.pop(HEAD_INFO, None)
             conn.execution_options(labelapp_write=True)
             with conn.begin():
                 if not self.is_sqlite:
-                    conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1).with_for_update())
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
                 yield conn
+            new_head = conn.info.pop(HEAD_INFO, None)
+        if new_head is not None and self.after_commit is not None:
+            self.after_commit(new_head)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on SQLite WAL; read committed on PostgreSQL)."""
-        with translated(self.where), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction: one consistent snapshot (SQLite WAL; REPEATABLE READ on PostgreSQL), so that a
+        verification or a record sees the chain and the rows as of one moment while others write."""
+        with translated(self.where), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, archive_dir: str | Path | None = None,
-                  migrate: bool = True) -> Database:
+def open_database(url: str | None = None, archive_dir: str | Path | None = None, migrate: bool = True) -> Database:
     """Open (and on first use create and migrate) the register database."""
     resolved, is_default = resolve_url(url)
     if resolved.get_backend_name() == "sqlite":
@@ -218,6 +273,7 @@ def open_database(url: str | None = None, archive_dir: str | Path | None = None,
 
 # ---------------------------------------------------------------- migrations
 
+
 def _alembic_config(conn: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -227,7 +283,10 @@ def _alembic_config(conn: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError("the program's database migrations are missing: reinstall labelapp")
+    return head
 
 
 def current_revision(db: Database) -> str | None:
@@ -242,8 +301,16 @@ def _check_known(revision: str | None, db: Database) -> None:
     try:
         script.get_revision(revision)
     except Exception:  # alembic raises several types for unknown revisions
-        raise StoreError(f"{db.where} has schema {revision!r} from a newer labelapp; "
-                         "install the newer version") from None
+        raise StoreError(
+            f"{db.where} has schema {revision!r} from a newer labelapp; install the newer version"
+        ) from None
+
+
+def _has_tables(db: Database) -> bool:
+    from sqlalchemy import inspect
+
+    with db.read() as conn:
+        return bool(inspect(conn).get_table_names())
 
 
 def upgrade(db: Database) -> None:
@@ -251,11 +318,15 @@ def upgrade(db: Database) -> None:
     head = head_revision()
     before = current_revision(db)
     _check_known(before, db)
+    if before is None and _has_tables(db):
+        raise DatabaseUnavailableError(
+            f"{db.where} holds tables but no labelapp schema version: it is not a labelapp "
+            "register (or its version table was removed); nothing was changed"
+        )
     if before == head:
         return
     if before is not None and db.is_sqlite:
-        from labelapp.store.backup import backup_sqlite_before_migration
-        backup_sqlite_before_migration(db, before)
+        copy_before_migration(db.sqlite_path, before, utc_now().strftime("%Y%m%dT%H%M%SZ")) if db.sqlite_path else None
     with translated(db.where), db.engine.connect() as conn:
         conn.execution_options(labelapp_write=True)
         with conn.begin():

@@ -1,4 +1,7 @@
-"""Errors raised by the batch register. Each is a LabelappError with a one-line message."""
+"""Errors of the register's storage (database, archive files). Each is a LabelappError with one line.
+
+The rule errors (RuleViolation, PermissionDenied, AuthenticationError, NotFoundError) are the
+register's vocabulary and live in ``labelapp.domain.errors``."""
 
 from __future__ import annotations
 
@@ -15,22 +18,6 @@ class DatabaseUnavailableError(StoreError):
 
 class DatabaseBusyError(StoreError):
     """Another program holds the database lock longer than the busy timeout."""
-
-
-class NotFoundError(StoreError):
-    """A record asked for by id, lot or name does not exist."""
-
-
-class RuleViolation(StoreError):
-    """The action is not allowed in the record's current state (life cycle, two-person rule...)."""
-
-
-class PermissionDenied(StoreError):
-    """The user's role does not allow the action."""
-
-
-class AuthenticationError(StoreError):
-    """Wrong user name or password, or a locked/disabled account."""
 
 
 class RecordLockedError(StoreError):

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from labelapp.domain.errors import NotFoundError, RuleViolation
+from labelapp.domain.records import FormulaRecord, IngredientRecord
+from labelapp.domain.register import FormulaStatus
 from labelapp.store.canonical import utc_now
-from labelapp.store.errors import NotFoundError, RuleViolation
-from labelapp.store.records import FormulaRecord, FormulaStatus, IngredientRecord
 from labelapp.store.schema import formulas, ingredients
 
 
@@ -19,14 +20,24 @@ class FormulaRepository:
     def add(self, code: str, version: str, name: str, document: str, sha: str, user: str) -> FormulaRecord:
         if self.find(code, version) is not None:
             raise RuleViolation(f"formula {code} version {version} already exists; add a new version")
-        new_id = self.conn.execute(insert(formulas).values(
-            code=code, version=version, name=name, status=FormulaStatus.DRAFT.value, document=document,
-            content_sha256=sha, created_at=utc_now(), created_by=user).returning(formulas.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(formulas)
+            .values(
+                code=code,
+                version=version,
+                name=name,
+                status=FormulaStatus.DRAFT.value,
+                document=document,
+                content_sha256=sha,
+                created_at=utc_now(),
+                created_by=user,
+            )
+            .returning(formulas.c.id)
+        ).scalar_one()
         return self.by_id(new_id)
 
     def find(self, code: str, version: str) -> FormulaRecord | None:
-        row = self.conn.execute(select(formulas).where(formulas.c.code == code,
-                                                       formulas.c.version == version)).first()
+        row = self.conn.execute(select(formulas).where(formulas.c.code == code, formulas.c.version == version)).first()
         return FormulaRecord.model_validate(row._mapping) if row else None
 
     def get(self, code: str, version: str) -> FormulaRecord:
@@ -42,8 +53,9 @@ class FormulaRepository:
         return FormulaRecord.model_validate(row._mapping)
 
     def approved(self, code: str) -> FormulaRecord | None:
-        row = self.conn.execute(select(formulas).where(
-            formulas.c.code == code, formulas.c.status == FormulaStatus.APPROVED.value)).first()
+        row = self.conn.execute(
+            select(formulas).where(formulas.c.code == code, formulas.c.status == FormulaStatus.APPROVED.value)
+        ).first()
         return FormulaRecord.model_validate(row._mapping) if row else None
 
     def list(self, code: str | None = None, status: FormulaStatus | None = None) -> list[FormulaRecord]:
@@ -55,12 +67,18 @@ class FormulaRepository:
         return [FormulaRecord.model_validate(row._mapping) for row in self.conn.execute(query)]
 
     def mark_approved(self, formula_id: int, user: str, at: datetime) -> None:
-        self.conn.execute(update(formulas).where(formulas.c.id == formula_id).values(
-            status=FormulaStatus.APPROVED.value, approved_by=user, approved_at=at))
+        self.conn.execute(
+            update(formulas)
+            .where(formulas.c.id == formula_id)
+            .values(status=FormulaStatus.APPROVED.value, approved_by=user, approved_at=at)
+        )
 
     def mark_superseded(self, formula_id: int, at: datetime) -> None:
-        self.conn.execute(update(formulas).where(formulas.c.id == formula_id).values(
-            status=FormulaStatus.SUPERSEDED.value, superseded_at=at))
+        self.conn.execute(
+            update(formulas)
+            .where(formulas.c.id == formula_id)
+            .values(status=FormulaStatus.SUPERSEDED.value, superseded_at=at)
+        )
 
 
 class IngredientRepository:
@@ -72,9 +90,13 @@ class IngredientRepository:
         exists = self.conn.execute(select(ingredients.c.id).where(ingredients.c.name_key == key)).first()
         if exists:
             raise RuleViolation(f"ingredient {name!r} is already in the register")
-        new_id = self.conn.execute(insert(ingredients).values(
-            name=name.strip(), name_key=key, source=source, document=document, created_at=utc_now(),
-            created_by=user).returning(ingredients.c.id)).scalar_one()
+        new_id = self.conn.execute(
+            insert(ingredients)
+            .values(
+                name=name.strip(), name_key=key, source=source, document=document, created_at=utc_now(), created_by=user
+            )
+            .returning(ingredients.c.id)
+        ).scalar_one()
         row = self.conn.execute(select(ingredients).where(ingredients.c.id == new_id)).one()
         return IngredientRecord.model_validate(row._mapping)
 

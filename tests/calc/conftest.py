@@ -23,6 +23,8 @@ def glycine_doc() -> dict:
 @pytest.fixture
 def compute():
     """compute(doc, **settings) -> BatchComputation, through the same service the CLI uses."""
+
     def _compute(doc: dict, **settings):
         return calculate(parse_batch_data(doc), CalcSettings(**settings))
+
     return _compute

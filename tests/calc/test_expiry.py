@@ -19,30 +19,39 @@ CRT = StorageCondition.CONTROLLED_ROOM_TEMPERATURE
 
 
 def rule(days: int, *, reference_only: bool = False, name: str = "facility-sop-12") -> DatingRule:
-    return DatingRule(name=name, title="Facility stability SOP 12", kind="stability-study",
-                      days={CRT: days}, source="Stability study SS-2026-004", reference_only=reference_only)
+    return DatingRule(
+        name=name,
+        title="Facility stability SOP 12",
+        kind="stability-study",
+        days={CRT: days},
+        source="Stability study SS-2026-004",
+        reference_only=reference_only,
+    )
 
 
 def lot(expiry: date, lot_no: str = "L1", component: str = "glycine") -> ComponentLot:
     return ComponentLot(component=component, lot=lot_no, manufacturer="Example Chemical Co.", expiry=expiry)
 
 
-@pytest.mark.parametrize(("compounded", "days", "day_is", "expected"), [
-    (date(2026, 11, 23), 30, 0, date(2026, 12, 23)),   # the glycine example
-    (date(2026, 11, 23), 30, 1, date(2026, 12, 22)),   # compounding day counted as day 1
-    (date(2026, 1, 31), 30, 0, date(2026, 3, 2)),      # month end, February has 28 days
-    (date(2028, 1, 31), 30, 0, date(2028, 3, 1)),      # month end in a leap year
-    (date(2026, 1, 31), 1, 0, date(2026, 2, 1)),
-    (date(2026, 4, 30), 1, 0, date(2026, 5, 1)),
-    (date(2028, 2, 28), 1, 0, date(2028, 2, 29)),      # leap day exists in 2028
-    (date(2027, 2, 28), 1, 0, date(2027, 3, 1)),       # and not in 2027
-    (date(2028, 2, 29), 1, 0, date(2028, 3, 1)),       # compounded on the leap day
-    (date(2028, 2, 29), 365, 0, date(2029, 2, 28)),
-    (date(2026, 12, 31), 1, 0, date(2027, 1, 1)),      # year end
-    (date(2026, 12, 31), 1, 1, date(2026, 12, 31)),    # 1 day, day-1 convention: the same day
-    (date(2026, 12, 2), 30, 0, date(2027, 1, 1)),
-    (date(2026, 12, 2), 30, 1, date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("compounded", "days", "day_is", "expected"),
+    [
+        (date(2026, 11, 23), 30, 0, date(2026, 12, 23)),  # the glycine example
+        (date(2026, 11, 23), 30, 1, date(2026, 12, 22)),  # compounding day counted as day 1
+        (date(2026, 1, 31), 30, 0, date(2026, 3, 2)),  # month end, February has 28 days
+        (date(2028, 1, 31), 30, 0, date(2028, 3, 1)),  # month end in a leap year
+        (date(2026, 1, 31), 1, 0, date(2026, 2, 1)),
+        (date(2026, 4, 30), 1, 0, date(2026, 5, 1)),
+        (date(2028, 2, 28), 1, 0, date(2028, 2, 29)),  # leap day exists in 2028
+        (date(2027, 2, 28), 1, 0, date(2027, 3, 1)),  # and not in 2027
+        (date(2028, 2, 29), 1, 0, date(2028, 3, 1)),  # compounded on the leap day
+        (date(2028, 2, 29), 365, 0, date(2029, 2, 28)),
+        (date(2026, 12, 31), 1, 0, date(2027, 1, 1)),  # year end
+        (date(2026, 12, 31), 1, 1, date(2026, 12, 31)),  # 1 day, day-1 convention: the same day
+        (date(2026, 12, 2), 30, 0, date(2027, 1, 1)),
+        (date(2026, 12, 2), 30, 1, date(2026, 12, 31)),
+    ],
+)
 def test_rule_date_arithmetic(compounded: date, days: int, day_is: int, expected: date) -> None:
     exp = compute_expiry(compounded, rule(days), CRT, [], day_is)
     assert exp.date == exp.rule_date == expected
@@ -53,9 +62,11 @@ def test_rule_date_arithmetic(compounded: date, days: int, day_is: int, expected
 
 def test_basis_names_rule_days_condition_and_source() -> None:
     exp = compute_expiry(date(2026, 11, 23), rule(30), CRT, [lot(date(2028, 9, 30))])
-    assert exp.basis == ("Dating rule facility-sop-12: Facility stability SOP 12: 30 days at controlled room "
-                         "temperature from 2026-11-23 (compounding day = day 0) -> 2026-12-23; "
-                         "source: Stability study SS-2026-004.")
+    assert exp.basis == (
+        "Dating rule facility-sop-12: Facility stability SOP 12: 30 days at controlled room "
+        "temperature from 2026-11-23 (compounding day = day 0) -> 2026-12-23; "
+        "source: Stability study SS-2026-004."
+    )
 
 
 def test_earliest_component_lot_caps_the_date_and_is_named() -> None:
@@ -82,8 +93,11 @@ def test_lot_expiring_one_day_before_the_rule_date_caps() -> None:
 
 
 def test_storage_condition_missing_from_rule() -> None:
-    with pytest.raises(LabelappError, match=r"formula\.dating_rule: rule 'facility-sop-12' gives no days for "
-                                            r"storage at frozen \(it covers: controlled room temperature\)"):
+    with pytest.raises(
+        LabelappError,
+        match=r"formula\.dating_rule: rule 'facility-sop-12' gives no days for "
+        r"storage at frozen \(it covers: controlled room temperature\)",
+    ):
         compute_expiry(date(2026, 11, 23), rule(30), StorageCondition.FROZEN, [])
 
 
@@ -91,7 +105,8 @@ def test_reference_only_rule_warns_qa() -> None:
     exp = compute_expiry(date(2026, 11, 23), rule(30, reference_only=True, name="usp-ref"), CRT, [])
     assert exp.reference_only
     assert expiry_warnings(exp, [], 30) == [
-        "Expiry uses the reference rule 'usp-ref', not facility stability data; QA must confirm it applies."]
+        "Expiry uses the reference rule 'usp-ref', not facility stability data; QA must confirm it applies."
+    ]
 
 
 def test_facility_rule_has_no_qa_warning() -> None:
@@ -99,18 +114,22 @@ def test_facility_rule_has_no_qa_warning() -> None:
     assert expiry_warnings(exp, [], 30) == []
 
 
-@pytest.mark.parametrize(("lot_expiry", "warned"), [
-    (date(2027, 1, 22), True),    # 30 days after EXP 2026-12-23: within the warning window
-    (date(2027, 1, 23), False),   # 31 days after
-])
+@pytest.mark.parametrize(
+    ("lot_expiry", "warned"),
+    [
+        (date(2027, 1, 22), True),  # 30 days after EXP 2026-12-23: within the warning window
+        (date(2027, 1, 23), False),  # 31 days after
+    ],
+)
 def test_lot_expiring_soon_after_the_product_warns(lot_expiry: date, warned: bool) -> None:
     lots = [lot(lot_expiry, "SOON")]
     exp = compute_expiry(date(2026, 11, 23), rule(30), CRT, lots)
     warnings = expiry_warnings(exp, lots, 30)
     assert bool(warnings) == warned
     if warned:
-        assert warnings == ["Component lot SOON (glycine) expires 2027-01-22, within 30 days of the product "
-                            "expiry 2026-12-23."]
+        assert warnings == [
+            "Component lot SOON (glycine) expires 2027-01-22, within 30 days of the product expiry 2026-12-23."
+        ]
 
 
 # --- the same rules through a whole batch -------------------------------------------------------------
@@ -150,7 +169,8 @@ def test_lot_expired_the_day_before_compounding_is_refused(glycine_doc, compute)
     with pytest.raises(InputError) as info:
         compute(glycine_doc)
     assert [str(i) for i in info.value.issues] == [
-        "batch.component_lots[0].expiry: lot GLY24117 expired 2026-11-22, before compounding on 2026-11-23"]
+        "batch.component_lots[0].expiry: lot GLY24117 expired 2026-11-22, before compounding on 2026-11-23"
+    ]
 
 
 def test_storage_missing_from_rule_is_a_formula_dating_rule_error(glycine_doc, compute) -> None:
@@ -165,14 +185,14 @@ def test_storage_missing_from_rule_is_a_formula_dating_rule_error(glycine_doc, c
 
 def test_reference_rule_in_batch_gives_qa_warning(glycine_doc, compute) -> None:
     r = compute(glycine_doc)
-    assert any("reference rule 'usp797-cat2-aseptic-sterility-tested'" in w and "QA must confirm" in w
-               for w in r.warnings)
+    assert any(
+        "reference rule 'usp797-cat2-aseptic-sterility-tested'" in w and "QA must confirm" in w for w in r.warnings
+    )
 
 
 def test_facility_rule_in_batch_has_no_qa_warning(glycine_doc) -> None:
     glycine_doc["formula"]["dating_rule"] = "facility-sop-12"
-    r = compute_batch(parse_batch_data(glycine_doc), reference_ingredients(), DatingRules([rule(60)]),
-                      CalcSettings())
+    r = compute_batch(parse_batch_data(glycine_doc), reference_ingredients(), DatingRules([rule(60)]), CalcSettings())
     assert r.expiration_text == "EXP 2027-01-22"
     assert not any("reference rule" in w for w in r.warnings)
 
@@ -188,4 +208,3 @@ def test_compounding_date_too_late_for_the_calendar_is_an_error(glycine_doc, com
 def test_time_of_day_does_not_move_the_date(glycine_doc, compute) -> None:
     glycine_doc["batch"]["compounded_at"] = "2026-11-23T23:59:59"
     assert compute(glycine_doc).expiration_text == "EXP 2026-12-23"
-

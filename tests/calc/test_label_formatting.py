@@ -1,4 +1,4 @@
-"""ISMP and USP <7> number, unit and date formatting (domain.md 2.1, 2.5, 2.7)."""
+"""ISMP and USP <7> number, unit and date formatting (docs/domain.md §2.1, §2.3, §2.7)."""
 
 from __future__ import annotations
 
@@ -14,39 +14,45 @@ from labelapp.calc.format import banned_in, fmt_date, fmt_exp, fmt_number, fmt_q
 from labelapp.services.calculate import calculate_solution
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (D("5.0"), "5"),               # no trailing zero: "5.0 mg" is read as 50 mg
-    (D("5.00"), "5"),
-    (D("2.50"), "2.5"),
-    (D(".5"), "0.5"),              # always a leading zero: ".5 mg" is read as 5 mg
-    (D("0.05"), "0.05"),
-    (D("1500"), "1,500"),          # thousands separator from 1,000
-    (D("999"), "999"),
-    (D("1000"), "1,000"),
-    (D("100000"), "100,000"),
-    (D("1234567.25"), "1,234,567.25"),
-    (D("1E+3"), "1,000"),          # exponent form never leaks onto a label
-    (D("2.5E-3"), "0.0025"),
-    (D("0"), "0"),
-    (D("-0.0"), "0"),
-    (1500, "1,500"),
-    (0.1, "0.1"),                  # a float is taken at its printed value, not its binary one
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (D("5.0"), "5"),  # no trailing zero: "5.0 mg" is read as 50 mg
+        (D("5.00"), "5"),
+        (D("2.50"), "2.5"),
+        (D(".5"), "0.5"),  # always a leading zero: ".5 mg" is read as 5 mg
+        (D("0.05"), "0.05"),
+        (D("1500"), "1,500"),  # thousands separator from 1,000
+        (D("999"), "999"),
+        (D("1000"), "1,000"),
+        (D("100000"), "100,000"),
+        (D("1234567.25"), "1,234,567.25"),
+        (D("1E+3"), "1,000"),  # exponent form never leaks onto a label
+        (D("2.5E-3"), "0.0025"),
+        (D("0"), "0"),
+        (D("-0.0"), "0"),
+        (1500, "1,500"),
+        (0.1, "0.1"),  # a float is taken at its printed value, not its binary one
+    ],
+)
 def test_fmt_number(value, text: str) -> None:
     assert fmt_number(value) == text
 
 
-@pytest.mark.parametrize(("value", "kw", "text"), [
-    (D("2.5"), {"places": 0}, "3"),        # half up, not half even (which gives 2)
-    (D("0.125"), {"places": 2}, "0.13"),   # half even gives 0.12
-    (D("665.5"), {"places": 0}, "666"),
-    (D("1.2345"), {"places": 3}, "1.235"),
-    (D("1.235"), {"sig": 3}, "1.24"),
-    (D("3997.3"), {"sig": 3}, "4,000"),
-    (D("0.0004996"), {"sig": 3}, "0.0005"),
-    (D("4.0573"), {"sig": 3}, "4.06"),
-    (D("1.999"), {"places": 2}, "2"),      # rounding may create a trailing zero: still dropped
-])
+@pytest.mark.parametrize(
+    ("value", "kw", "text"),
+    [
+        (D("2.5"), {"places": 0}, "3"),  # half up, not half even (which gives 2)
+        (D("0.125"), {"places": 2}, "0.13"),  # half even gives 0.12
+        (D("665.5"), {"places": 0}, "666"),
+        (D("1.2345"), {"places": 3}, "1.235"),
+        (D("1.235"), {"sig": 3}, "1.24"),
+        (D("3997.3"), {"sig": 3}, "4,000"),
+        (D("0.0004996"), {"sig": 3}, "0.0005"),
+        (D("4.0573"), {"sig": 3}, "4.06"),
+        (D("1.999"), {"places": 2}, "2"),  # rounding may create a trailing zero: still dropped
+    ],
+)
 def test_rounding_is_half_up(value: D, kw: dict, text: str) -> None:
     assert fmt_number(value, **kw) == text
 
@@ -73,15 +79,18 @@ def test_strength_total_then_per_ml_text() -> None:
     assert mass_per_volume_text(D("15000"), "mcg", D("30.0")) == "15,000 mcg per 30 mL"
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("5 µg/mL", ["µg"]),     # micro sign U+00B5
-    ("5 μg/mL", ["μg"]),     # Greek mu U+03BC
-    ("5 cc", ["cc"]),
-    ("10 IU", ["IU"]),
-    ("10 U per mL", ["U"]),
-    ("5 mcg/mL in 10 mL", []),
-    ("Use by 2027", []),      # a capital U inside a word is fine
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("5 µg/mL", ["µg"]),  # micro sign U+00B5
+        ("5 μg/mL", ["μg"]),  # Greek mu U+03BC
+        ("5 cc", ["cc"]),
+        ("10 IU", ["IU"]),
+        ("10 U per mL", ["U"]),
+        ("5 mcg/mL in 10 mL", []),
+        ("Use by 2027", []),  # a capital U inside a word is fine
+    ],
+)
 def test_banned_symbols_are_found(text: str, found: list[str]) -> None:
     assert banned_in(text) == found
 
@@ -94,13 +103,17 @@ def test_dates_are_iso_and_exp_prefixed() -> None:
 
 # --- the same rules on a computed batch -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("amount", "unit", "strength", "contains"), [
-    ("50", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
-    ("50.0", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
-    (".5", "mg", "15 mg per 30 mL (0.5 mg/mL)", "glycine 0.5 mg;"),
-    ("500", "mcg", "15,000 mcg per 30 mL (500 mcg/mL)", "glycine 500 mcg;"),
-    ("0.05", "g", "1.5 g per 30 mL (0.05 g/mL)", "glycine 0.05 g;"),
-])
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "strength", "contains"),
+    [
+        ("50", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
+        ("50.0", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
+        (".5", "mg", "15 mg per 30 mL (0.5 mg/mL)", "glycine 0.5 mg;"),
+        ("500", "mcg", "15,000 mcg per 30 mL (500 mcg/mL)", "glycine 500 mcg;"),
+        ("0.05", "g", "1.5 g per 30 mL (0.05 g/mL)", "glycine 0.05 g;"),
+    ],
+)
 def test_batch_strength_text(glycine_doc, compute, amount, unit, strength, contains) -> None:
     glycine_doc["formula"]["components"][0].update(amount_per_ml=amount, unit=unit)
     r = compute(glycine_doc)
@@ -136,14 +149,23 @@ def test_meq_text_has_no_trailing_zero() -> None:
 def test_multiple_dose_package_text(glycine_doc, compute) -> None:
     glycine_doc["formula"]["package_type"] = "multiple-dose"
     assert compute(glycine_doc).package_text == (
-        "30 mL Multiple-Dose Vial. Discard 28 days after first puncture unless otherwise specified.")
+        "30 mL Multiple-Dose Vial. Discard 28 days after first puncture unless otherwise specified."
+    )
 
 
 def test_no_label_text_carries_a_banned_symbol(glycine_doc, compute) -> None:
     glycine_doc["formula"]["components"][0].update(amount_per_ml="500", unit="mcg")
     r = compute(glycine_doc)
-    texts = [r.strength_text, r.ingredients_text, r.package_text, r.osmolarity_text, r.expiration_text,
-             r.compounded_text, r.quantity_text, *r.warnings]
+    texts = [
+        r.strength_text,
+        r.ingredients_text,
+        r.package_text,
+        r.osmolarity_text,
+        r.expiration_text,
+        r.compounded_text,
+        r.quantity_text,
+        *r.warnings,
+    ]
     for text in texts:
         assert banned_in(text) == [], text
         assert not re.search(r"\d[a-zA-Z]", text.replace("mOsmol", "")), f"number glued to unit: {text}"
@@ -151,8 +173,8 @@ def test_no_label_text_carries_a_banned_symbol(glycine_doc, compute) -> None:
 
 def test_each_active_is_named_when_there_are_several():
     """An unnamed '2,130 mg per 15 mL' on a two-active label would not say what it is."""
-    from labelapp.services.calculate import calculate, load_batch_file
     from labelapp.resources import examples_dir
+    from labelapp.services.calculate import calculate, load_batch_file
 
     comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
     assert comp.strength_lines == [

@@ -18,15 +18,22 @@ DEFAULT = TonicityThresholds()
 TIGHT = Decimal("1e-20")  # relative: Decimal keeps 28 digits, so only the last digits may differ
 
 ions = st.lists(
-    st.builds(Ion, name=st.sampled_from(["sodium", "potassium", "calcium", "chloride", "sulfate", "acetate"]),
-              valence=st.integers(1, 4), count=st.integers(1, 6)),
-    max_size=3, unique_by=lambda i: i.name)
+    st.builds(
+        Ion,
+        name=st.sampled_from(["sodium", "potassium", "calcium", "chloride", "sulfate", "acetate"]),
+        valence=st.integers(1, 4),
+        count=st.integers(1, 6),
+    ),
+    max_size=3,
+    unique_by=lambda i: i.name,
+)
 ingredients = st.builds(
     Ingredient,
     name=st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12),
     mw=st.decimals(min_value="10", max_value="1500", places=2),
     particles=st.integers(0, 10),
-    ions=ions.map(tuple))
+    ions=ions.map(tuple),
+)
 amounts = st.decimals(min_value="0.001", max_value="2000", places=3)
 units = st.sampled_from(["g", "mg", "mcg"])
 
@@ -110,19 +117,22 @@ def test_label_osmolarity_is_the_exact_value_rounded_half_up(ing, amount) -> Non
 PROBE = Ingredient(name="probe", mw=Decimal(1000), particles=1)
 
 
-@pytest.mark.parametrize(("osm", "category", "flags"), [
-    # The class follows the printed (rounded half-up) value, so label text and flag always agree.
-    ("249.4", "hypotonic", ["Hypotonic", "hemolysis"]),
-    ("249.5", "iso-osmotic", []),          # prints 250
-    ("374.4", "iso-osmotic", []),
-    ("374.5", "hypertonic", ["Hypertonic"]),  # prints 375
-    ("600.4", "hypertonic", ["Hypertonic"]),  # prints 600: not above 600
-    ("600.5", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L", "short peripheral catheters"]),
-    ("900.4", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L"]),
-    ("900.5", "hypertonic", ["Hypertonic", "Exceeds 900 mOsmol/L", "central venous"]),
-])
+@pytest.mark.parametrize(
+    ("osm", "category", "flags"),
+    [
+        # The class follows the printed (rounded half-up) value, so label text and flag always agree.
+        ("249.4", "hypotonic", ["Hypotonic", "hemolysis"]),
+        ("249.5", "iso-osmotic", []),  # prints 250
+        ("374.4", "iso-osmotic", []),
+        ("374.5", "hypertonic", ["Hypertonic"]),  # prints 375
+        ("600.4", "hypertonic", ["Hypertonic"]),  # prints 600: not above 600
+        ("600.5", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L", "short peripheral catheters"]),
+        ("900.4", "hypertonic", ["Hypertonic", "Exceeds 600 mOsmol/L"]),
+        ("900.5", "hypertonic", ["Hypertonic", "Exceeds 900 mOsmol/L", "central venous"]),
+    ],
+)
 def test_tonicity_thresholds(osm: str, category: str, flags: list[str]) -> None:
-    """domain.md 4.5: hypo < 250, hyper >= 375, INS caution > 600, central line > 900."""
+    """docs/domain.md §4.5: hypo < 250, hyper >= 375, INS caution > 600, central line > 900."""
     tonicity = solve([solute(PROBE, Decimal(osm))], DEFAULT).tonicity
     assert tonicity.category == category
     text = " ".join(tonicity.warnings)
@@ -132,8 +142,12 @@ def test_tonicity_thresholds(osm: str, category: str, flags: list[str]) -> None:
 
 
 def test_tonicity_thresholds_are_configurable() -> None:
-    strict = TonicityThresholds(hypotonic_below=Decimal(280), hypertonic_from=Decimal(300),
-                                peripheral_caution_above=Decimal(600), central_line_above=Decimal(900))
+    strict = TonicityThresholds(
+        hypotonic_below=Decimal(280),
+        hypertonic_from=Decimal(300),
+        peripheral_caution_above=Decimal(600),
+        central_line_above=Decimal(900),
+    )
     assert solve([solute(PROBE, Decimal(270))], strict).tonicity.category == "hypotonic"
     assert solve([solute(PROBE, Decimal(300))], strict).tonicity.category == "hypertonic"
 

@@ -22,8 +22,7 @@ def weigh_line(result, component: str):
 
 def make_dextrose(doc: dict, *, supplied_form: str | None = None, potency: str = "100") -> dict:
     """Dextrose monohydrate 50 mg/mL (D5W strength) in the glycine example's vial and batch."""
-    doc["formula"]["components"][0].update(ingredient="dextrose monohydrate", amount_per_ml="50",
-                                           label_name="dextrose")
+    doc["formula"]["components"][0].update(ingredient="dextrose monohydrate", amount_per_ml="50", label_name="dextrose")
     lot = doc["batch"]["component_lots"][0]
     lot.update(component="dextrose monohydrate", lot="DEX-2609", potency_percent=potency)
     if supplied_form:
@@ -31,12 +30,15 @@ def make_dextrose(doc: dict, *, supplied_form: str | None = None, potency: str =
     return doc
 
 
-@pytest.mark.parametrize(("units", "nominal", "fill", "allowance", "volume"), [
-    (100, "30", "30.8", "5", "3234"),      # the glycine example
-    (1, "10", "10.5", "0", "10.5"),
-    (250, "2", "2.2", "10", "605"),
-    (60, "50", "50", "5", "3150"),
-])
+@pytest.mark.parametrize(
+    ("units", "nominal", "fill", "allowance", "volume"),
+    [
+        (100, "30", "30.8", "5", "3234"),  # the glycine example
+        (1, "10", "10.5", "0", "10.5"),
+        (250, "2", "2.2", "10", "605"),
+        (60, "50", "50", "5", "3150"),
+    ],
+)
 def test_batch_volume_is_units_times_fill_times_allowance(units, nominal, fill, allowance, volume) -> None:
     container = Container(nominal_volume_ml=D(nominal), fill_volume_ml=D(fill))
     assert batch_volume_ml(units, container, D(allowance)) == D(volume)
@@ -46,7 +48,7 @@ def test_glycine_example_amounts(glycine_doc, compute) -> None:
     r = compute(glycine_doc)
     assert r.batch_volume_ml == D("3234")
     glycine = weigh_line(r, "glycine")
-    expected = D(50) * D(3234) / 1000 / D("0.996")   # potency 99.6 % on the CoA
+    expected = D(50) * D(3234) / 1000 / D("0.996")  # potency 99.6 % on the CoA
     assert abs(glycine.theoretical_g - expected) <= EXACT * expected
     assert glycine.theoretical_text == "162.35 g"
     assert glycine.lot == "GLY24117"
@@ -54,8 +56,8 @@ def test_glycine_example_amounts(glycine_doc, compute) -> None:
     wfi = weigh_line(r, "water for injection")
     assert wfi.theoretical_g is None
     assert wfi.theoretical_text == "q.s. to 3,234 mL"
-    assert r.max_fills == 105          # floor(3234 / 30.8)
-    assert r.label_count == 106        # 100 units + 2 specimen + 4 retain
+    assert r.max_fills == 105  # floor(3234 / 30.8)
+    assert r.label_count == 106  # 100 units + 2 specimen + 4 retain
 
 
 @pytest.mark.parametrize("potency", ["99.6", "98", "101.5"])
@@ -63,7 +65,7 @@ def test_potency_divides_the_amount(glycine_doc, compute, potency) -> None:
     full = weigh_line(compute(glycine_doc), "glycine").theoretical_g
     glycine_doc["batch"]["component_lots"][0]["potency_percent"] = potency
     corrected = weigh_line(compute(glycine_doc), "glycine").theoretical_g
-    baseline = full * D("0.996")   # the example's own potency removed
+    baseline = full * D("0.996")  # the example's own potency removed
     assert abs(corrected - baseline * 100 / D(potency)) <= EXACT * corrected
 
 
@@ -77,12 +79,13 @@ def test_anhydrous_dextrose_supplied_for_a_monohydrate_formula(glycine_doc, comp
     assert abs(anhydrous.theoretical_g - as_formula.theoretical_g * ratio) <= EXACT * anhydrous.theoretical_g
     assert anhydrous.supplied_form == "dextrose anhydrous"
     assert "180.16 ÷ 198.17 g/mol, dextrose anhydrous for dextrose monohydrate" in anhydrous.working.expression
-    assert r.osmolarity_mosmol_per_l == 252      # the product is unchanged: same moles per mL
+    assert r.osmolarity_mosmol_per_l == 252  # the product is unchanged: same moles per mL
 
 
 def test_form_and_potency_corrections_combine(glycine_doc, compute) -> None:
-    line = weigh_line(compute(make_dextrose(glycine_doc, supplied_form="anhydrous dextrose", potency="99.2")),
-                      "dextrose monohydrate")
+    line = weigh_line(
+        compute(make_dextrose(glycine_doc, supplied_form="anhydrous dextrose", potency="99.2")), "dextrose monohydrate"
+    )
     expected = D(50) * D(3234) / 1000 * D("180.16") / D("198.17") / D("0.992")
     assert abs(line.theoretical_g - expected) <= EXACT * expected
 
@@ -96,13 +99,16 @@ def test_supplied_form_of_another_substance_is_refused(glycine_doc, compute) -> 
     assert "sodium chloride is not a hydrate form of dextrose monohydrate" in issue.message
 
 
-@pytest.mark.parametrize(("actual", "within", "dev"), [
-    ("162.35", True, "0"),
-    ("165.5", True, "1.94"),      # inside ±2 %
-    ("159.2", True, "-1.94"),
-    ("166", False, "2.25"),       # outside
-    ("150", False, "-7.61"),
-])
+@pytest.mark.parametrize(
+    ("actual", "within", "dev"),
+    [
+        ("162.35", True, "0"),
+        ("165.5", True, "1.94"),  # inside ±2 %
+        ("159.2", True, "-1.94"),
+        ("166", False, "2.25"),  # outside
+        ("150", False, "-7.61"),
+    ],
+)
 def test_actual_weight_against_tolerance(glycine_doc, compute, actual, within, dev) -> None:
     glycine_doc["batch"]["component_lots"][0]["actual_amount_g"] = actual
     r = compute(glycine_doc)
@@ -126,7 +132,7 @@ def test_tolerance_limit_itself_is_within(glycine_doc, compute) -> None:
 
 
 def test_tolerance_comes_from_settings(glycine_doc, compute) -> None:
-    glycine_doc["batch"]["component_lots"][0]["actual_amount_g"] = "162.6"   # +0.15 %
+    glycine_doc["batch"]["component_lots"][0]["actual_amount_g"] = "162.6"  # +0.15 %
     assert weigh_line(compute(glycine_doc), "glycine").within_tolerance is True
     r = compute(glycine_doc, weigh_tolerance_percent="0.1")
     assert weigh_line(r, "glycine").within_tolerance is False
@@ -137,21 +143,26 @@ def test_sodium_phosphates_example_weighs_both_salts(compute) -> None:
     doc = json.loads((resources.examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json").read_text())
     r = compute(doc)
     volume = r.batch_volume_ml
-    for name, mg_per_ml in [("sodium phosphate monobasic monohydrate", 276),
-                            ("sodium phosphate dibasic anhydrous", 142)]:
+    for name, mg_per_ml in [
+        ("sodium phosphate monobasic monohydrate", 276),
+        ("sodium phosphate dibasic anhydrous", 142),
+    ]:
         line = weigh_line(r, name)
         potency = next(lot for lot in doc["batch"]["component_lots"] if lot["component"] == name)["potency_percent"]
         expected = D(mg_per_ml) * volume / 1000 * 100 / D(potency)
         assert abs(line.theoretical_g - expected) <= EXACT * expected
 
 
-@pytest.mark.parametrize(("grams", "text"), [
-    (D("162.349"), "162.35 g"),      # 0.01 g from 10 g
-    (D("10"), "10.00 g"),            # balance precision keeps the zeros (a measurement, not a dose)
-    (D("1.5003"), "1.500 g"),
-    (D("1234.5"), "1,234.50 g"),
-    (D("0.5"), "500.0 mg"),
-])
+@pytest.mark.parametrize(
+    ("grams", "text"),
+    [
+        (D("162.349"), "162.35 g"),  # 0.01 g from 10 g
+        (D("10"), "10.00 g"),  # balance precision keeps the zeros (a measurement, not a dose)
+        (D("1.5003"), "1.500 g"),
+        (D("1234.5"), "1,234.50 g"),
+        (D("0.5"), "500.0 mg"),
+    ],
+)
 def test_worksheet_weights_show_balance_precision(grams: D, text: str) -> None:
     assert grams_text(grams) == text
 

@@ -29,10 +29,12 @@ class Run:
 @pytest.fixture
 def run(capsys):
     """run("calc", "file.json", "--json") -> Run(status, stdout, stderr), through labelapp.cli.main."""
+
     def _run(*argv: str) -> Run:
         status = main([str(a) for a in argv])
         captured = capsys.readouterr()
         return Run(status, captured.out, captured.err)
+
     return _run
 
 
@@ -45,8 +47,10 @@ def glycine_doc() -> dict:
 @pytest.fixture
 def batch_file(tmp_path: Path):
     """batch_file(doc) -> path of a JSON file holding ``doc``."""
+
     def _write(doc: dict, name: str = "batch.json") -> Path:
         path = tmp_path / name
         path.write_text(json.dumps(doc), encoding="utf-8")
         return path
+
     return _write

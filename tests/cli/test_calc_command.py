@@ -32,6 +32,7 @@ def assert_one_line_error(r, *words: str) -> None:
 
 # --- a batch file -------------------------------------------------------------------------------------
 
+
 def test_glycine_text_report(run) -> None:
     r = run("calc", GLYCINE)
     assert r.status == 0 and r.err == ""
@@ -50,11 +51,32 @@ def test_glycine_text_report(run) -> None:
     assert "Osmolarity (calc): 50 g/L ÷ 75.07 g/mol × 1 particle × 1000 = 666 mOsmol/L (calc)" in r.out
 
 
-STABLE_KEYS = {"osmolarity_mosmol_per_l", "osmolarity_text", "tonicity", "tonicity_warnings", "meq_per_ml",
-               "components", "workings", "product_name", "strength_text", "strength_per_ml_text", "quantity_text",
-               "package_text", "ingredients_text", "lot_number", "lot_provisional", "compounded_date",
-               "expiration_date", "expiration_text", "expiration_basis", "expiration_rule", "batch_volume_ml",
-               "amounts_to_weigh", "warnings", "label_count"}
+STABLE_KEYS = {
+    "osmolarity_mosmol_per_l",
+    "osmolarity_text",
+    "tonicity",
+    "tonicity_warnings",
+    "meq_per_ml",
+    "components",
+    "workings",
+    "product_name",
+    "strength_text",
+    "strength_per_ml_text",
+    "quantity_text",
+    "package_text",
+    "ingredients_text",
+    "lot_number",
+    "lot_provisional",
+    "compounded_date",
+    "expiration_date",
+    "expiration_text",
+    "expiration_basis",
+    "expiration_rule",
+    "batch_volume_ml",
+    "amounts_to_weigh",
+    "warnings",
+    "label_count",
+}
 
 
 def test_glycine_json(run) -> None:
@@ -99,15 +121,22 @@ def test_every_example_computes(run, example: Path) -> None:
 
 
 def test_there_are_examples_to_compute() -> None:
-    assert {p.name for p in EXAMPLES} >= {"glycine-50mg-ml-30ml.json", "potassium-chloride-2meq-ml-10ml.json",
-                                          "sodium-bicarbonate-8.4pct-50ml.json", "sodium-phosphates-3mmol-ml-15ml.json"}
+    assert {p.name for p in EXAMPLES} >= {
+        "glycine-50mg-ml-30ml.json",
+        "potassium-chloride-2meq-ml-10ml.json",
+        "sodium-bicarbonate-8.4pct-50ml.json",
+        "sodium-phosphates-3mmol-ml-15ml.json",
+    }
 
 
-@pytest.mark.parametrize(("example", "osmolarity", "meq"), [
-    ("potassium-chloride-2meq-ml-10ml.json", 3997, {"potassium": 2, "chloride": 2}),
-    ("sodium-bicarbonate-8.4pct-50ml.json", 2000, {"sodium": 1, "bicarbonate": 1}),
-    ("sodium-phosphates-3mmol-ml-15ml.json", 7001, {"sodium": 4}),
-])
+@pytest.mark.parametrize(
+    ("example", "osmolarity", "meq"),
+    [
+        ("potassium-chloride-2meq-ml-10ml.json", 3997, {"potassium": 2, "chloride": 2}),
+        ("sodium-bicarbonate-8.4pct-50ml.json", 2000, {"sodium": 1, "bicarbonate": 1}),
+        ("sodium-phosphates-3mmol-ml-15ml.json", 7001, {"sodium": 4}),
+    ],
+)
 def test_example_values_match_their_labels(run, example: str, osmolarity: int, meq: dict) -> None:
     data = run("calc", resources.examples_dir() / example, "--json").json
     assert data["osmolarity_mosmol_per_l"] == osmolarity
@@ -125,22 +154,26 @@ def test_settings_file_changes_the_result(run, tmp_path: Path) -> None:
 
 # --- ad-hoc solutions ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("spec", "osmolarity"), [
-    ("potassium chloride=149 mg/mL", 3997),
-    ("sodium chloride=0.9%", 308),
-    ("sodium chloride=0.9 % w/v", 308),
-    ("sodium chloride=0.9 g/100 mL", 308),
-    ("sodium chloride=9 g/L", 308),
-    ("sodium chloride=9000 mg/L", 308),
-    ("glycine=50000 mcg/mL", 666),
-    ("glycine=0.05 g/mL", 666),
-    ("potassium chloride=2 mEq/mL", 4000),
-    ("calcium chloride=1.36 mEq/mL", 2040),     # mEq of the first ion, calcium (valence 2)
-    ("sodium chloride=154 mmol/L", 308),
-    ("sodium phosphate dibasic anhydrous=1 mmol/mL", 3000),
-    ("Glycine = 1,500 mg/L", 20),
-    ("dextrose=.5%", 25),
-])
+
+@pytest.mark.parametrize(
+    ("spec", "osmolarity"),
+    [
+        ("potassium chloride=149 mg/mL", 3997),
+        ("sodium chloride=0.9%", 308),
+        ("sodium chloride=0.9 % w/v", 308),
+        ("sodium chloride=0.9 g/100 mL", 308),
+        ("sodium chloride=9 g/L", 308),
+        ("sodium chloride=9000 mg/L", 308),
+        ("glycine=50000 mcg/mL", 666),
+        ("glycine=0.05 g/mL", 666),
+        ("potassium chloride=2 mEq/mL", 4000),
+        ("calcium chloride=1.36 mEq/mL", 2040),  # mEq of the first ion, calcium (valence 2)
+        ("sodium chloride=154 mmol/L", 308),
+        ("sodium phosphate dibasic anhydrous=1 mmol/mL", 3000),
+        ("Glycine = 1,500 mg/L", 20),
+        ("dextrose=.5%", 25),
+    ],
+)
 def test_solute_units(run, spec: str, osmolarity: int) -> None:
     r = run("calc", "--solute", spec, "--json")
     assert r.status == 0, r.err
@@ -158,7 +191,7 @@ def test_solute_text_report(run) -> None:
 
 def test_several_solutes_add_up(run) -> None:
     data = run("calc", "--solute", "dextrose=5%", "--solute", "sodium chloride=0.9%", "--json").json
-    assert data["osmolarity_mosmol_per_l"] == 560      # D5NS, labeled 560
+    assert data["osmolarity_mosmol_per_l"] == 560  # D5NS, labeled 560
     assert [c["ingredient"] for c in data["components"]] == ["dextrose monohydrate", "sodium chloride"]
     assert {"osmolarity_mosmol_per_l", "tonicity", "meq_per_ml", "components", "workings"} <= set(data)
 
@@ -194,8 +227,10 @@ def test_bad_solute(run, spec: str, words: list[str]) -> None:
 
 
 def test_same_solute_twice(run) -> None:
-    assert_one_line_error(run("calc", "--solute", "NaCl=0.9%", "--solute", "sodium chloride=1%"),
-                          "--solute: sodium chloride given more than once")
+    assert_one_line_error(
+        run("calc", "--solute", "NaCl=0.9%", "--solute", "sodium chloride=1%"),
+        "--solute: sodium chloride given more than once",
+    )
 
 
 def _apply(doc: dict, changes: dict) -> None:
@@ -211,15 +246,27 @@ def _apply(doc: dict, changes: dict) -> None:
 BATCH_ERRORS = [
     ("units 0", {"batch.units": 0}, ["batch.units", "must be 1 or more"]),
     ("bad phone", {"facility.phone": "call us"}, ["facility.phone", "not a phone number"]),
-    ("unknown ingredient", {"formula.components.0.ingredient": "glycin"},
-     ["formula.components[0].ingredient", "closest known: glycine"]),
-    ("expired lot", {"batch.component_lots.0.expiry": "2026-11-22"},
-     ["batch.component_lots[0].expiry: lot GLY24117 expired 2026-11-22, before compounding on 2026-11-23"]),
-    ("fill below nominal", {"formula.container.fill_volume_ml": "29"},
-     ["formula.container.fill_volume_ml: 29 mL is less than the labeled 30 mL"]),
+    (
+        "unknown ingredient",
+        {"formula.components.0.ingredient": "glycin"},
+        ["formula.components[0].ingredient", "closest known: glycine"],
+    ),
+    (
+        "expired lot",
+        {"batch.component_lots.0.expiry": "2026-11-22"},
+        ["batch.component_lots[0].expiry: lot GLY24117 expired 2026-11-22, before compounding on 2026-11-23"],
+    ),
+    (
+        "fill below nominal",
+        {"formula.container.fill_volume_ml": "29"},
+        ["formula.container.fill_volume_ml: 29 mL is less than the labeled 30 mL"],
+    ),
     ("misspelt field", {"batch.untis": 3}, ["batch.untis: is not a known field (check the spelling)"]),
-    ("storage not in rule", {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen"},
-     ["formula.dating_rule: rule 'usp797-cat1' gives no days for storage at frozen"]),
+    (
+        "storage not in rule",
+        {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen"},
+        ["formula.dating_rule: rule 'usp797-cat1' gives no days for storage at frozen"],
+    ),
     ("formula version", {"batch.formula_version": 3}, ["batch.formula_version", "version 3 does not match"]),
     ("amount in g", {"formula.components.0.unit": "g"}, ["formula.components[0].amount_per_ml", "2,000 mg/mL"]),
 ]
@@ -241,14 +288,18 @@ def test_several_mistakes_give_one_line_each(run, glycine_doc, batch_file) -> No
     assert r.status == 2 and r.out == "" and "Traceback" not in r.err
     assert r.err.splitlines() == [
         f"labelapp: error: {path}: facility.phone: 'call us' is not a phone number (digits, spaces, + ( ) - . only)",
-        f"{path}: batch.units: must be 1 or more"]
+        f"{path}: batch.units: must be 1 or more",
+    ]
 
 
-@pytest.mark.parametrize(("name", "content", "words"), [
-    ("bad.json", '{\n  "facility": {,}\n}', ["bad.json: line 2 column 16: not valid JSON"]),
-    ("bad.yaml", "batch:\n  units: [1,\n", ["bad.yaml: line 3 column 1: not valid YAML"]),
-    ("list.json", "[]", ["must hold an object with facility, formula and batch"]),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("bad.json", '{\n  "facility": {,}\n}', ["bad.json: line 2 column 16: not valid JSON"]),
+        ("bad.yaml", "batch:\n  units: [1,\n", ["bad.yaml: line 3 column 1: not valid YAML"]),
+        ("list.json", "[]", ["must hold an object with facility, formula and batch"]),
+    ],
+)
 def test_unreadable_batch_file(run, tmp_path: Path, name: str, content: str, words: list[str]) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -257,24 +308,30 @@ def test_unreadable_batch_file(run, tmp_path: Path, name: str, content: str, wor
 
 def test_missing_file_and_directory(run, tmp_path: Path) -> None:
     assert_one_line_error(run("calc", tmp_path / "nope.json"), "nope.json: file not found")
-    assert_one_line_error(run("calc", tmp_path), "is a folder, not a batch file")
+    assert_one_line_error(run("calc", tmp_path), "is a folder, not a data file")
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (["calc"], ["calc: give a batch FILE or at least one --solute"]),
-    (["calc", str(GLYCINE), "--solute", "glycine=5%"], ["give either a batch FILE or --solute, not both"]),
-    (["calc", "--frobnicate"], ["unrecognized arguments: --frobnicate"]),
-    (["calq"], ["invalid choice: 'calq'"]),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["calc"], ["calc: give a batch FILE or at least one --solute"]),
+        (["calc", str(GLYCINE), "--solute", "glycine=5%"], ["give either a batch FILE or --solute, not both"]),
+        (["calc", "--frobnicate"], ["unrecognized arguments: --frobnicate"]),
+        (["calq"], ["invalid choice: 'calq'"]),
+    ],
+)
 def test_bad_command_line(run, argv: list[str], words: list[str]) -> None:
     assert_one_line_error(run(*argv), *words)
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    ("compounding_day_is_day: 2\n", ["compounding_day_is_day", "must be 1 or less"]),
-    ("lot_pattern: '{julian}-{seq}'\n", ["lot_pattern: unknown field {julian}"]),
-    ("lot_pattern: '{code}-{yy:02d}-{seq}'\n", ["lot_pattern:", "cannot be filled in"]),
-])
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("compounding_day_is_day: 2\n", ["compounding_day_is_day", "must be 1 or less"]),
+        ("lot_pattern: '{julian}-{seq}'\n", ["lot_pattern: unknown field {julian}"]),
+        ("lot_pattern: '{code}-{yy:02d}-{seq}'\n", ["lot_pattern:", "cannot be filled in"]),
+    ],
+)
 def test_bad_settings_file(run, tmp_path: Path, content: str, words: list[str]) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text(content, encoding="utf-8")
@@ -284,11 +341,15 @@ def test_bad_settings_file(run, tmp_path: Path, content: str, words: list[str]) 
 def test_extra_ingredient_table_may_not_redefine_a_reference_ingredient(run, tmp_path: Path) -> None:
     extra = tmp_path / "extra.yaml"
     extra.write_text('ingredients:\n  - {name: potassium chloride, mw: "74.6", particles: 2}\n', encoding="utf-8")
-    assert_one_line_error(run("calc", "--ingredients", extra, "--solute", "KCl=149 mg/mL"),
-                          "extra.yaml: ingredients[0].name", "'potassium chloride' is already used")
+    assert_one_line_error(
+        run("calc", "--ingredients", extra, "--solute", "KCl=149 mg/mL"),
+        "extra.yaml: ingredients[0].name",
+        "'potassium chloride' is already used",
+    )
 
 
 # --- ingredients and schema ---------------------------------------------------------------------------
+
 
 def test_ingredients_list_and_show(run) -> None:
     listing = run("ingredients")
@@ -351,6 +412,7 @@ def test_schema_is_json_schema_that_accepts_the_examples_and_rejects_a_typo(run)
 
 # --- the installed command ----------------------------------------------------------------------------
 
+
 def test_installed_command(tmp_path: Path) -> None:
     ok = subprocess.run([LABELAPP, "calc", GLYCINE, "--json"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
@@ -360,8 +422,9 @@ def test_installed_command(tmp_path: Path) -> None:
     refused = subprocess.run([LABELAPP, "calc", bad], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2
     assert refused.stdout == ""
-    assert refused.stderr.splitlines() == [f"labelapp: error: {bad}: line 1 column 14: not valid JSON "
-                                           "(Expecting value)"]
+    assert refused.stderr.splitlines() == [
+        f"labelapp: error: {bad}: line 1 column 14: not valid JSON (Expecting value)"
+    ]
 
 
 def test_no_display_is_refused_in_words(monkeypatch, capsys):

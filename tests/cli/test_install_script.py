@@ -18,14 +18,16 @@ FAKES = {
     # installed: the packages listed in $FAKE_INSTALLED, or their t64 renames
     "dpkg-query": 'for pkg; do :; done; case " $FAKE_INSTALLED " in *" $pkg "*) printf "ii ";; *) exit 1;; esac\n',
     # update fails with apt's lock message while $FAKE_DIR/locked-updates counts down
-    "apt-get": ('echo "$*" >> "$FAKE_DIR/apt-get.log"\n'
-                'case "$*" in *update*)\n'
-                '  n=$(cat "$FAKE_DIR/locked-updates" 2>/dev/null || echo 0)\n'
-                '  if [ "$n" -gt 0 ]; then echo $((n - 1)) > "$FAKE_DIR/locked-updates"\n'
-                '    echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 42 (apt-get)" >&2\n'
-                '    exit 100; fi;;\n'
-                'esac\n'),
-    "id": 'echo 0\n',
+    "apt-get": (
+        'echo "$*" >> "$FAKE_DIR/apt-get.log"\n'
+        'case "$*" in *update*)\n'
+        '  n=$(cat "$FAKE_DIR/locked-updates" 2>/dev/null || echo 0)\n'
+        '  if [ "$n" -gt 0 ]; then echo $((n - 1)) > "$FAKE_DIR/locked-updates"\n'
+        '    echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 42 (apt-get)" >&2\n'
+        "    exit 100; fi;;\n"
+        "esac\n"
+    ),
+    "id": "echo 0\n",
     "sleep": 'echo "$*" >> "$FAKE_DIR/sleep.log"\n',
     # a python3 with venv's ensurepip, unless $FAKE_NO_ENSUREPIP is set
     "python3": '[ -z "$FAKE_NO_ENSUREPIP" ]\n',
@@ -40,7 +42,7 @@ def fake_system(tmp_path: Path):
         path = bin_dir / name
         path.write_text("#!/bin/sh\n" + body)
         path.chmod(path.stat().st_mode | stat.S_IEXEC)
-    for tool in ("bash", "cat", "grep", "env"):   # what the script needs besides the fakes
+    for tool in ("bash", "cat", "grep", "env"):  # what the script needs besides the fakes
         real = shutil.which(tool)
         if real:
             (bin_dir / tool).symlink_to(real)
@@ -49,18 +51,34 @@ def fake_system(tmp_path: Path):
         if not apt:
             (bin_dir / "apt-get").unlink(missing_ok=True)
         (tmp_path / "locked-updates").write_text(str(locked_updates))
-        env = {"PATH": str(bin_dir), "FAKE_DIR": str(tmp_path), "FAKE_INSTALLED": installed, "HOME": str(tmp_path),
-               "FAKE_NO_ENSUREPIP": "" if ensurepip else "1"}
-        done = subprocess.run([str(bin_dir / "bash"), str(SCRIPT), *args], check=False, env=env, capture_output=True,
-                              text=True, timeout=60)
+        env = {
+            "PATH": str(bin_dir),
+            "FAKE_DIR": str(tmp_path),
+            "FAKE_INSTALLED": installed,
+            "HOME": str(tmp_path),
+            "FAKE_NO_ENSUREPIP": "" if ensurepip else "1",
+        }
+        done = subprocess.run(
+            [str(bin_dir / "bash"), str(SCRIPT), *args],
+            check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         log = tmp_path / "apt-get.log"
         return done, (log.read_text().splitlines() if log.exists() else [])
+
     return run
 
 
 def listed() -> list[str]:
-    out = subprocess.run(["bash", "-c", f'source "{SCRIPT}"; printf "%s\\n" "${{LABELAPP_SYSTEM_LIBRARIES[@]}}"'],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["bash", "-c", f'source "{SCRIPT}"; printf "%s\\n" "${{LABELAPP_SYSTEM_LIBRARIES[@]}}"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return out.split()
 
 
@@ -97,17 +115,19 @@ def test_a_system_without_apt_get_gets_a_one_line_note(fake_system):
     done, _ = fake_system(apt=False)
     assert done.returncode == 0
     assert done.stderr.splitlines() == [
-        "install-system-libraries: no apt-get on this system, nothing installed (see the README for other systems)"]
+        "install-system-libraries: no apt-get on this system, nothing installed (see the README for other systems)"
+    ]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="bash script")
 def test_ci_run_uses_the_scripts_list_and_sets_its_trap_before_any_service_starts():
     run = (ROOT / ".ci" / "run").read_text()
     assert "source scripts/install-system-libraries.sh" in run
-    assert "apt_packages=(" not in run and "libxcb" not in run        # no second copy of the list
-    trap, postgres, cups = (run.index(s) for s in ("trap labelapp_ci_cleanup EXIT", "source .ci/postgres.sh",
-                                                    "source .ci/cups.sh"))
+    assert "apt_packages=(" not in run and "libxcb" not in run  # no second copy of the list
+    trap, postgres, cups = (
+        run.index(s) for s in ("trap labelapp_ci_cleanup EXIT", "source .ci/postgres.sh", "source .ci/cups.sh")
+    )
     assert trap < postgres < cups
     for helper in (".ci/cups.sh", ".ci/postgres.sh"):
         text = (ROOT / helper).read_text()
-        assert "apt-get" not in text.replace("(apt-get)", ""), helper   # through labelapp_apt_install
+        assert "apt-get" not in text.replace("(apt-get)", ""), helper  # through labelapp_apt_install

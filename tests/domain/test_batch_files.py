@@ -36,16 +36,29 @@ def test_yaml_native_dates_and_numbers_are_accepted(tmp_path: Path, glycine_doc:
     assert str(bf.batch.component_lots[0].potency_percent) == "99.6"
 
 
-@pytest.mark.parametrize(("name", "content", "words"), [
-    ("bad.json", '{\n  "facility": {\n    "name": "x",\n  }\n}\n',
-     ["bad.json: line 4 column 3: not valid JSON", "double quotes"]),
-    ("trailing.json", '{"facility": 1}}', ["line 1 column 16: not valid JSON", "Extra data"]),
-    ("empty.json", "", ["empty.json: line 1 column 1: not valid JSON"]),
-    ("bad.yaml", "facility:\n  name: x\n   address: y\n",
-     ["bad.yaml: line 3 column 11: not valid YAML", "mapping values are not allowed here"]),
-    ("bad.yml", "facility: [a, b\nformula: 1\n", ["bad.yml: line 2 column 8: not valid YAML"]),
-    ("latin1.json", "{\"facility\": \"caf\xe9\"}".encode("latin-1"), ["latin1.json: cannot be read", "utf-8"]),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        (
+            "bad.json",
+            '{\n  "facility": {\n    "name": "x",\n  }\n}\n',
+            ["bad.json: line 4 column 3: not valid JSON", "double quotes"],
+        ),
+        ("trailing.json", '{"facility": 1}}', ["line 1 column 16: not valid JSON", "Extra data"]),
+        ("empty.json", "", ["empty.json: line 1 column 1: not valid JSON"]),
+        (
+            "bad.yaml",
+            "facility:\n  name: x\n   address: y\n",
+            ["bad.yaml: line 3 column 11: not valid YAML", "mapping values are not allowed here"],
+        ),
+        ("bad.yml", "facility: [a, b\nformula: 1\n", ["bad.yml: line 2 column 8: not valid YAML"]),
+        (
+            "latin1.json",
+            '{"facility": "caf\xe9"}'.encode("latin-1"),
+            ["latin1.json: is not UTF-8 text", "save it as UTF-8"],
+        ),
+    ],
+)
 def test_unreadable_files_name_the_file_and_the_place(tmp_path: Path, name: str, content, words) -> None:
     path = write(tmp_path / name, content)
     with pytest.raises(LabelappError) as info:
@@ -64,7 +77,7 @@ def test_file_not_found(tmp_path: Path) -> None:
 
 
 def test_directory_given(tmp_path: Path) -> None:
-    with pytest.raises(LabelappError, match=r": is a folder, not a batch file$"):
+    with pytest.raises(LabelappError, match=r": is a folder, not a data file$"):
         load_batch_file(tmp_path)
 
 
@@ -76,7 +89,7 @@ def test_document_that_is_not_an_object(tmp_path: Path, name: str, content: str)
 
 def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     big = write(tmp_path / "big.json", " " * 2_000_001)
-    with pytest.raises(LabelappError, match="larger than 2,000,000 bytes; not a batch file"):
+    with pytest.raises(LabelappError, match="larger than 2,000,000 bytes; not a labelapp data file"):
         load_batch_file(big)
 
 
@@ -97,11 +110,14 @@ def test_settings_file(tmp_path: Path) -> None:
     assert load_settings(None).lot_pattern == "{code}-{yy}{mm}{dd}-{seq:02d}"
 
 
-@pytest.mark.parametrize(("content", "path", "words"), [
-    ("compounding_day_is_day: 2\n", "compounding_day_is_day", ["must be 1 or less"]),
-    ("weigh_tolerance: 1\n", "weigh_tolerance", ["not a known field"]),
-    ("tonicity: {hypotonic_below: 400}\n", "tonicity", ["thresholds must rise"]),
-])
+@pytest.mark.parametrize(
+    ("content", "path", "words"),
+    [
+        ("compounding_day_is_day: 2\n", "compounding_day_is_day", ["must be 1 or less"]),
+        ("weigh_tolerance: 1\n", "weigh_tolerance", ["not a known field"]),
+        ("tonicity: {hypotonic_below: 400}\n", "tonicity", ["thresholds must rise"]),
+    ],
+)
 def test_bad_settings_name_file_and_field(tmp_path: Path, content: str, path: str, words: list[str]) -> None:
     file = write(tmp_path / "settings.yaml", content)
     with pytest.raises(InputError) as info:

@@ -26,7 +26,7 @@ def table() -> IngredientTable:
     return IngredientTable.from_files(REFERENCE)
 
 
-# (name, MW g/mol, particles, {ion: (valence, count)}) from domain.md 4.3/4.4. A wrong MW or hydrate
+# (name, MW g/mol, particles, {ion: (valence, count)}) from docs/domain.md §4.3, §4.4. A wrong MW or hydrate
 # state is the most common source of a wrong label; this pins every row the tests above rely on.
 DOMAIN_TABLE = [
     ("glycine", "75.07", 1, {}),
@@ -77,35 +77,41 @@ def test_water_for_injection_is_the_only_solvent(table) -> None:
     assert table.get("WFI").particles == 0
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("glycine", "glycine"),
-    ("GLYCINE", "glycine"),
-    ("  Glycine ", "glycine"),
-    ("aminoacetic acid", "glycine"),
-    ("NaCl", "sodium chloride"),
-    ("nacl", "sodium chloride"),
-    ("sodium   chloride", "sodium chloride"),
-    ("KCl", "potassium chloride"),
-    ("dextrose", "dextrose monohydrate"),           # USP dextrose is the monohydrate
-    ("Anhydrous Dextrose", "dextrose anhydrous"),
-    ("magnesium sulfate", "magnesium sulfate heptahydrate"),
-    ("calcium chloride", "calcium chloride dihydrate"),
-    ("sodium acetate", "sodium acetate anhydrous"),
-    ("THAM", "tromethamine"),
-    ("L-arginine HCl", "arginine hydrochloride"),
-    ("sterile water for injection", "water for injection"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("glycine", "glycine"),
+        ("GLYCINE", "glycine"),
+        ("  Glycine ", "glycine"),
+        ("aminoacetic acid", "glycine"),
+        ("NaCl", "sodium chloride"),
+        ("nacl", "sodium chloride"),
+        ("sodium   chloride", "sodium chloride"),
+        ("KCl", "potassium chloride"),
+        ("dextrose", "dextrose monohydrate"),  # USP dextrose is the monohydrate
+        ("Anhydrous Dextrose", "dextrose anhydrous"),
+        ("magnesium sulfate", "magnesium sulfate heptahydrate"),
+        ("calcium chloride", "calcium chloride dihydrate"),
+        ("sodium acetate", "sodium acetate anhydrous"),
+        ("THAM", "tromethamine"),
+        ("L-arginine HCl", "arginine hydrochloride"),
+        ("sterile water for injection", "water for injection"),
+    ],
+)
 def test_lookup_by_name_or_synonym_ignores_case_and_spacing(table, query: str, name: str) -> None:
     assert table.get(query).name == name
     assert query in table
 
 
-@pytest.mark.parametrize(("query", "suggested"), [
-    ("glycin", "glycine"),
-    ("potasium chloride", "potassium chloride"),
-    ("sodium bicarb", "sodium bicarbonate"),
-    ("manitol", "mannitol"),
-])
+@pytest.mark.parametrize(
+    ("query", "suggested"),
+    [
+        ("glycin", "glycine"),
+        ("potasium chloride", "potassium chloride"),
+        ("sodium bicarb", "sodium bicarbonate"),
+        ("manitol", "mannitol"),
+    ],
+)
 def test_unknown_name_suggests_the_closest(table, query: str, suggested: str) -> None:
     with pytest.raises(UnknownIngredientError) as info:
         table.get(query)
@@ -122,8 +128,9 @@ def test_unknown_name_with_nothing_close_points_to_the_list(table) -> None:
     assert info.value.suggestions == []
 
 
-SODIUM_GLUCONATE = Ingredient(name="sodium gluconate", synonyms=("gluconic acid sodium salt",), mw=D("218.14"),
-                              particles=2, source="facility CoA")
+SODIUM_GLUCONATE = Ingredient(
+    name="sodium gluconate", synonyms=("gluconic acid sodium salt",), mw=D("218.14"), particles=2, source="facility CoA"
+)
 
 
 def test_user_added_ingredient_is_found_and_computes(table) -> None:
@@ -134,11 +141,14 @@ def test_user_added_ingredient_is_found_and_computes(table) -> None:
     assert "sodium gluconate" in [i.name for i in table]
 
 
-@pytest.mark.parametrize(("name", "synonyms", "taken"), [
-    ("Glycine", (), "glycine"),
-    ("saline", ("NaCl",), "nacl"),
-    ("table salt", ("sodium  chloride",), "sodium chloride"),
-])
+@pytest.mark.parametrize(
+    ("name", "synonyms", "taken"),
+    [
+        ("Glycine", (), "glycine"),
+        ("saline", ("NaCl",), "nacl"),
+        ("table salt", ("sodium  chloride",), "sodium chloride"),
+    ],
+)
 def test_a_taken_name_or_synonym_is_refused(table, name: str, synonyms: tuple[str, ...], taken: str) -> None:
     before = table.get("sodium chloride")
     with pytest.raises(LabelappError, match=f"the name '{taken}' is already used"):
@@ -154,24 +164,39 @@ def _extra(tmp_path: Path, body: str) -> Path:
 
 
 def test_extra_table_file_adds_ingredients(tmp_path: Path) -> None:
-    extra = _extra(tmp_path, 'ingredients:\n  - {name: sodium gluconate, synonyms: [Na gluconate], mw: "218.14", '
-                             'particles: 2, ions: [{name: sodium, valence: 1}]}\n')
+    extra = _extra(
+        tmp_path,
+        'ingredients:\n  - {name: sodium gluconate, synonyms: [Na gluconate], mw: "218.14", '
+        "particles: 2, ions: [{name: sodium, valence: 1}]}\n",
+    )
     table = ingredient_table([extra])
     assert table.get("na gluconate").mw == D("218.14")
-    assert table.get("glycine").mw == D("75.07")          # the reference is still there
-    assert "sodium gluconate" not in ingredient_table()   # and the shared reference is untouched
+    assert table.get("glycine").mw == D("75.07")  # the reference is still there
+    assert "sodium gluconate" not in ingredient_table()  # and the shared reference is untouched
 
 
-@pytest.mark.parametrize(("body", "path", "words"), [
-    ('ingredients:\n  - {name: glycine, mw: "75.1", particles: 1}\n', "ingredients[0].name",
-     ["ingredient 'glycine': the name 'glycine' is already used"]),
-    ('ingredients:\n  - {name: my salt, synonyms: [KCl], mw: "74.6", particles: 2}\n', "ingredients[0].name",
-     ["the name 'kcl' is already used"]),
-    ('ingredients:\n  - {name: heparin, mw: "0", particles: 1}\n', "ingredients[0].mw", ["must be more than 0"]),
-    ('ingredients:\n  - {name: heparin, mw: "100", particles: 1, colour: red}\n', "ingredients[0].colour",
-     ["not a known field"]),
-    ("ingredient:\n  - {name: heparin}\n", "ingredients", ["expected a list"]),
-])
+@pytest.mark.parametrize(
+    ("body", "path", "words"),
+    [
+        (
+            'ingredients:\n  - {name: glycine, mw: "75.1", particles: 1}\n',
+            "ingredients[0].name",
+            ["ingredient 'glycine': the name 'glycine' is already used"],
+        ),
+        (
+            'ingredients:\n  - {name: my salt, synonyms: [KCl], mw: "74.6", particles: 2}\n',
+            "ingredients[0].name",
+            ["the name 'kcl' is already used"],
+        ),
+        ('ingredients:\n  - {name: heparin, mw: "0", particles: 1}\n', "ingredients[0].mw", ["must be more than 0"]),
+        (
+            'ingredients:\n  - {name: heparin, mw: "100", particles: 1, colour: red}\n',
+            "ingredients[0].colour",
+            ["not a known field"],
+        ),
+        ("ingredient:\n  - {name: heparin}\n", "ingredients", ["expected a list"]),
+    ],
+)
 def test_bad_extra_table_names_the_file_and_entry(tmp_path: Path, body: str, path: str, words: list[str]) -> None:
     extra = _extra(tmp_path, body)
     with pytest.raises(InputError) as info:
@@ -184,7 +209,7 @@ def test_bad_extra_table_names_the_file_and_entry(tmp_path: Path, body: str, pat
 
 def test_extra_table_with_bad_yaml_gives_line_and_column(tmp_path: Path) -> None:
     extra = _extra(tmp_path, "ingredients:\n  - {name: x, mw: 1\n")
-    with pytest.raises(LabelappError, match=r"extra\.yaml: line 3 column 1 is not valid YAML"):
+    with pytest.raises(LabelappError, match=r"extra\.yaml: line 3 column 1: not valid YAML"):
         ingredient_table([extra])
 
 
@@ -195,21 +220,25 @@ def test_extra_table_not_found(tmp_path: Path) -> None:
 
 # --- dating rules ---------------------------------------------------------------------------------------
 
+
 def test_shipped_dating_rules_are_all_flagged_reference_only() -> None:
-    """No 503B default table is hard-coded (domain.md 3.1): the USP <797> rows are references only."""
+    """No 503B default table is hard-coded (docs/domain.md §3.1, §3.2): the USP <797> rows are references only."""
     rules = list(reference_dating_rules())
     assert {r.name for r in rules} >= {"usp797-cat1", "usp797-cat2-aseptic-sterility-tested", "usp797-cat3-terminal"}
     assert all(r.reference_only and r.kind == "reference-table" for r in rules)
 
 
-@pytest.mark.parametrize(("name", "crt", "fridge", "freezer"), [
-    ("usp797-cat2-aseptic-nonsterile-start", 1, 4, 45),
-    ("usp797-cat2-aseptic-sterile-start", 4, 10, 45),
-    ("usp797-cat2-aseptic-sterility-tested", 30, 45, 60),
-    ("usp797-cat2-terminal-sterility-tested", 45, 60, 90),
-    ("usp797-cat3-aseptic", 60, 90, 120),
-    ("usp797-cat3-terminal", 90, 120, 180),
-])
+@pytest.mark.parametrize(
+    ("name", "crt", "fridge", "freezer"),
+    [
+        ("usp797-cat2-aseptic-nonsterile-start", 1, 4, 45),
+        ("usp797-cat2-aseptic-sterile-start", 4, 10, 45),
+        ("usp797-cat2-aseptic-sterility-tested", 30, 45, 60),
+        ("usp797-cat2-terminal-sterility-tested", 45, 60, 90),
+        ("usp797-cat3-aseptic", 60, 90, 120),
+        ("usp797-cat3-terminal", 90, 120, 180),
+    ],
+)
 def test_usp797_reference_days_match_domain_tables(name: str, crt: int, fridge: int, freezer: int) -> None:
     days = {c.value: n for c, n in reference_dating_rules().get(name).days.items()}
     assert days == {"controlled room temperature": crt, "refrigerated": fridge, "frozen": freezer}
@@ -220,11 +249,14 @@ def test_unknown_rule_suggests_close_names() -> None:
         reference_dating_rules().get("usp797-cat2")
 
 
-@pytest.mark.parametrize(("days", "message"), [
-    ({}, "give the days for at least one storage condition"),
-    ({"frozen": 0}, "days.frozen: 0 is outside 1..3650"),
-    ({"refrigerated": 4000}, "days.refrigerated: 4000 is outside 1..3650"),
-])
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ({}, "give the days for at least one storage condition"),
+        ({"frozen": 0}, "days.frozen: 0 is outside 1..3650"),
+        ({"refrigerated": 4000}, "days.refrigerated: 4000 is outside 1..3650"),
+    ],
+)
 def test_dating_rule_days_are_checked(days: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         DatingRule(name="sop-1", title="SOP 1", kind="facility-default", days=days, source="SOP 1")
@@ -232,8 +264,10 @@ def test_dating_rule_days_are_checked(days: dict, message: str) -> None:
 
 def test_dating_rules_file_error_names_the_rule_field(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
-    path.write_text("rules:\n  - {name: sop-1, title: SOP, kind: facility-default, source: SOP 1,\n"
-                    "     days: {frozen: 0}}\n", encoding="utf-8")
+    path.write_text(
+        "rules:\n  - {name: sop-1, title: SOP, kind: facility-default, source: SOP 1,\n     days: {frozen: 0}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         DatingRules.from_files(path)
     assert str(info.value.issues[0]) == "rules[0].days.frozen: 0 is outside 1..3650"

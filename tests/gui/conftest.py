@@ -15,14 +15,12 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from gui_helpers import GLYCINE, PASSWORDS, PEOPLE  # noqa: E402,F401
 from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
 
-from labelapp.gui.adapters import RenderAdapter  # noqa: E402
 from labelapp.gui.session import Session  # noqa: E402
 from labelapp.services.calculate import load_batch_file  # noqa: E402
 from labelapp.services.register import Register  # noqa: E402
-
-from gui_helpers import GLYCINE, PASSWORDS, PEOPLE  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)
@@ -52,13 +50,13 @@ def register(tmp_path: Path) -> Iterator[Register]:
 @pytest.fixture
 def people(register: Register) -> dict[str, Any]:
     """admin (first account), alex (technician), sam and pia (pharmacists), quinn (QA)."""
-    register.create_user("admin", *PEOPLE["admin"], PASSWORDS["admin"])
-    admin = register.authenticate("admin", PASSWORDS["admin"])
+    register.accounts.create_user("admin", *PEOPLE["admin"], PASSWORDS["admin"])
+    admin = register.accounts.authenticate("admin", PASSWORDS["admin"])
     out = {"admin": admin}
     for name in ("alex", "sam", "pia", "quinn"):
         full, role = PEOPLE[name]
-        register.create_user(name, full, role, PASSWORDS[name], actor=admin)
-        out[name] = register.authenticate(name, PASSWORDS[name])
+        register.accounts.create_user(name, full, role, PASSWORDS[name], actor=admin)
+        out[name] = register.accounts.authenticate(name, PASSWORDS[name])
     return out
 
 
@@ -66,9 +64,9 @@ def people(register: Register) -> dict[str, Any]:
 def glycine(register: Register, people: dict[str, Any]) -> Any:
     """The example facility, and the glycine formula added by Sam and approved by Pia."""
     example = load_batch_file(GLYCINE)
-    register.set_facility(example.facility, people["admin"])
-    register.add_formula(example.formula, people["sam"])
-    return register.approve_formula(example.formula.id, str(example.formula.version), "pia", PASSWORDS["pia"])
+    register.settings.set_facility(example.facility, people["admin"])
+    register.formulas.add(example.formula, people["sam"])
+    return register.formulas.approve(example.formula.id, str(example.formula.version), "pia", PASSWORDS["pia"])
 
 
 @pytest.fixture
@@ -76,7 +74,7 @@ def make_session(register: Register, ui_settings: QSettings) -> Callable[..., Se
     sessions: list[Session] = []
 
     def make(user: Any = None) -> Session:
-        session = Session(register, ui_settings, RenderAdapter())
+        session = Session(register, ui_settings)
         if user is not None:
             session.sign_in(user)
         sessions.append(session)

@@ -31,11 +31,22 @@ CHILD = textwrap.dedent("""
 
 
 def test_the_cli_without_a_command_opens_the_first_start_dialog(tmp_path: Path):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-               LABELAPP_DATABASE_URL=f"sqlite:///{tmp_path / 'register.db'}")
-    done = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[2])
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        LABELAPP_DATABASE_URL=f"sqlite:///{tmp_path / 'register.db'}",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "SHOWN Welcome to labelapp — first start" in done.stdout
     assert list((tmp_path / "state").rglob("labelapp.log"))

@@ -4,22 +4,21 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pypdfium2
+from gui_helpers import GLYCINE
 
-from labelapp.gui.adapters import RenderAdapter, Rendered, registered_batch
 from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.print_page import PrintPage
 from labelapp.services.calculate import load_batch_file
-
-from gui_helpers import GLYCINE
+from labelapp.services.rendering import RenderedDocument, render_registered
 
 
 def saved_batch(register, user, units=3):
     example = load_batch_file(GLYCINE)
-    batch = example.batch.model_copy(update={"lot_number": None, "units": units, "specimen_labels": 0,
-                                             "retain_labels": 0})
-    record = register.new_batch(example.model_copy(update={"batch": batch}), user)
-    bf, comp = registered_batch(register, record.id)
-    return record, RenderAdapter().render("vial", bf, comp, "roll-vial-30ml", comp.label_count)
+    batch = example.batch.model_copy(
+        update={"lot_number": None, "units": units, "specimen_labels": 0, "retain_labels": 0}
+    )
+    record = register.batches.new(example.model_copy(update={"batch": batch}), user)
+    return record, render_registered(register, record.id, "vial", "roll-vial-30ml")
 
 
 def pdf_chooser(folder: Path, printed: list):
@@ -30,14 +29,17 @@ def pdf_chooser(folder: Path, printed: list):
         printer.setResolution(150)
         printed.append(path)
         return True
+
     return choose
 
 
-def test_reprint_needs_a_reason_and_prints_the_archived_bytes(qtbot, tmp_path, make_session, make_widget, people,
-                                                             glycine, register):
+def test_reprint_needs_a_reason_and_prints_the_archived_bytes(
+    qtbot, tmp_path, make_session, make_widget, people, glycine, register
+):
     record, rendered = saved_batch(register, people["alex"])
-    register.record_print_job(record.id, "label", "roll-vial-30ml", rendered.count, "Zebra-1", rendered.pdf,
-                              people["alex"])
+    register.batches.record_print_job(
+        record.id, "label", "roll-vial-30ml", rendered.count, "Zebra-1", rendered.pdf, people["alex"]
+    )
     printed: list[Path] = []
     page = make_widget(ArchivePage, make_session(people["alex"]), choose_printer=pdf_chooser(tmp_path, printed))
     page.refresh()
@@ -56,21 +58,31 @@ def test_reprint_needs_a_reason_and_prints_the_archived_bytes(qtbot, tmp_path, m
 
 def test_an_unsaved_batch_cannot_be_printed(qtbot, make_session, make_widget, people, glycine, register):
     page = make_widget(PrintPage, make_session(people["alex"]))
-    page.set_document(Rendered(kind="vial", pdf=b"%PDF-", stock="roll-vial-30ml", count=3, pages=3,
-                               lot_number="G50-261123-01", provisional=True))
+    page.set_document(
+        RenderedDocument(
+            kind="vial",
+            pdf=b"%PDF-",
+            stock="roll-vial-30ml",
+            count=3,
+            pages=3,
+            lot_number="G50-261123-01",
+            provisional=True,
+        )
+    )
     assert not page.print_button.isEnabled() and not page.file_button.isEnabled()
     assert "Save the draft first" in page.what.text()
 
 
-def test_printing_is_refused_in_words_once_the_batch_is_verified(qtbot, tmp_path, make_session, make_widget, people,
-                                                                 glycine, register):
+def test_printing_is_refused_in_words_once_the_batch_is_verified(
+    qtbot, tmp_path, make_session, make_widget, people, glycine, register
+):
     from gui_helpers import PASSWORDS
 
     record, rendered = saved_batch(register, people["alex"])
-    register.record_print_job(record.id, "label", "roll-vial-30ml", 3, "Zebra-1", rendered.pdf, people["alex"])
-    register.sign(record.id, "alex", PASSWORDS["alex"], "performed")
-    register.record_reconciliation(record.id, people["alex"], applied=3, specimens=0, destroyed=0, returned=0)
-    register.sign(record.id, "sam", PASSWORDS["sam"], "verified")
+    register.batches.record_print_job(record.id, "label", "roll-vial-30ml", 3, "Zebra-1", rendered.pdf, people["alex"])
+    register.batches.sign(record.id, "alex", PASSWORDS["alex"], "performed")
+    register.batches.record_reconciliation(record.id, people["alex"], applied=3, specimens=0, destroyed=0, returned=0)
+    register.batches.sign(record.id, "sam", PASSWORDS["sam"], "verified")
     printed: list[Path] = []
     page = make_widget(PrintPage, make_session(people["alex"]), choose_printer=pdf_chooser(tmp_path, printed))
     page.set_batch(record.id, record.lot_number)
@@ -83,12 +95,15 @@ def test_printing_is_refused_in_words_once_the_batch_is_verified(qtbot, tmp_path
 
 def test_unsaved_edits_are_never_printed(qtbot, tmp_path, make_session, make_widget, people, glycine, register):
     """The print is made again from the batch as registered; a preview of unsaved edits is refused."""
-    from labelapp.gui.main_window import MainWindow
-
     from test_batch_editor import type_cell, type_glycine
 
-    window = make_widget(MainWindow, make_session(people["alex"]),
-                         page_options={"print": {"choose_file": lambda _p, name: str(tmp_path / name)}})
+    from labelapp.gui.main_window import MainWindow
+
+    window = make_widget(
+        MainWindow,
+        make_session(people["alex"]),
+        page_options={"print": {"choose_file": lambda _p, name: str(tmp_path / name)}},
+    )
     window.start_batch(glycine)
     editor, preview, printer = window.page("editor"), window.page("preview"), window.page("print")
     type_glycine(qtbot, editor)
@@ -96,12 +111,18 @@ def test_unsaved_edits_are_never_printed(qtbot, tmp_path, make_session, make_wid
     editor.save()
     qtbot.waitUntil(lambda: editor.batch_id is not None, timeout=10000)
     sooner = (date.today() + timedelta(days=10)).isoformat()
-    type_cell(qtbot, editor, 0, "expiry", sooner)      # caps the product expiry; changed on screen, not saved
-    qtbot.waitUntil(lambda: preview.current() is not None and editor.last.computation is not None
-                    and editor.last.computation.expiration_date.isoformat() == sooner, timeout=10000)
+    type_cell(qtbot, editor, 0, "expiry", sooner)  # caps the product expiry; changed on screen, not saved
+    qtbot.waitUntil(
+        lambda: (
+            preview.current() is not None
+            and editor.last.computation is not None
+            and editor.last.computation.expiration_date.isoformat() == sooner
+        ),
+        timeout=10000,
+    )
     qtbot.waitUntil(printer.file_button.isEnabled, timeout=10000)
     printer.print_to_file()
     qtbot.waitUntil(lambda: not printer.message.isHidden(), timeout=10000)
     assert "not the batch as saved in the register" in printer.message.text()
-    assert register.batch_detail(editor.batch_id).print_jobs == []
+    assert register.batches.detail(editor.batch_id).print_jobs == []
     assert not list(tmp_path.glob("*.pdf"))

@@ -7,14 +7,16 @@ from PySide6.QtCore import Qt
 from labelapp.gui.pages.batch_editor import BatchEditorPage
 from labelapp.gui.presenters.batch_form import LOT_COLUMNS
 
-GLYCINE_LOTS = [("GLY24117", "Example Chemical Co.", "2028-09-30", "99.6"),
-                ("WFI-2611-07", "Example Water Systems", "2027-05-31", "100")]
+GLYCINE_LOTS = [
+    ("GLY24117", "Example Chemical Co.", "2028-09-30", "99.6"),
+    ("WFI-2611-07", "Example Water Systems", "2027-05-31", "100"),
+]
 
 
 def type_cell(qtbot: Any, page: BatchEditorPage, row: int, column: str, text: str) -> None:
     view = page.lots_view
     index = page.lots_model.index(row, LOT_COLUMNS.index(column))
-    view.setCurrentIndex(index)          # the view opens the editor (edit triggers: all)
+    view.setCurrentIndex(index)  # the view opens the editor (edit triggers: all)
     editor = view.indexWidget(index)
     if editor is None:
         view.edit(index)

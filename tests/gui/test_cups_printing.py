@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from gui_helpers import GLYCINE
 
 from labelapp.gui.printing import new_printer, print_pdf
 from labelapp.services.calculate import calculate, load_batch_file
-from labelapp.services.documents import render_label_run
-
-from gui_helpers import GLYCINE
+from labelapp.services.rendering import preview
 
 pytestmark = pytest.mark.cups
 
@@ -27,8 +26,11 @@ pytestmark = pytest.mark.cups
 def cups_queue() -> tuple[str, Path]:
     printer, out = os.environ.get("LABELAPP_TEST_PRINTER"), os.environ.get("LABELAPP_TEST_CUPS_OUT")
     if not (printer and out):
-        pytest.fail("LABELAPP_TEST_PRINTER / LABELAPP_TEST_CUPS_OUT are not set: run `source .ci/cups.sh` "
-                    "(as .ci/run does) so that printing is tested against a real CUPS queue", pytrace=False)
+        pytest.fail(
+            "LABELAPP_TEST_PRINTER / LABELAPP_TEST_CUPS_OUT are not set: run `source .ci/cups.sh` "
+            "(as .ci/run does) so that printing is tested against a real CUPS queue",
+            pytrace=False,
+        )
     return printer, Path(out)
 
 
@@ -49,7 +51,7 @@ def test_label_run_arrives_at_the_stock_page_size(qtbot, cups_queue, stock, size
     bf = load_batch_file(GLYCINE)
     comp = calculate(bf)
     kind = "carton" if "carton" in stock else "vial"
-    run = render_label_run(bf, comp, kind, stock, count=3)
+    run = preview(bf, comp, kind, stock, count=3)
     printer = new_printer(printer_name)
     title = f"labelapp-test-{uuid.uuid4().hex[:10]}"
     printer.setDocName(title)

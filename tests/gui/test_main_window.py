@@ -32,12 +32,13 @@ def test_window_geometry_and_page_are_remembered(qtbot, make_session, people, gl
 
 
 def test_batches_page_finds_a_saved_batch(qtbot, make_session, make_widget, people, glycine, register):
-    from labelapp.services.calculate import load_batch_file
     from gui_helpers import GLYCINE
+
+    from labelapp.services.calculate import load_batch_file
 
     example = load_batch_file(GLYCINE)
     batch = example.model_copy(update={"batch": example.batch.model_copy(update={"lot_number": None})})
-    record = register.new_batch(batch, people["alex"])
+    record = register.batches.new(batch, people["alex"])
     window = make_widget(MainWindow, make_session(people["alex"]))
     window.show_page("batches")
     page = window.page("batches")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from gui_helpers import PASSWORDS
+
 from labelapp.gui.pages.audit import AuditPage
 from labelapp.gui.pages.formulas import FormulasPage
 from labelapp.gui.pages.settings import SettingsPage
-
-from gui_helpers import PASSWORDS
 
 
 def test_new_formula_version_then_approval_by_a_second_pharmacist(qtbot, make_session, make_widget, people, glycine):
@@ -25,7 +25,7 @@ def test_new_formula_version_then_approval_by_a_second_pharmacist(qtbot, make_se
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
     assert "added as a draft" in page.done.text()
 
-    page.approve()                               # Sam added version 2: he may not approve it
+    page.approve()  # Sam added version 2: he may not approve it
     dialog = page.dialog
     dialog.password.setText(PASSWORDS["sam"])
     dialog.submit()
@@ -65,7 +65,7 @@ def test_only_an_administrator_changes_the_facility(qtbot, make_session, make_wi
     page.session.sign_in(people["admin"])
     page.save_facility()
     assert page.facility.done.isVisible()
-    assert page.session.register.facility()["phone"] == "217-555-0199"
+    assert page.session.register.settings.facility().phone == "217-555-0199"
 
 
 def test_audit_page_lists_and_verifies_the_trail(qtbot, make_session, make_widget, people, glycine):
@@ -86,10 +86,10 @@ def test_calculation_settings_are_changed_through_the_register(qtbot, make_sessi
     page.refresh()
     box = page.calc.boxes["calc.tonicity.hypertonic_from"]
     assert box.editor.text() == "375"
-    box.editor.setText("200")                     # below the hypotonic limit: the register refuses
+    box.editor.setText("200")  # below the hypotonic limit: the register refuses
     page.save_calc_settings()
     assert "thresholds must rise" in page.calc.message.text()
     box.editor.setText("350")
     page.save_calc_settings()
     assert page.calc.done.text().startswith("Saved: calc.tonicity.hypertonic_from")
-    assert page.session.register.settings().calc_settings().tonicity.hypertonic_from == 350
+    assert page.session.register.settings.current().calc_settings().tonicity.hypertonic_from == 350

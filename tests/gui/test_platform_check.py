@@ -67,18 +67,21 @@ def test_the_import_error_names_the_library_it_could_not_open():
     assert pc.libraries_in_import_error("No module named 'PySide6.QtPdf'") == []
 
 
-@pytest.mark.parametrize(("env", "platform", "xcb"), [
-    ({"DISPLAY": ":0"}, "linux", True),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux", True),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb;wayland"}, "linux", True),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", False),
-    ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
-    ({}, "linux", False),
-    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "linux", False),
-    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
-    ({"DISPLAY": ":0"}, "darwin", False),
-    ({"DISPLAY": ":0"}, "win32", False),
-])
+@pytest.mark.parametrize(
+    ("env", "platform", "xcb"),
+    [
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb;wayland"}, "linux", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({}, "linux", False),
+        ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "linux", False),
+        ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        ({"DISPLAY": ":0"}, "darwin", False),
+        ({"DISPLAY": ":0"}, "win32", False),
+    ],
+)
 def test_the_xcb_plugin_is_checked_only_where_qt_will_load_it(env, platform, xcb):
     assert pc.platform_is_xcb(env, platform) is xcb
 
@@ -88,13 +91,16 @@ def test_the_refusal_names_the_sonames_the_script_and_the_packages(monkeypatch):
     assert pc.refusal(["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]) == (
         "Qt cannot open a window: missing system libraries libxcb-icccm.so.4, libxcb-keysyms.so.1 "
         "(on Debian/Ubuntu run: bash scripts/install-system-libraries.sh, "
-        "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)")
+        "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)"
+    )
     assert pc.refusal(["libglib-2.0.so.0", "libgthread-2.0.so.0"], script=None) == (
         "Qt cannot open a window: missing system libraries libglib-2.0.so.0, libgthread-2.0.so.0 "
-        "(on Debian/Ubuntu: sudo apt-get install libglib2.0-0)")
+        "(on Debian/Ubuntu: sudo apt-get install libglib2.0-0)"
+    )
     assert pc.refusal(["libunknown.so.7"], script=None) == (
         "Qt cannot open a window: missing system library libunknown.so.7 "
-        "(install them with the system's package manager)")
+        "(install them with the system's package manager)"
+    )
 
 
 def test_labelapp_refuses_in_one_line_before_qt_opens_anything(x11, tmp_path, monkeypatch, capsys):
@@ -103,17 +109,22 @@ def test_labelapp_refuses_in_one_line_before_qt_opens_anything(x11, tmp_path, mo
     monkeypatch.setattr(cli.importlib, "import_module", _no_gui_app(cli.importlib.import_module))
     assert cli.main([]) == 2
     err = capsys.readouterr().err
-    assert err.splitlines() == [(
-        "labelapp: error: Qt cannot open a window: missing system libraries libxcb-icccm.so.4, "
-        "libxcb-keysyms.so.1 (on Debian/Ubuntu run: bash scripts/install-system-libraries.sh, "
-        "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)")]
+    assert err.splitlines() == [
+        (
+            "labelapp: error: Qt cannot open a window: missing system libraries libxcb-icccm.so.4, "
+            "libxcb-keysyms.so.1 (on Debian/Ubuntu run: bash scripts/install-system-libraries.sh, "
+            "or sudo apt-get install libxcb-icccm4 libxcb-keysyms1)"
+        )
+    ]
     # one ldd call, on the xcb plugin only (the Qt modules imported)
     assert (bin_dir / "ldd-args").read_text().splitlines() == [str(pc.xcb_plugin(pc.pyside_dir()))]
 
 
 def test_a_qt_module_that_cannot_load_is_refused_with_every_missing_library(x11, tmp_path, monkeypatch):
-    bin_dir = fake_ldd(tmp_path / "bin", "\tlibEGL.so.1 => not found\n\tlibglib-2.0.so.0 => not found\n"
-                       "\tlibgthread-2.0.so.0 => not found\n")
+    bin_dir = fake_ldd(
+        tmp_path / "bin",
+        "\tlibEGL.so.1 => not found\n\tlibglib-2.0.so.0 => not found\n\tlibgthread-2.0.so.0 => not found\n",
+    )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     real_import = pc.importlib.import_module
 
@@ -128,7 +139,8 @@ def test_a_qt_module_that_cannot_load_is_refused_with_every_missing_library(x11,
     assert str(refused.value) == (
         "Qt cannot open a window: missing system libraries libglib-2.0.so.0, libEGL.so.1, libgthread-2.0.so.0 "
         "(on Debian/Ubuntu run: bash scripts/install-system-libraries.sh, "
-        "or sudo apt-get install libglib2.0-0 libegl1)")
+        "or sudo apt-get install libglib2.0-0 libegl1)"
+    )
     checked = (bin_dir / "ldd-args").read_text().splitlines()
     assert [Path(p).name for p in checked] == [*(f.name for f in pc.module_files(pc.pyside_dir())), "libqxcb.so"]
 
@@ -142,7 +154,7 @@ def test_an_import_error_that_names_no_library_is_one_line_too(tmp_path, monkeyp
 
 
 def test_no_ldd_means_no_check_of_the_plugin(x11, tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))      # no ldd there (musl, a stripped image...)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ldd there (musl, a stripped image...)
     pc.check()
 
 
@@ -154,19 +166,26 @@ def test_sub_commands_do_not_run_the_check(x11, tmp_path, monkeypatch, capsys):
 
 
 def test_the_packages_named_are_those_the_script_installs():
-    listed = subprocess.run(["bash", "-c", f'source "{SCRIPT}"; printf "%s\\n" "${{LABELAPP_SYSTEM_LIBRARIES[@]}}"'],
-                            capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["bash", "-c", f'source "{SCRIPT}"; printf "%s\\n" "${{LABELAPP_SYSTEM_LIBRARIES[@]}}"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert set(pc.DEBIAN_PACKAGES.values()) == set(listed)
     # and each soname sits on its package's line in the script's comments
-    lines = {line.split()[0]: line for line in SCRIPT.read_text().splitlines()
-             if line.startswith("    lib") and "#" in line}
+    lines = {
+        line.split()[0]: line for line in SCRIPT.read_text().splitlines() if line.startswith("    lib") and "#" in line
+    }
     for soname, package in pc.DEBIAN_PACKAGES.items():
         assert soname in lines[package].split("#", 1)[1], (soname, package)
 
 
 def test_the_module_imports_no_qt_at_module_level():
-    code = ("import sys; import labelapp.gui.platform_check; "
-            "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))")
+    code = (
+        "import sys; import labelapp.gui.platform_check; "
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -185,10 +204,12 @@ def _no_gui_app(real_import):
     def import_module(name: str, *args):
         assert name != "labelapp.gui.app", "the GUI was imported although the check refused"
         return real_import(name, *args)
+
     return import_module
 
 
 def _raises(exc: BaseException):
     def import_module(name: str, *args):
         raise exc
+
     return import_module

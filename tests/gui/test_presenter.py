@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from gui_helpers import GLYCINE
+
 from labelapp.domain.errors import FieldIssue
 from labelapp.gui.presenters import batch_form as p
 from labelapp.services.calculate import load_batch_file
-
-from gui_helpers import GLYCINE
 
 
 def glycine_values(**scalars: str) -> p.FormValues:
@@ -27,7 +27,7 @@ def test_values_round_trip_through_batch_data():
     data = p.batch_data(values, example["formula"])
     assert data["units"] == "100"
     assert data["component_lots"][0]["lot"] == "GLY24117"
-    assert "supplied_form" not in data["component_lots"][0]        # blank optional: left out
+    assert "supplied_form" not in data["component_lots"][0]  # blank optional: left out
 
 
 def test_blank_required_fields_are_sent_as_none_never_defaulted():
@@ -39,10 +39,12 @@ def test_blank_required_fields_are_sent_as_none_never_defaulted():
 
 def test_issues_are_routed_to_fields_cells_lots_and_banner():
     values = glycine_values(units="")
-    issues = [FieldIssue("batch.units", "must be 1 or more"),
-              FieldIssue("batch.component_lots[1].expiry", "lot W expired 2020-01-01"),
-              FieldIssue("batch.component_lots", "no lot recorded for component 'x'"),
-              FieldIssue("formula.dating_rule", "unknown dating rule 'y'")]
+    issues = [
+        FieldIssue("batch.units", "must be 1 or more"),
+        FieldIssue("batch.component_lots[1].expiry", "lot W expired 2020-01-01"),
+        FieldIssue("batch.component_lots", "no lot recorded for component 'x'"),
+        FieldIssue("formula.dating_rule", "unknown dating rule 'y'"),
+    ]
     routed = p.route(issues, values)
     assert routed.fields == {"units": ["must be 1 or more"]}
     assert routed.cells == {(1, "expiry"): ["lot W expired 2020-01-01"]}

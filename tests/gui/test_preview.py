@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from test_batch_editor import type_glycine
 
 from labelapp.gui.pages.batch_editor import BatchEditorPage
 from labelapp.gui.pages.preview import PreviewPage
-
-from test_batch_editor import type_glycine
 
 
 def test_preview_follows_the_units_typed(qtbot, make_session, make_widget, people, glycine):
@@ -17,7 +16,7 @@ def test_preview_follows_the_units_typed(qtbot, make_session, make_widget, peopl
     type_glycine(qtbot, editor)
     qtbot.waitUntil(lambda: preview.current() is not None and preview.current().count == 102, timeout=10000)
     first = preview.current()
-    assert first.stock == "roll-vial-30ml"           # the facility's default stock for 30 mL vials
+    assert first.stock == "roll-vial-30ml"  # the facility's default stock for 30 mL vials
     assert first.pdf.startswith(b"%PDF")
     assert preview.viewer.page_count() == first.pages
     units = editor.editor("units")
@@ -43,8 +42,7 @@ def test_preview_goes_blank_while_the_batch_has_problems(qtbot, make_session, ma
     assert not preview.print_button.isEnabled()
 
 
-def test_a_stock_too_small_is_refused_with_the_next_one_that_fits(qtbot, make_session, make_widget, people,
-                                                                  glycine):
+def test_a_stock_too_small_is_refused_with_the_next_one_that_fits(qtbot, make_session, make_widget, people, glycine):
     session = make_session(people["alex"])
     editor = make_widget(BatchEditorPage, session)
     preview = make_widget(PreviewPage, session)
@@ -57,5 +55,6 @@ def test_a_stock_too_small_is_refused_with_the_next_one_that_fits(qtbot, make_se
     assert "does not fit on stock roll-vial-2ml" in preview.problem.text()
     assert preview.current() is None and not preview.print_button.isEnabled()
     qtbot.mouseClick(preview.use_suggested, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: preview.current() is not None and preview.current().stock == "roll-vial-10ml",
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: preview.current() is not None and preview.current().stock == "roll-vial-10ml", timeout=10000
+    )

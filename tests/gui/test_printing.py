@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pypdfium2
 import pytest
-
-from labelapp.gui.adapters import RenderAdapter
-from labelapp.gui.printing import Offset, PrintError, print_calibration, print_pdf, pdf_printer
-from labelapp.services.calculate import calculate, load_batch_file
-
 from gui_helpers import GLYCINE
+
+from labelapp.gui.printing import Offset, PrintError, pdf_printer, print_calibration, print_pdf
+from labelapp.services.calculate import calculate, load_batch_file
+from labelapp.services.rendering import preview
 
 
 @pytest.fixture(scope="module")
 def glycine_docs():
     bf = load_batch_file(GLYCINE)
     comp = calculate(bf)
-    render = RenderAdapter()
-    return {"vial": render.render("vial", bf, comp, "roll-vial-30ml", 4),
-            "carton": render.render("carton", bf, comp, "sheet-avery-5163", 12)}
+    return {
+        "vial": preview(bf, comp, "vial", "roll-vial-30ml", 4),
+        "carton": preview(bf, comp, "carton", "sheet-avery-5163", 12),
+    }
 
 
 def sizes(path) -> list[tuple[float, float]]:
@@ -34,14 +34,15 @@ def test_roll_labels_print_on_pages_of_the_label_size(qtbot, tmp_path, glycine_d
 
 def test_letter_sheets_print_on_letter_pages_in_bands(qtbot, tmp_path, glycine_docs):
     out = tmp_path / "sheet.pdf"
-    outcome = print_pdf(glycine_docs["carton"].pdf, pdf_printer(str(out), 600))   # 5100 x 6600 px per page
+    outcome = print_pdf(glycine_docs["carton"].pdf, pdf_printer(str(out), 600))  # 5100 x 6600 px per page
     assert outcome.pages_sent == 2
     assert sizes(out) == [(612.0, 792.0)] * 2
 
 
 def test_a_cancelled_run_stops_and_says_how_far_it_got(qtbot, tmp_path, glycine_docs):
-    outcome = print_pdf(glycine_docs["vial"].pdf, pdf_printer(str(tmp_path / "x.pdf"), 150),
-                        progress=lambda done, total: done < 2)
+    outcome = print_pdf(
+        glycine_docs["vial"].pdf, pdf_printer(str(tmp_path / "x.pdf"), 150), progress=lambda done, total: done < 2
+    )
     assert (outcome.pages_total, outcome.pages_sent, outcome.cancelled) == (4, 2, True)
 
 
@@ -56,7 +57,7 @@ def test_the_calibration_offset_moves_the_printed_image(qtbot, tmp_path, glycine
         return next(x for x in range(width) if any(image.getpixel((x, y)) < 128 for y in range(height)))
 
     moved = first_dark_column(shifted) - first_dark_column(plain)
-    assert abs(moved - round(2.0 / 25.4 * 150)) <= 1          # 2 mm at 150 dpi = 12 px
+    assert abs(moved - round(2.0 / 25.4 * 150)) <= 1  # 2 mm at 150 dpi = 12 px
 
 
 def test_garbage_is_refused_in_words(qtbot, tmp_path):

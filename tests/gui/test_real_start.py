@@ -22,7 +22,7 @@ pytestmark = pytest.mark.xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Adm1n-pass-word"
-DEADLINE = 120.0       # seconds for the window to appear: generous, this is no timing test
+DEADLINE = 120.0  # seconds for the window to appear: generous, this is no timing test
 
 
 def console_script() -> str:
@@ -38,14 +38,17 @@ def tools() -> dict[str, str]:
     found = {name: shutil.which(name) for name in ("xvfb-run", "xdotool")}
     missing = [name for name, path in found.items() if path is None]
     if missing:
-        pytest.fail(f"{', '.join(missing)} not found: this test starts labelapp on a real X server; install "
-                    "Debian's xvfb, xauth, xdotool and x11-utils (bash .ci/run installs them)")
+        pytest.fail(
+            f"{', '.join(missing)} not found: this test starts labelapp on a real X server; install "
+            "Debian's xvfb, xauth, xdotool and x11-utils (bash .ci/run installs them)"
+        )
     return {name: str(path) for name, path in found.items()}
 
 
 def app_environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY")
+    }
     env["LABELAPP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'register.db'}"
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         folder = tmp_path / var.lower()
@@ -55,9 +58,27 @@ def app_environment(tmp_path: Path) -> dict[str, str]:
 
 
 def add_admin(script: str, env: dict[str, str]) -> None:
-    done = subprocess.run([script, "users", "add", "admin", "--role", "admin", "--name", "A Admin",
-                           "--password-stdin", "--database", env["LABELAPP_DATABASE_URL"]],
-                          check=False, input=PASSWORD + "\n", env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            script,
+            "users",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--name",
+            "A Admin",
+            "--password-stdin",
+            "--database",
+            env["LABELAPP_DATABASE_URL"],
+        ],
+        check=False,
+        input=PASSWORD + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -69,11 +90,31 @@ def test_the_console_script_opens_the_sign_in_window_under_xvfb(tmp_path: Path):
     info, auth = tmp_path / "display.txt", tmp_path / "xauthority"
     out, err, xvfb_err = (tmp_path / name for name in ("stdout.txt", "stderr.txt", "xvfb.txt"))
     # The shell records the app's pid and display, then becomes the app (exec).
-    command = [found["xvfb-run"], "-a", "-f", str(auth), "-e", str(xvfb_err), "-s", "-screen 0 1280x1024x24",
-               "sh", "-c", f'echo "$$ $DISPLAY" > "{info}"; exec "$@"', "sh", script]
+    command = [
+        found["xvfb-run"],
+        "-a",
+        "-f",
+        str(auth),
+        "-e",
+        str(xvfb_err),
+        "-s",
+        "-screen 0 1280x1024x24",
+        "sh",
+        "-c",
+        f'echo "$$ $DISPLAY" > "{info}"; exec "$@"',
+        "sh",
+        script,
+    ]
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=stdout,
-                                stderr=stderr, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         window, x_env = wait_for_window(proc, info, auth, found["xdotool"], env)
 
@@ -81,8 +122,7 @@ def test_the_console_script_opens_the_sign_in_window_under_xvfb(tmp_path: Path):
             return the_app_said(out, err, xvfb_err)
 
         if not window and proc.poll() is not None:
-            pytest.fail(f"labelapp ended with status {proc.returncode} before any 'Sign in' window appeared"
-                        + report())
+            pytest.fail(f"labelapp ended with status {proc.returncode} before any 'Sign in' window appeared" + report())
         assert window, f"no 'Sign in' window appeared within {DEADLINE:.0f} s" + report()
         assert proc.poll() is None, f"labelapp ended (status {proc.returncode}) after showing its window" + report()
         close(proc, window, x_env, found["xdotool"])
@@ -95,8 +135,9 @@ def test_the_console_script_opens_the_sign_in_window_under_xvfb(tmp_path: Path):
             proc.wait(timeout=30)
 
 
-def wait_for_window(proc: subprocess.Popen, info: Path, auth: Path, xdotool: str,
-                    env: dict[str, str]) -> tuple[str, dict[str, str]]:
+def wait_for_window(
+    proc: subprocess.Popen, info: Path, auth: Path, xdotool: str, env: dict[str, str]
+) -> tuple[str, dict[str, str]]:
     """Poll the X server until a visible top-level window titled 'Sign in ...' exists (its id), or
     labelapp ends, or the deadline passes ('')."""
     deadline = time.monotonic() + DEADLINE
@@ -106,9 +147,14 @@ def wait_for_window(proc: subprocess.Popen, info: Path, auth: Path, xdotool: str
             pid, display = info.read_text().split()
             x_env = dict(env, DISPLAY=display, XAUTHORITY=str(auth), LABELAPP_PID=pid)
         if x_env:
-            found = subprocess.run([xdotool, "search", "--onlyvisible", "--name", "^Sign in"], check=False,
-                                   env=x_env,
-                                   capture_output=True, text=True, timeout=30)
+            found = subprocess.run(
+                [xdotool, "search", "--onlyvisible", "--name", "^Sign in"],
+                check=False,
+                env=x_env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             ids = found.stdout.split()
             if ids:
                 return ids[0], x_env
@@ -118,8 +164,9 @@ def wait_for_window(proc: subprocess.Popen, info: Path, auth: Path, xdotool: str
 
 def close(proc: subprocess.Popen, window: str, x_env: dict[str, str], xdotool: str) -> None:
     """Cancel the sign-in dialog (Escape quits the app cleanly); SIGTERM if it is still running."""
-    subprocess.run([xdotool, "key", "--window", window, "Escape"], check=False, env=x_env,
-                   capture_output=True, timeout=30)
+    subprocess.run(
+        [xdotool, "key", "--window", window, "Escape"], check=False, env=x_env, capture_output=True, timeout=30
+    )
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -128,6 +175,9 @@ def close(proc: subprocess.Popen, window: str, x_env: dict[str, str], xdotool: s
 
 
 def the_app_said(out: Path, err: Path, xvfb_err: Path) -> str:
-    text = [f"\n--- labelapp {name} ---\n{path.read_text(errors='replace')[-4000:]}"
-            for name, path in (("stdout", out), ("stderr", err), ("Xvfb stderr", xvfb_err)) if path.exists()]
+    text = [
+        f"\n--- labelapp {name} ---\n{path.read_text(errors='replace')[-4000:]}"
+        for name, path in (("stdout", out), ("stderr", err), ("Xvfb stderr", xvfb_err))
+        if path.exists()
+    ]
     return "".join(text)

@@ -50,9 +50,9 @@ def test_latest_task_runs_the_first_request_at_once_and_coalesces_a_burst(qtbot)
     task = LatestTask(delay_ms=150)
     ran = []
     task.done.connect(lambda result, error: ran.append(result))
-    task.request(lambda: 1)                    # after a pause: runs at once
+    task.request(lambda: 1)  # after a pause: runs at once
     assert task.busy
-    for n in (2, 3, 4):                        # a burst: only the last one runs
+    for n in (2, 3, 4):  # a burst: only the last one runs
         task.request(lambda n=n: n)
     qtbot.waitUntil(lambda: bool(ran) and ran[-1] == 4 and not task.busy, timeout=5000)
     assert 2 not in ran and 3 not in ran

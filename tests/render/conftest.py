@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from render_helpers import load_case  # noqa: E402
 
-from labelapp.render.content import label_content  # noqa: E402
-from labelapp.render.templates import default_templates  # noqa: E402
+from labelapp.render.label.content import label_content
+from labelapp.render.templates.loader import default_templates
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import pdfplumber
 import pypdfium2 as pdfium
 import zxingcpp
 
-from labelapp.domain.batch import BatchFile
 from labelapp.services.calculate import calculate, parse_batch_data
 
 CASES = Path(__file__).parent / "cases"
@@ -50,37 +49,58 @@ def long_name_data() -> dict:
     data = case_data("glycine-30ml")
     data["formula"]["established_name"] = (
         "Glycine and Sodium Chloride in Water for Injection, Preservative-Free Compounded "
-        "Solution for Slow Intravenous Infusion")
-    data["formula"]["components"].insert(1, {"ingredient": "sodium chloride", "role": "inactive",
-                                             "amount_per_ml": "4.5", "unit": "mg",
-                                             "label_name": "sodium chloride"})
+        "Solution for Slow Intravenous Infusion"
+    )
+    data["formula"]["components"].insert(
+        1,
+        {
+            "ingredient": "sodium chloride",
+            "role": "inactive",
+            "amount_per_ml": "4.5",
+            "unit": "mg",
+            "label_name": "sodium chloride",
+        },
+    )
     data["batch"]["component_lots"].append(_lot("sodium chloride", "NACL-2207"))
     return data
 
 
-MANY = [("sodium chloride", "4.5"), ("potassium chloride", "0.3"),
-        ("calcium chloride dihydrate", "0.2"), ("magnesium chloride hexahydrate", "0.3"),
-        ("sodium acetate trihydrate", "3.9"), ("sodium citrate dihydrate", "0.5"),
-        ("dextrose monohydrate", "10"), ("sodium lactate", "3.1"), ("potassium acetate", "0.2"),
-        ("zinc sulfate heptahydrate", "0.01")]
+MANY = [
+    ("sodium chloride", "4.5"),
+    ("potassium chloride", "0.3"),
+    ("calcium chloride dihydrate", "0.2"),
+    ("magnesium chloride hexahydrate", "0.3"),
+    ("sodium acetate trihydrate", "3.9"),
+    ("sodium citrate dihydrate", "0.5"),
+    ("dextrose monohydrate", "10"),
+    ("sodium lactate", "3.1"),
+    ("potassium acetate", "0.2"),
+    ("zinc sulfate heptahydrate", "0.01"),
+]
 
 
 def many_ingredients_data() -> dict:
     data = case_data("glycine-30ml")
     for i, (name, amount) in enumerate(MANY):
-        data["formula"]["components"].insert(1 + i, {"ingredient": name, "role": "inactive",
-                                                     "amount_per_ml": amount, "unit": "mg",
-                                                     "label_name": name})
+        data["formula"]["components"].insert(
+            1 + i, {"ingredient": name, "role": "inactive", "amount_per_ml": amount, "unit": "mg", "label_name": name}
+        )
         data["batch"]["component_lots"].append(_lot(name, f"LOT-{i:02d}"))
     return data
 
 
 def _lot(component: str, lot: str) -> dict:
-    return {"component": component, "lot": lot, "manufacturer": "Example Chemical Co.",
-            "expiry": "2028-01-31", "potency_percent": "100"}
+    return {
+        "component": component,
+        "lot": lot,
+        "manufacturer": "Example Chemical Co.",
+        "expiry": "2028-01-31",
+        "potency_percent": "100",
+    }
 
 
 # ------------------------------------------------------------------------------- PDF reading
+
 
 def open_pdf(pdf: bytes) -> pdfplumber.PDF:
     return pdfplumber.open(io.BytesIO(pdf))
@@ -97,26 +117,37 @@ def zone_bbox(rect, origin_x: float, origin_top: float) -> tuple[float, float, f
 
 def chars_in(page, bbox) -> list[dict]:
     x0, top, x1, bottom = bbox
-    return [c for c in page.chars
-            if x0 - EPS <= (c["x0"] + c["x1"]) / 2 <= x1 + EPS
-            and top - EPS <= (c["top"] + c["bottom"]) / 2 <= bottom + EPS]
+    return [
+        c
+        for c in page.chars
+        if x0 - EPS <= (c["x0"] + c["x1"]) / 2 <= x1 + EPS and top - EPS <= (c["top"] + c["bottom"]) / 2 <= bottom + EPS
+    ]
 
 
 def zone_text(page, bbox) -> str:
     """The text of the characters lying wholly in the box (within EPS), as pdfplumber reads it."""
     x0, top, x1, bottom = bbox
-    grown = (max(0, x0 - EPS), max(0, top - EPS), min(float(page.width), x1 + EPS),
-             min(float(page.height), bottom + EPS))
+    grown = (
+        max(0, x0 - EPS),
+        max(0, top - EPS),
+        min(float(page.width), x1 + EPS),
+        min(float(page.height), bottom + EPS),
+    )
     return norm(page.within_bbox(grown).extract_text() or "")
 
 
 def inside(char: dict, bbox) -> bool:
     x0, top, x1, bottom = bbox
-    return (char["x0"] >= x0 - EPS and char["x1"] <= x1 + EPS and char["top"] >= top - EPS
-            and char["bottom"] <= bottom + EPS)
+    return (
+        char["x0"] >= x0 - EPS
+        and char["x1"] <= x1 + EPS
+        and char["top"] >= top - EPS
+        and char["bottom"] <= bottom + EPS
+    )
 
 
 # ------------------------------------------------------------------------------- barcodes
+
 
 def decode(pdf: bytes, page_index: int, dpi: int = 600) -> list:
     document = pdfium.PdfDocument(pdf)
@@ -124,8 +155,7 @@ def decode(pdf: bytes, page_index: int, dpi: int = 600) -> list:
         image = document[page_index].render(scale=dpi / 72).to_pil().convert("L")
     finally:
         document.close()
-    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.DataMatrix,
-                                  text_mode=zxingcpp.TextMode.HRI)
+    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.DataMatrix, text_mode=zxingcpp.TextMode.HRI)
 
 
 _HRI = re.compile(r"\((\d\d)\)([^(]*)")
@@ -142,23 +172,24 @@ def yymmdd(day: date) -> str:
 
 # ------------------------------------------------------------------------------- label runs
 
+
 def label_origins(stock, count: int, page_height: float) -> list[tuple[int, float, float]]:
     """(page index, x0, top) of label 1..count in pdfplumber coordinates (no calibration offset)."""
-    from labelapp.render.labelrun import cell_origin
+    from labelapp.render.label.run import cell_origin
 
     if stock.kind == "roll":
         return [(i, 0.0, 0.0) for i in range(count)]
     out = []
     for i in range(count):
         page, slot = divmod(i, stock.labels_per_page)
-        x, y = cell_origin(stock, slot, 0.0, 0.0)
+        x, y = cell_origin(stock, slot)
         out.append((page, x, page_height - (y + stock.height)))
     return out
 
 
 def expected_texts(content, result, index: int) -> dict[str, str]:
-    from labelapp.render.content import SEE_CARTON
-    from labelapp.render.labelrun import serial_text, serial_value
+    from labelapp.render.label.content import SEE_CARTON
+    from labelapp.render.label.run import serial_text, serial_value
 
     texts = dict(content.texts)
     if result.ingredients_on_carton:
@@ -175,7 +206,7 @@ def zone_expected(zone, texts) -> str:
 
 def fitted_label(content, result, templates):
     """The fitted layout of a run, re-derived the same way the renderer derives it."""
-    from labelapp.render.label import try_fit
+    from labelapp.render.label.render import try_fit
 
     fit = try_fit(content, templates.stock(result.stock), templates, result.count)
     assert fit.ingredients_on_carton == result.ingredients_on_carton
@@ -210,8 +241,7 @@ def check_label_run(result, content, templates, labels: list[int] | None = None)
                 in_zone = [c for c in label_chars if inside(c, box)]
                 claimed.update(id(c) for c in in_zone)
                 got = zone_text(page, box) if in_zone else ""
-                assert got == zone_expected(fz.zone, texts), \
-                    f"label {index}, zone {fz.zone.name}: {got!r}"
+                assert got == zone_expected(fz.zone, texts), f"label {index}, zone {fz.zone.name}: {got!r}"
                 for c in in_zone:
                     assert c["size"] >= max(6.0, fz.zone.size.min) - EPS, (fz.zone.name, c)
                 sizes = [c["size"] for c in in_zone]
@@ -266,9 +296,12 @@ def check_barcodes(result, content, templates, labels: list[int], dpi: int = 600
             page_no, x0, top = origins[index - 1]
             printed = printed_values(pdf.pages[page_no], fitted, x0, top)
             scale = dpi / 72
-            mine = [b for b in decoded[page_no]
-                    if x0 <= b.position.top_left.x / scale <= x0 + stock.width
-                    and top <= b.position.top_left.y / scale <= top + stock.height]
+            mine = [
+                b
+                for b in decoded[page_no]
+                if x0 <= b.position.top_left.x / scale <= x0 + stock.width
+                and top <= b.position.top_left.y / scale <= top + stock.height
+            ]
             assert len(mine) == 1, f"label {index}: {len(mine)} symbols found"
             symbol = mine[0]
             assert symbol.symbology_identifier == "]d2"

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from render_helpers import decode
 
-from labelapp.render import barcode
-from labelapp.render.barcode import GS1_SET_82, Gs1Data, gs1_check_digit, gtin14_from_ndc
 from labelapp.render.errors import BarcodeDataError
+from labelapp.render.label import barcode
+from labelapp.render.label.barcode import GS1_SET_82, Gs1Data, gs1_check_digit, gtin14_from_ndc
 from labelapp.render.pdfio import new_canvas, pdf_bytes
 
 EXP = date(2027, 12, 31)
@@ -26,12 +26,15 @@ def test_set_82_has_82_characters_and_excludes_at_sign_space_and_hash():
         assert bad not in GS1_SET_82
 
 
-@pytest.mark.parametrize("body, check", [
-    ("590123412345", "7"),        # EAN-13 5901234123457 (GS1 example)
-    ("0035024204062", "4"),       # GTIN-14 of NDC 50242-040-62; zint computes the same digit
-    ("0030045000012", "5"),       # worked by hand below
-    ("9999999999999", "7"),       # 9 x (7 x 3 + 6 x 1) = 243 -> 7
-])
+@pytest.mark.parametrize(
+    "body, check",
+    [
+        ("590123412345", "7"),  # EAN-13 5901234123457 (GS1 example)
+        ("0035024204062", "4"),  # GTIN-14 of NDC 50242-040-62; zint computes the same digit
+        ("0030045000012", "5"),  # worked by hand below
+        ("9999999999999", "7"),  # 9 x (7 x 3 + 6 x 1) = 243 -> 7
+    ],
+)
 def test_gs1_check_digit(body, check):
     assert gs1_check_digit(body) == check
 
@@ -44,12 +47,15 @@ def test_check_digit_hand_computation():
     assert gs1_check_digit(body) == str((10 - total % 10) % 10)
 
 
-@pytest.mark.parametrize("ndc, gtin", [
-    ("50242-040-62", "00350242040624"),
-    ("5024204062", "00350242040624"),
-    ("0409-4888-01", "00304094888019"),   # by hand: weighted sum 111 -> 9
-    ("12345-6789-1", "00312345678913"),   # by hand: weighted sum 97 -> 3
-])
+@pytest.mark.parametrize(
+    "ndc, gtin",
+    [
+        ("50242-040-62", "00350242040624"),
+        ("5024204062", "00350242040624"),
+        ("0409-4888-01", "00304094888019"),  # by hand: weighted sum 111 -> 9
+        ("12345-6789-1", "00312345678913"),  # by hand: weighted sum 97 -> 3
+    ],
+)
 def test_gtin14_from_ten_digit_ndc(ndc, gtin):
     assert gtin14_from_ndc(ndc) == gtin
     assert gtin[:3] == "003" and gtin[3:13] == ndc.replace("-", "")
@@ -57,10 +63,9 @@ def test_gtin14_from_ten_digit_ndc(ndc, gtin):
     barcode.encode(f"[01]{gtin}[17]271231[10]A1")
 
 
-@pytest.mark.parametrize("ndc", ["50242-0040-62", "502420406", "50242-040-6A", "12345-67-890",
-                                 "00502420406200", ""])
+@pytest.mark.parametrize("ndc", ["50242-0040-62", "502420406", "50242-040-6A", "12345-67-890", "00502420406200", ""])
 def test_bad_ndc_refused(ndc):
-    with pytest.raises(BarcodeDataError):
+    with pytest.raises(BarcodeDataError, match="NDC"):
         gtin14_from_ndc(ndc)
 
 
@@ -71,10 +76,16 @@ def test_wrong_gtin_check_digit_refused_by_us_and_by_zint():
         barcode.encode("[01]00350242040629[17]271231[10]A1")
 
 
-@pytest.mark.parametrize("lot, why", [
-    ("20260115@01", "'@'"), ("LOT 1", "' '"), ("", "empty"), ("A" * 21, "21 characters"),
-    ("L\u00d6T", "'\u00d6'"),
-])
+@pytest.mark.parametrize(
+    "lot, why",
+    [
+        ("20260115@01", "'@'"),
+        ("LOT 1", "' '"),
+        ("", "empty"),
+        ("A" * 21, "21 characters"),
+        ("L\u00d6T", "'\u00d6'"),
+    ],
+)
 def test_lot_outside_gs1_rules_refused(lot, why):
     with pytest.raises(BarcodeDataError, match=why):
         Gs1Data(expiry=EXP, lot=lot)
@@ -83,7 +94,7 @@ def test_lot_outside_gs1_rules_refused(lot, why):
 def test_every_set_82_character_is_accepted_in_a_lot():
     chars = sorted(GS1_SET_82)
     for i in range(0, len(chars), 20):
-        lot = "".join(chars[i:i + 20])
+        lot = "".join(chars[i : i + 20])
         data = Gs1Data(expiry=EXP, lot=lot, serial="1")
         barcode.encode(data.element_string())
 
@@ -92,7 +103,7 @@ def test_element_string_puts_fixed_length_ais_first():
     data = Gs1Data(expiry=EXP, lot="LOT123", serial="0001", gtin="00350242040624")
     assert data.element_string() == "[01]00350242040624[17]271231[10]LOT123[21]0001"
     assert data.human_readable() == "(01)00350242040624(17)271231(10)LOT123(21)0001"
-    assert data.transmitted() == "010035024204062417271231" "10LOT123\x1d" "210001"
+    assert data.transmitted() == "01003502420406241727123110LOT123\x1d210001"
     assert Gs1Data(expiry=EXP, lot="LOT123").element_string() == "[17]271231[10]LOT123"
 
 
@@ -114,13 +125,17 @@ def _cells(rects):
 
 
 @settings(max_examples=150, deadline=None)
-@given(lot=st.text(alphabet=sorted(GS1_SET_82), min_size=1, max_size=20),
-       serial=st.integers(min_value=1, max_value=99999), shape=st.sampled_from(["square", "any"]))
+@given(
+    lot=st.text(alphabet=sorted(GS1_SET_82), min_size=1, max_size=20),
+    serial=st.integers(min_value=1, max_value=99999),
+    shape=st.sampled_from(["square", "any"]),
+)
 def test_matrix_runs_cover_exactly_the_vector_modules(lot, serial, shape):
     symbol = barcode.encode(f"[17]271231[10]{lot}[21]{serial:05d}", shape)
     assert _cells(barcode.matrix_rects(symbol)) == _cells(barcode.vector_rects(symbol))
-    assert barcode.symbol_operators(symbol, 3, 4, 0.5) == \
-        barcode.path_operators(barcode.matrix_rects(symbol), symbol.rows, 3, 4, 0.5)
+    assert barcode.symbol_operators(symbol, 3, 4, 0.5) == barcode.path_operators(
+        barcode.matrix_rects(symbol), symbol.rows, 3, 4, 0.5
+    )
 
 
 def test_square_shape_gives_square_symbols():
@@ -142,7 +157,7 @@ def test_round_trip_pdf_raster_decode(gtin, module_mm):
     data = Gs1Data(expiry=EXP, lot="G50-261123-01", serial="0007", gtin=gtin)
     found = decode(_symbol_pdf(data, module_mm * 72 / 25.4), 0, dpi=600)
     assert len(found) == 1
-    assert found[0].symbology_identifier == "]d2"          # GS1 DataMatrix
+    assert found[0].symbology_identifier == "]d2"  # GS1 DataMatrix
     assert found[0].content_type == zxingcpp.ContentType.GS1
     assert found[0].text == data.human_readable()
     assert found[0].bytes.decode("ascii") == data.transmitted()

@@ -12,8 +12,6 @@ import pytest
 from render_helpers import CASES, open_pdf
 
 from labelapp.cli import main
-from labelapp.render.errors import OutputError
-from labelapp.render.pdfio import write_atomic
 
 CASE = str(CASES / "glycine-30ml.json")
 
@@ -24,12 +22,10 @@ def run(*args: str) -> int:
 
 def test_render_writes_all_three_documents(tmp_path, capsys):
     labels, carton, sheet = (tmp_path / n for n in ("labels.pdf", "carton.pdf", "record.pdf"))
-    assert run("render", CASE, "--labels", str(labels), "--carton", str(carton),
-               "--worksheet", str(sheet)) == 0
+    assert run("render", CASE, "--labels", str(labels), "--carton", str(carton), "--worksheet", str(sheet)) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3
-    assert out[0].startswith(f"labels: {labels}  106 labels on roll-vial-30ml (layout vial-30ml), "
-                             "106 pages")
+    assert out[0].startswith(f"labels: {labels}  106 labels on roll-vial-30ml (layout vial-30ml), 106 pages")
     assert out[1].startswith(f"carton: {carton}  106 labels on roll-carton-4x3")
     for line, path in zip(out, (labels, carton, sheet)):
         assert line.endswith("sha256 " + hashlib.sha256(path.read_bytes()).hexdigest())
@@ -40,25 +36,28 @@ def test_render_writes_all_three_documents(tmp_path, capsys):
 
 def test_extras_and_stock_options(tmp_path, capsys):
     out = tmp_path / "l.pdf"
-    assert run("render", CASE, "--labels", str(out), "--extras", "0",
-               "--stock", "sheet-avery-5160") == 2  # a 30 mL product does not fit a 5160 cell
+    assert (
+        run("render", CASE, "--labels", str(out), "--extras", "0", "--stock", "sheet-avery-5160") == 2
+    )  # a 30 mL product does not fit a 5160 cell
     # ... but its whole 503B text fits the 10 mL label, the next larger vial stock
     assert "next larger stock that fits: roll-vial-10ml" in capsys.readouterr().err
     assert not out.exists()
-    assert run("render", CASE, "--carton", str(out), "--extras", "5",
-               "--carton-stock", "sheet-avery-5163") == 0
+    assert run("render", CASE, "--carton", str(out), "--extras", "5", "--carton-stock", "sheet-avery-5163") == 0
     assert "105 labels on sheet-avery-5163 (layout carton-4x2), 11 pages" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    ((), "give at least one of --labels, --carton, --worksheet"),
-    (("--labels", "{tmp}/a.pdf", "--stock", "nope"), "unknown stock 'nope'"),
-    (("--labels", "{tmp}/a.pdf", "--carton", "{tmp}/a.pdf"), "two outputs name the same file"),
-    (("--labels", "{tmp}/a.txt"), "must end in .pdf"),
-    (("--labels", "{tmp}/missing/a.pdf"), "does not exist"),
-    (("--labels", "{tmp}/a.pdf", "--extras", "-1"), "must be 0 or more"),
-    (("--labels", "{tmp}/a.pdf", "--stock", "roll-carton-4x3"), "no vial layout fits stock"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "give at least one of --labels, --carton, --worksheet"),
+        (("--labels", "{tmp}/a.pdf", "--stock", "nope"), "unknown stock 'nope'"),
+        (("--labels", "{tmp}/a.pdf", "--carton", "{tmp}/a.pdf"), "two outputs name the same file"),
+        (("--labels", "{tmp}/a.txt"), "must end in .pdf"),
+        (("--labels", "{tmp}/missing/a.pdf"), "does not exist"),
+        (("--labels", "{tmp}/a.pdf", "--extras", "-1"), "must be 0 or more"),
+        (("--labels", "{tmp}/a.pdf", "--stock", "roll-carton-4x3"), "no vial layout fits stock"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     assert run("render", CASE, *args) == 2
@@ -71,33 +70,10 @@ def test_a_failure_leaves_an_existing_output_untouched(tmp_path, capsys):
     labels, carton = tmp_path / "labels.pdf", tmp_path / "carton.pdf"
     labels.write_bytes(b"previous run")
     # the vial labels would render; the carton cannot (2 mL stock is a vial stock): nothing is written
-    assert run("render", CASE, "--labels", str(labels), "--carton", str(carton),
-               "--carton-stock", "roll-vial-2ml") == 2
+    assert run("render", CASE, "--labels", str(labels), "--carton", str(carton), "--carton-stock", "roll-vial-2ml") == 2
     assert labels.read_bytes() == b"previous run"
     assert not carton.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.pdf"]
-
-
-def test_write_atomic_failure_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "out.pdf"
-    target.write_bytes(b"old")
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OutputError, match="No space left"):
-        write_atomic(target, b"%PDF-new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
-
-
-def test_write_atomic_replaces_whole_file(tmp_path):
-    target = tmp_path / "out.pdf"
-    target.write_bytes(b"old and longer")
-    write_atomic(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
 def test_provisional_lot_and_ingredients_notes_go_to_stderr(tmp_path, capsys):
@@ -126,12 +102,13 @@ def test_render_package_never_imports_qt(tmp_path):
         "from labelapp.cli import main\n"
         f"assert main(['render', {CASE!r}, '--labels', {str(tmp_path / 'l.pdf')!r}, '--worksheet', "
         f"{str(tmp_path / 'w.pdf')!r}, '--extras', '0']) == 0\n"
-        "import labelapp.render.barcode, labelapp.render.fit, labelapp.render.label\n"
+        "import labelapp.render.label.barcode, labelapp.render.label.fit, labelapp.render.label.render\n"
         "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt')))\n"
         "assert not qt, qt\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2]
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -141,28 +118,29 @@ def test_same_pdf_bytes_in_separate_processes(tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"labels-{seed}.pdf"
         done = subprocess.run(
-            [sys.executable, "-m", "labelapp", "render", CASE, "--labels", str(out),
-             "--worksheet", str(tmp_path / f"w-{seed}.pdf"), "--extras", "0"],
-            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
-            env={**os.environ, "PYTHONHASHSEED": seed})
+            [
+                sys.executable,
+                "-m",
+                "labelapp",
+                "render",
+                CASE,
+                "--labels",
+                str(out),
+                "--worksheet",
+                str(tmp_path / f"w-{seed}.pdf"),
+                "--extras",
+                "0",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert done.returncode == 0, done.stderr
-        digests.add((hashlib.sha256(out.read_bytes()).hexdigest(),
-                     hashlib.sha256((tmp_path / f"w-{seed}.pdf").read_bytes()).hexdigest()))
+        digests.add(
+            (
+                hashlib.sha256(out.read_bytes()).hexdigest(),
+                hashlib.sha256((tmp_path / f"w-{seed}.pdf").read_bytes()).hexdigest(),
+            )
+        )
     assert len(digests) == 1
-
-
-def test_write_atomic_keeps_usual_permissions(tmp_path):
-    fresh = tmp_path / "new.pdf"
-    write_atomic(fresh, b"x")
-    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
-    existing = tmp_path / "existing.pdf"
-    existing.write_bytes(b"old")
-    existing.chmod(0o640)
-    write_atomic(existing, b"new")
-    assert existing.stat().st_mode & 0o777 == 0o640
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -5,16 +5,21 @@ from __future__ import annotations
 import pytest
 
 from labelapp.render.errors import LabelFitError
-from labelapp.render.fit import (UnprintableTextError, _Overflow, fit_layout, fit_zone, tokens)
 from labelapp.render.fonts import BOLD, REGULAR, line_metrics, string_width
-from labelapp.render.templates import TextZone
+from labelapp.render.label.fit import UnprintableTextError, _Overflow, fit_layout, fit_zone, tokens
+from labelapp.render.templates.layout import TextZone
 
 
 def zone(width="100pt", height="20pt", size=("8pt", "6pt"), **extra) -> TextZone:
-    return TextZone.model_validate({
-        "name": "z", "rect": {"x": "0pt", "y": "0pt", "width": width, "height": height},
-        "fields": extra.pop("fields", ["storage"]), "size": {"max": size[0], "min": size[1]},
-        **extra})
+    return TextZone.model_validate(
+        {
+            "name": "z",
+            "rect": {"x": "0pt", "y": "0pt", "width": width, "height": height},
+            "fields": extra.pop("fields", ["storage"]),
+            "size": {"max": size[0], "min": size[1]},
+            **extra,
+        }
+    )
 
 
 def lines(fitted):
@@ -55,39 +60,46 @@ def test_a_word_wider_than_the_zone_is_refused_not_broken():
     assert info.value.field == "storage"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1,500 mg per 30 mL (50 mg/mL)", ["1,500\u00a0mg", "per", "30\u00a0mL", "(50\u00a0mg/mL)"]),
-    ("water for injection q.s.", ["water", "for", "injection\u00a0q.s."]),
-    ("EXP\u00a02027-05-31 now", ["EXP\u00a02027-05-31", "now"]),
-    ("0.5 mg", ["0.5\u00a0mg"]),
-    ("20° to 25°C", ["20°", "to", "25°C"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1,500 mg per 30 mL (50 mg/mL)", ["1,500\u00a0mg", "per", "30\u00a0mL", "(50\u00a0mg/mL)"]),
+        ("water for injection q.s.", ["water", "for", "injection\u00a0q.s."]),
+        ("EXP\u00a02027-05-31 now", ["EXP\u00a02027-05-31", "now"]),
+        ("0.5 mg", ["0.5\u00a0mg"]),
+        ("20° to 25°C", ["20°", "to", "25°C"]),
+    ],
+)
 def test_numbers_stay_with_their_units(text, expected):
     assert tokens(text) == expected
 
 
 def test_number_and_unit_never_split_across_lines():
     width = string_width("1,500 mg per 3", REGULAR, 8)
-    fitted = fit_zone(zone(width=f"{width}pt", height="30pt", size=("8pt", "8pt")),
-                      {"storage": "1,500 mg per 30 mL (50 mg/mL)"}, 100)
+    fitted = fit_zone(
+        zone(width=f"{width}pt", height="30pt", size=("8pt", "8pt")), {"storage": "1,500 mg per 30 mL (50 mg/mL)"}, 100
+    )
     assert lines(fitted) == ["1,500 mg per", "30 mL", "(50 mg/mL)"]
 
 
 def test_newline_starts_a_paragraph():
-    fitted = fit_zone(zone(height="30pt", fields=["strength"]),
-                      {"strength": "276 mg per mL\n142 mg per mL"}, 100)
+    fitted = fit_zone(zone(height="30pt", fields=["strength"]), {"strength": "276 mg per mL\n142 mg per mL"}, 100)
     assert lines(fitted) == ["276 mg per mL", "142 mg per mL"]
 
 
 def test_inline_zone_runs_fields_together_with_a_wider_gap():
-    fitted = fit_zone(zone(width="300pt", fields=["lot", "expiry"], flow="inline"),
-                      {"lot": "LOT A1", "expiry": "EXP 2027-05-31"}, 100)
+    fitted = fit_zone(
+        zone(width="300pt", fields=["lot", "expiry"], flow="inline"), {"lot": "LOT A1", "expiry": "EXP 2027-05-31"}, 100
+    )
     assert lines(fitted) == ["LOT A1  EXP 2027-05-31"]
 
 
 def test_bold_fields_use_the_bold_face():
-    fitted = fit_zone(zone(height="30pt", fields=["warnings", "route"], bold_fields=["warnings"]),
-                      {"warnings": "Must be diluted.", "route": "For intravenous use."}, 100)
+    fitted = fit_zone(
+        zone(height="30pt", fields=["warnings", "route"], bold_fields=["warnings"]),
+        {"warnings": "Must be diluted.", "route": "For intravenous use."},
+        100,
+    )
     assert [line.font for line in fitted.lines] == [BOLD, REGULAR]
 
 
@@ -118,8 +130,7 @@ def test_fit_layout_error_names_field_zone_stock_layout(templates, vial):
     with pytest.raises(LabelFitError) as info:
         fit_layout(layout, texts, "roll-vial-30ml")
     err = info.value
-    assert (err.field, err.zone, err.stock, err.layout) == ("storage", "body", "roll-vial-30ml",
-                                                            "vial-30ml")
+    assert (err.field, err.zone, err.stock, err.layout) == ("storage", "body", "roll-vial-30ml", "vial-30ml")
     assert "'storage' does not fit on stock roll-vial-30ml (layout vial-30ml, zone 'body')" in str(err)
     assert "6 pt minimum" in str(err)
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from render_helpers import load_case, open_pdf
 
-from labelapp.render.content import label_content
-from labelapp.render.label import plan_for, render_labels
-from labelapp.render.records import ReconciliationCounts
-from labelapp.render.worksheet import render_worksheet
+from labelapp.render.label.content import label_content
+from labelapp.render.label.render import plan_for, render_labels
+from labelapp.render.worksheet.document import render_worksheet
+from labelapp.render.worksheet.inputs import ReconciliationCounts
 
 EXPECTED = Path(__file__).parent / "expected"
 TOLERANCE = 0.5  # pt
@@ -34,8 +34,9 @@ def _worksheet() -> bytes:
     bf, comp = load_case("glycine-30ml")
     vial = plan_for(label_content(bf, comp, "vial"), "roll-vial-30ml", comp.label_count)
     carton = plan_for(label_content(bf, comp, "carton"), "roll-carton-4x3", comp.label_count)
-    return render_worksheet(bf, comp, label_plan=vial, carton_plan=carton,
-                            reconciliation=ReconciliationCounts(106, 100, 2, 4, 0, 4))
+    return render_worksheet(
+        bf, comp, label_plan=vial, carton_plan=carton, reconciliation=ReconciliationCounts(106, 100, 2, 4, 0, 4)
+    )
 
 
 CASES = {
@@ -53,10 +54,19 @@ Word = list  # [text, x0, top, size, font]
 
 def words(pdf: bytes) -> list[list[Word]]:
     with open_pdf(pdf) as doc:
-        return [[[w["text"], round(w["x0"], 2), round(w["top"], 2), round(w["size"], 2),
-                  re.sub(r"^[A-Z]{6}\+", "", w["fontname"])]
-                 for w in page.extract_words(extra_attrs=["fontname", "size"])]
-                for page in doc.pages]
+        return [
+            [
+                [
+                    w["text"],
+                    round(w["x0"], 2),
+                    round(w["top"], 2),
+                    round(w["size"], 2),
+                    re.sub(r"^[A-Z]{6}\+", "", w["fontname"]),
+                ]
+                for w in page.extract_words(extra_attrs=["fontname", "size"])
+            ]
+            for page in doc.pages
+        ]
 
 
 def dump(pages: list[list[Word]]) -> str:
@@ -77,8 +87,7 @@ def compare(got: list[list[Word]], want: list[list[Word]]) -> list[str]:
             problems.append(f"page {n}: words differ: {[w[0] for w in page][:40]}")
             continue
         for w, r in zip(page, ref):
-            if abs(w[1] - r[1]) > TOLERANCE or abs(w[2] - r[2]) > TOLERANCE \
-                    or abs(w[3] - r[3]) > 0.01 or w[4] != r[4]:
+            if abs(w[1] - r[1]) > TOLERANCE or abs(w[2] - r[2]) > TOLERANCE or abs(w[3] - r[3]) > 0.01 or w[4] != r[4]:
                 problems.append(f"page {n}: {w} expected {r}")
     return problems
 

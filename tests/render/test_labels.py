@@ -6,20 +6,32 @@ import re
 from types import MappingProxyType
 
 import pytest
-from render_helpers import (KCL_10ML_EXAMPLE, batch_from, case_data, check_barcodes,
-                            check_every_char_on_a_label, check_label_run, example_data,
-                            glycine_10ml_data, load_case, long_name_data, many_ingredients_data,
-                            open_pdf)
+from render_helpers import (
+    KCL_10ML_EXAMPLE,
+    batch_from,
+    case_data,
+    check_barcodes,
+    check_every_char_on_a_label,
+    check_label_run,
+    example_data,
+    glycine_10ml_data,
+    load_case,
+    long_name_data,
+    many_ingredients_data,
+    open_pdf,
+)
 
-from labelapp.render.content import MEDWATCH, NBSP, SEE_CARTON, label_content
 from labelapp.render.errors import LabelFitError, PreflightError
-from labelapp.render.label import render_labels
+from labelapp.render.label.content import MEDWATCH, NBSP, SEE_CARTON, label_content
+from labelapp.render.label.render import render_labels
 
-VIAL_STOCKS = ["roll-vial-2ml", "roll-vial-2ml-flag", "roll-vial-10ml", "roll-vial-30ml",
-               "sheet-avery-5160"]
+VIAL_STOCKS = ["roll-vial-2ml", "roll-vial-2ml-flag", "roll-vial-10ml", "roll-vial-30ml", "sheet-avery-5160"]
 CARTON_STOCKS = ["roll-carton-4x3", "sheet-avery-5163"]
-CASES = {"standard": lambda: case_data("glycine-30ml"), "long-name": long_name_data,
-         "many-ingredients": many_ingredients_data}
+CASES = {
+    "standard": lambda: case_data("glycine-30ml"),
+    "long-name": long_name_data,
+    "many-ingredients": many_ingredients_data,
+}
 
 # What each stock does with each case: "ok", "ok+carton" (ingredients moved to the carton), or
 # ("refuse", field, suggested stock or None). The 2 mL and 5160 vial labels cannot carry the whole
@@ -69,12 +81,14 @@ def test_every_stock_renders_correctly_or_refuses(case, stock, templates):
         with pytest.raises(LabelFitError) as info:
             render_labels(content, stock, count, templates)
         _, field, suggestion = expected
-        assert (info.value.field, info.value.stock, info.value.suggestion) == \
-            (field, stock, suggestion)
+        assert (info.value.field, info.value.stock, info.value.suggestion) == (field, stock, suggestion)
         message = str(info.value)
         assert f"'{field}' does not fit on stock {stock}" in message
-        assert (f"next larger stock that fits: {suggestion}" in message if suggestion
-                else "no larger stock fits either" in message)
+        assert (
+            f"next larger stock that fits: {suggestion}" in message
+            if suggestion
+            else "no larger stock fits either" in message
+        )
         if suggestion:  # the suggestion is true: the label renders there
             render_labels(content, suggestion, 1, templates)
         return
@@ -88,14 +102,26 @@ def test_vial_label_carries_every_503b_element(vial, templates):
     result = render_labels(vial, "roll-vial-30ml", 2, templates)
     with open_pdf(result.pdf) as pdf:
         text = " ".join(pdf.pages[1].extract_text().split())
-    for needle in ["This is a compounded drug.", "Example Outsourcing Facility LLC",
-                   "100 Example Way, Springfield, IL 62701", "Tel. 217-555-0100",
-                   "LOT G50-261123-01", "Glycine Injection", "1,500 mg per 30 mL (50 mg/mL)",
-                   "30 mL Single-Dose Vial. Discard unused portion.", "Compounded 2026-11-23",
-                   "EXP 2026-12-23", "Store at 20° to 25°C (68° to 77°F).", "Not for resale.",
-                   "Office Use Only.", "Each mL contains: glycine 50 mg; water for injection q.s.",
-                   "Rx only", "For intravenous use.", "Osmolarity 666 mOsmol/L (calc)",
-                   "0002/0002"]:
+    for needle in [
+        "This is a compounded drug.",
+        "Example Outsourcing Facility LLC",
+        "100 Example Way, Springfield, IL 62701",
+        "Tel. 217-555-0100",
+        "LOT G50-261123-01",
+        "Glycine Injection",
+        "1,500 mg per 30 mL (50 mg/mL)",
+        "30 mL Single-Dose Vial. Discard unused portion.",
+        "Compounded 2026-11-23",
+        "EXP 2026-12-23",
+        "Store at 20° to 25°C (68° to 77°F).",
+        "Not for resale.",
+        "Office Use Only.",
+        "Each mL contains: glycine 50 mg; water for injection q.s.",
+        "Rx only",
+        "For intravenous use.",
+        "Osmolarity 666 mOsmol/L (calc)",
+        "0002/0002",
+    ]:
         assert needle in text, needle
     assert "NDC" not in text  # none assigned in this case
     assert MEDWATCH not in text  # that is the carton's (503B(a)(10)(B))
@@ -115,18 +141,31 @@ def test_10ml_products_print_on_the_10ml_stock_with_every_element(case, template
     assert (result.stock, result.layout) == ("roll-vial-10ml", "vial-10ml")
     assert not result.ingredients_on_carton  # the full list fits today (moving it would be lawful)
     assert min(result.sizes.values()) >= 6.0
-    assert result.sizes["title"] > result.sizes["strength"] > max(
-        size for zone, size in result.sizes.items() if zone not in ("title", "strength"))
+    assert (
+        result.sizes["title"]
+        > result.sizes["strength"]
+        > max(size for zone, size in result.sizes.items() if zone not in ("title", "strength"))
+    )
     check_label_run(result, content, templates)
     check_every_char_on_a_label(result, templates)
     check_barcodes(result, content, templates, [1, 2, 3])
     with open_pdf(result.pdf) as pdf:
         text = " ".join(pdf.pages[2].extract_text().split())
     needles = [v.replace(NBSP, " ") for k, v in content.texts.items() if k != "ndc"]
-    needles += [content.elements[k] for k in ("facility.name", "facility.address", "facility.phone",
-                                              "lot", "established name", "expiration date",
-                                              "date compounded", "storage and handling",
-                                              "ingredients")]
+    needles += [
+        content.elements[k]
+        for k in (
+            "facility.name",
+            "facility.address",
+            "facility.phone",
+            "lot",
+            "established name",
+            "expiration date",
+            "date compounded",
+            "storage and handling",
+            "ingredients",
+        )
+    ]
     for needle in needles + [f"For {bf.formula.route} use.", "Rx only", "0003/0003"]:
         assert " ".join(needle.split()) in text, needle
     assert MEDWATCH not in text
@@ -214,8 +253,7 @@ def test_rendering_is_deterministic(vial, templates):
 def test_fonts_are_embedded_liberation_sans_and_nothing_else(vial, templates):
     pdf = render_labels(vial, "roll-vial-30ml", 2, templates).pdf
     base_fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", pdf))
-    assert base_fonts and all(re.fullmatch(rb"[A-Z]{6}\+LiberationSans(-Bold)?", f)
-                              for f in base_fonts), base_fonts
+    assert base_fonts and all(re.fullmatch(rb"[A-Z]{6}\+LiberationSans(-Bold)?", f) for f in base_fonts), base_fonts
     assert b"/FontFile2" in pdf  # TrueType programs embedded
     for base14 in (b"Helvetica", b"Times-Roman", b"Courier", b"ZapfDingbats", b"Symbol"):
         assert base14 not in pdf
@@ -261,20 +299,6 @@ def test_carton_preflight_requires_directions(templates):
         render_labels(content, "roll-carton-4x3", 1, templates)
 
 
-def test_calibration_offset_moves_everything(vial, templates):
-    stock = templates.stock("roll-vial-30ml")
-    moved = stock.model_copy(update={"offset": stock.offset.model_copy(update={"x": 2.0, "y": 3.0})})
-    shifted = templates.__class__({**templates.stocks, stock.name: moved}, templates.layouts)
-    plain = render_labels(vial, stock.name, 1, templates).pdf
-    offset = render_labels(vial, stock.name, 1, shifted).pdf
-    with open_pdf(plain) as a, open_pdf(offset) as b:
-        ca, cb = a.pages[0].chars, b.pages[0].chars
-        assert len(ca) == len(cb)
-        for x, y in zip(ca, cb):
-            assert y["x0"] == pytest.approx(x["x0"] + 2.0, abs=0.01)
-            assert y["top"] == pytest.approx(x["top"] + 3.0, abs=0.01)
-
-
 def test_label_count_limits(vial, templates):
     from labelapp.domain.errors import LabelappError
 
@@ -287,7 +311,7 @@ def label_content_with(content, **texts):
 
 
 def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq():
-    from labelapp.render.content import active_meq_text
+    from labelapp.render.label.content import active_meq_text
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import calculate, load_batch_file
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from labelapp.render.errors import TemplateError
-from labelapp.render.fields import PRIMARY_FIELDS, REQUIRED_FIELDS
-from labelapp.render.templates import (MIN_TEXT_SIZE, display_path, load_templates)
+from labelapp.render.label.fields import PRIMARY_FIELDS, REQUIRED_FIELDS
+from labelapp.render.templates.layout import MIN_TEXT_SIZE
+from labelapp.render.templates.loader import display_path, load_templates
 from labelapp.render.units import parse_length
 from labelapp.resources import templates_dir
 
@@ -35,8 +36,9 @@ def error_of(tree: Path) -> str:
     return str(info.value)
 
 
-@pytest.mark.parametrize("text, points", [("3.25in", 234.0), ("25.4mm", 72.0), ("6pt", 6.0),
-                                          ("2.54cm", 72.0), (" .5in ", 36.0)])
+@pytest.mark.parametrize(
+    "text, points", [("3.25in", 234.0), ("25.4mm", 72.0), ("6pt", 6.0), ("2.54cm", 72.0), (" .5in ", 36.0)]
+)
 def test_lengths_with_units(text, points):
     assert parse_length(text) == pytest.approx(points)
 
@@ -70,8 +72,7 @@ def test_shipped_kinds_and_sheets(templates):
 
 
 def test_display_path_is_relative_to_the_data_root():
-    assert display_path(templates_dir() / "stocks" / "roll-vial-30ml.yaml") == \
-        "templates/stocks/roll-vial-30ml.yaml"
+    assert display_path(templates_dir() / "stocks" / "roll-vial-30ml.yaml") == "templates/stocks/roll-vial-30ml.yaml"
 
 
 def test_zero_width_names_file_and_field(tree):
@@ -97,8 +98,7 @@ def test_name_must_match_file(tree):
 
 def test_sheet_grid_past_the_page(tree):
     edit(tree / "stocks" / "sheet-avery-5160.yaml", lambda d: d["sheet"].update(rows=11))
-    assert "sheet-avery-5160.yaml: sheet: the last row ends at 11.5in, past the page height" in \
-        error_of(tree)
+    assert "sheet-avery-5160.yaml: sheet: the last row ends at 11.5in, past the page height" in error_of(tree)
 
 
 def test_sheet_pitch_smaller_than_label(tree):
@@ -108,7 +108,7 @@ def test_sheet_pitch_smaller_than_label(tree):
 
 def test_bad_yaml_names_the_line(tree):
     (tree / "stocks" / "roll-vial-2ml.yaml").write_text("name: roll-vial-2ml\nwidth: [1in\n")
-    assert "roll-vial-2ml.yaml: line 3: not valid YAML" in error_of(tree)
+    assert "roll-vial-2ml.yaml: line 3 column 1: not valid YAML" in error_of(tree)
 
 
 def _zone(data, name):
@@ -117,16 +117,13 @@ def _zone(data, name):
 
 
 def test_text_below_six_points_refused(tree):
-    edit(tree / "layouts" / "vial-30ml.yaml",
-         lambda d: _zone(d, "facility")["size"].update(min="5.5pt"))
-    assert "vial-30ml.yaml: stacks[1].zones[2].size.min: 5.5pt is below the 6 pt floor" in \
-        error_of(tree)
+    edit(tree / "layouts" / "vial-30ml.yaml", lambda d: _zone(d, "facility")["size"].update(min="5.5pt"))
+    assert "vial-30ml.yaml: stacks[1].zones[2].size.min: 5.5pt is below the 6 pt floor" in error_of(tree)
 
 
 def test_zone_past_the_label_edge(tree):
     edit(tree / "layouts" / "vial-30ml.yaml", lambda d: _zone(d, "rx")["rect"].update(x="240pt"))
-    assert "vial-30ml.yaml: zones[" in error_of(tree) and "reaches past the 3.5in x 1.5in label" \
-        in error_of(tree)
+    assert "vial-30ml.yaml: zones[" in error_of(tree) and "reaches past the 3.5in x 1.5in label" in error_of(tree)
 
 
 def test_overlapping_zones(tree):
@@ -135,10 +132,13 @@ def test_overlapping_zones(tree):
 
 
 def test_zone_in_a_stack_takes_no_rect(tree):
-    edit(tree / "layouts" / "vial-30ml.yaml", lambda d: _zone(d, "title").update(
-        rect={"x": "0pt", "y": "0pt", "width": "10pt", "height": "10pt"}))
-    assert "vial-30ml.yaml: stacks[0]: zones[0].rect: a zone in a stack takes its place from the " \
-        "stack" in error_of(tree)
+    edit(
+        tree / "layouts" / "vial-30ml.yaml",
+        lambda d: _zone(d, "title").update(rect={"x": "0pt", "y": "0pt", "width": "10pt", "height": "10pt"}),
+    )
+    assert "vial-30ml.yaml: stacks[0]: zones[0].rect: a zone in a stack takes its place from the stack" in error_of(
+        tree
+    )
 
 
 def test_fixed_zone_needs_a_rect(tree):
@@ -150,6 +150,7 @@ def test_required_field_left_out(tree):
     def drop(d):
         zone = _zone(d, "body")
         zone["fields"].remove("storage")
+
     edit(tree / "layouts" / "vial-30ml.yaml", drop)
     assert "vial-30ml.yaml: zones: a vial label must place storage" in error_of(tree)
 
@@ -158,6 +159,7 @@ def test_carton_requires_medwatch_and_directions(tree):
     def drop(d):
         foot = d["stacks"][1]
         foot["zones"] = [z for z in foot["zones"] if z["name"] != "medwatch"]
+
     edit(tree / "layouts" / "carton-4x3.yaml", drop)
     assert "carton-4x3.yaml: zones: a carton label must place adverse_events" in error_of(tree)
 
@@ -165,8 +167,7 @@ def test_carton_requires_medwatch_and_directions(tree):
 def test_name_and_strength_must_be_largest(tree):
     edit(tree / "layouts" / "vial-30ml.yaml", lambda d: _zone(d, "rx")["size"].update(max="10pt"))
     message = error_of(tree)
-    assert "vial-30ml.yaml: zones (title).size.min: 9pt is smaller than zone 'rx' at its max 10pt" \
-        in message
+    assert "vial-30ml.yaml: zones (title).size.min: 9pt is smaller than zone 'rx' at its max 10pt" in message
 
 
 def test_unknown_field_in_zone(tree):
@@ -175,8 +176,7 @@ def test_unknown_field_in_zone(tree):
 
 
 def test_per_label_field_must_be_alone(tree):
-    edit(tree / "layouts" / "vial-30ml.yaml",
-         lambda d: _zone(d, "serial")["fields"].append("ndc"))
+    edit(tree / "layouts" / "vial-30ml.yaml", lambda d: _zone(d, "serial")["fields"].append("ndc"))
     assert "must be alone in its zone" in error_of(tree)
 
 
@@ -192,11 +192,22 @@ def test_two_layouts_for_one_stock_are_ambiguous(tree):
 
 
 def test_overlapping_default_volume_ranges(tree):
-    edit(tree / "stocks" / "roll-vial-10ml.yaml",
-         lambda d: d.update(default_for_containers={"min_ml": 5, "max_ml": 20}))
-    assert "roll-vial-10ml.yaml: default_for_containers: overlaps stock 'roll-vial-30ml'" in \
-        error_of(tree)
+    edit(
+        tree / "stocks" / "roll-vial-10ml.yaml", lambda d: d.update(default_for_containers={"min_ml": 5, "max_ml": 20})
+    )
+    assert "roll-vial-10ml.yaml: default_for_containers: overlaps stock 'roll-vial-30ml'" in error_of(tree)
 
 
 def test_primary_fields_are_name_and_strength():
     assert PRIMARY_FIELDS == {"established_name", "strength"}
+
+
+def test_a_stock_file_with_a_calibration_offset_is_refused_with_where_it_moved(tree):
+    """One calibration mechanism: per printer and stock on the Print page, never in a stock file."""
+    path = tree / "stocks" / "roll-vial-2ml.yaml"
+    path.write_text(path.read_text() + "printer_offsets: {ZD621: {x: 1mm, y: 0mm}}\n")
+    message = error_of(tree)
+    assert (
+        "roll-vial-2ml.yaml: printer_offsets: printer calibration is set per printer and stock on the "
+        "Print page" in message
+    )

@@ -4,21 +4,20 @@ signatures, reconciliation, and a specimen of the real label."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from render_helpers import batch_from, case_data, decode, open_pdf, parse_hri
 
-from labelapp.render.label import plan_for
-from labelapp.render.records import ReconciliationCounts, SignatureRecord
-from labelapp.render.worksheet import render_worksheet
+from labelapp.render.label.render import plan_for
+from labelapp.render.worksheet.document import render_worksheet
+from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
 
 
 @pytest.fixture(scope="module")
 def plans(glycine, vial, carton, templates):
     count = glycine[1].label_count
-    return (plan_for(vial, "roll-vial-30ml", count, templates),
-            plan_for(carton, "roll-carton-4x3", count, templates))
+    return (plan_for(vial, "roll-vial-30ml", count, templates), plan_for(carton, "roll-carton-4x3", count, templates))
 
 
 def pages_text(pdf: bytes) -> list[str]:
@@ -43,9 +42,14 @@ def test_header_on_every_page_with_page_n_of_n(glycine, plans):
     for n, text in enumerate(texts, 1):
         assert text.startswith("BATCH PRODUCTION AND CONTROL RECORD"), n
         assert f"Page {n} of {len(texts)}" in text
-        for needle in ("Glycine Injection — 1,500 mg per 30 mL (50 mg/mL)", "Formula GLY-50-30 v1",
-                       "Lot G50-261123-01", "Batch 100 units, 3,234 mL", "Compounded 2026-11-23",
-                       "EXP 2026-12-23"):
+        for needle in (
+            "Glycine Injection — 1,500 mg per 30 mL (50 mg/mL)",
+            "Formula GLY-50-30 v1",
+            "Lot G50-261123-01",
+            "Batch 100 units, 3,234 mL",
+            "Compounded 2026-11-23",
+            "EXP 2026-12-23",
+        ):
             assert needle in text, (n, needle)
 
 
@@ -62,17 +66,36 @@ def test_computed_values_are_printed_with_their_working(glycine):
 def test_components_and_record_sections(glycine):
     pdf = render_worksheet(*glycine)
     text = " ".join(pages_text(pdf)) + " | " + cells(pdf)
-    for needle in ("GLY24117", "Example Chemical Co.", "2028-09-30", "99.6%", "162.35 g",
-                   "q.s. to 3,234 mL", "WFI-2611-07", "4. Equipment", "Sterile filter 0.2/0.22 µm",
-                   "5. Pre-use checks", "6. Compounding steps", "q.s. to 3,234 mL with water for injection",
-                   "7. Sterile filtration and filter integrity test", "Post-use integrity test",
-                   "8. Aseptic filling and fill-volume checks",
-                   "30.8 mL per unit (labeled 30 mL + 0.8 mL excess, USP <1151>)",
-                   "9. Labeling and label reconciliation", "106 per run expected",
-                   "Check: A = B + C + E + F + returned", "10. Yield", "100 units",
-                   "11. QC sampling and release testing", "USP <71>", "USP <85>",
-                   "Compare with 666 mOsmol/L (calc)", "13. QA review and release",
-                   "This is a compounded drug", "Store at 20° to 25°C (68° to 77°F)."):
+    for needle in (
+        "GLY24117",
+        "Example Chemical Co.",
+        "2028-09-30",
+        "99.6%",
+        "162.35 g",
+        "q.s. to 3,234 mL",
+        "WFI-2611-07",
+        "4. Equipment",
+        "Sterile filter 0.2/0.22 µm",
+        "5. Pre-use checks",
+        "6. Compounding steps",
+        "q.s. to 3,234 mL with water for injection",
+        "7. Sterile filtration and filter integrity test",
+        "Post-use integrity test",
+        "8. Aseptic filling and fill-volume checks",
+        "30.8 mL per unit (labeled 30 mL + 0.8 mL excess, USP <1151>)",
+        "9. Labeling and label reconciliation",
+        "106 per run expected",
+        "Check: A = B + C + E + F + returned",
+        "10. Yield",
+        "100 units",
+        "11. QC sampling and release testing",
+        "USP <71>",
+        "USP <85>",
+        "Compare with 666 mOsmol/L (calc)",
+        "13. QA review and release",
+        "This is a compounded drug",
+        "Store at 20° to 25°C (68° to 77°F).",
+    ):
         assert needle in text, needle
 
 
@@ -84,12 +107,13 @@ def test_signature_lines_are_blank_without_records(glycine):
 
 def test_signatures_are_printed_with_name_meaning_and_time(glycine):
     records = [
-        SignatureRecord("Alex Rivera", "Technician", "Performed", datetime(2026, 11, 23, 14, 5,
-                        tzinfo=timezone.utc), "weighing"),
-        SignatureRecord("Sam Chen", "Pharmacist", "Approved for release",
-                        datetime(2026, 11, 30, 16, 45, tzinfo=timezone.utc), "qa-release"),
-        SignatureRecord("Pat Lee", "QC", "Reviewed", datetime(2026, 11, 29, 9, 0,
-                        tzinfo=timezone.utc), "not-a-step"),
+        SignatureManifestation(
+            "Alex Rivera", "Technician", "Performed", datetime(2026, 11, 23, 14, 5, tzinfo=UTC), "weighing"
+        ),
+        SignatureManifestation(
+            "Sam Chen", "Pharmacist", "Approved for release", datetime(2026, 11, 30, 16, 45, tzinfo=UTC), "qa-release"
+        ),
+        SignatureManifestation("Pat Lee", "QC", "Reviewed", datetime(2026, 11, 29, 9, 0, tzinfo=UTC), "not-a-step"),
     ]
     pdf = render_worksheet(*glycine, signatures=records)
     text = " ".join(pages_text(pdf)) + " | " + cells(pdf)
@@ -103,13 +127,16 @@ def test_naive_signature_time_is_refused():
     from labelapp.domain.errors import LabelappError
 
     with pytest.raises(LabelappError, match="UTC"):
-        SignatureRecord("A B", "r", "m", datetime(2026, 1, 1), "qa-release")
+        SignatureManifestation("A B", "r", "m", datetime(2026, 1, 1), "qa-release")
 
 
-@pytest.mark.parametrize("counts, expected", [
-    (ReconciliationCounts(106, 100, 2, 4, 1, 3), "106 = 106: balanced"),
-    (ReconciliationCounts(106, 99, 2, 4, 1, 2), "106 vs 104: DISCREPANCY of 2; investigate (211.192)"),
-])
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        (ReconciliationCounts(106, 100, 2, 4, 1, 3), "106 = 106: balanced"),
+        (ReconciliationCounts(106, 99, 2, 4, 1, 2), "106 vs 104: DISCREPANCY of 2; investigate (211.192)"),
+    ],
+)
 def test_reconciliation_counts_and_check(glycine, counts, expected):
     assert expected in cells(render_worksheet(*glycine, reconciliation=counts))
 
@@ -134,8 +161,7 @@ def test_no_text_below_seven_points_and_all_inside_the_page(glycine, plans):
                 assert c["bottom"] <= page.height
             # only the label specimens (actual size) may use their own 6-7 pt text
             assert all(c["size"] >= 6 for c in specimen)
-            assert all(c["fontname"].endswith(("LiberationSans", "LiberationSans-Bold"))
-                       for c in page.chars)
+            assert all(c["fontname"].endswith(("LiberationSans", "LiberationSans-Bold")) for c in page.chars)
 
 
 def test_provisional_lot_is_flagged():
@@ -147,8 +173,7 @@ def test_provisional_lot_is_flagged():
 
 
 def test_worksheet_is_deterministic(glycine, plans):
-    assert render_worksheet(*glycine, label_plan=plans[0]) == \
-        render_worksheet(*glycine, label_plan=plans[0])
+    assert render_worksheet(*glycine, label_plan=plans[0]) == render_worksheet(*glycine, label_plan=plans[0])
 
 
 def test_page_count_form_is_defined_once(glycine):

@@ -13,19 +13,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import register_pg_server as pg_server
+from register_helpers import PASSWORDS, add_users, make_batch_file
 from sqlalchemy import create_engine, text
 
 from labelapp.services.register import Register
-import register_pg_server as pg_server
-from register_helpers import PASSWORDS, add_users, make_batch_file
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
     """argon2 with its production cost makes every test slow; the code path is the same."""
     from argon2 import PasswordHasher
 
-    from labelapp.services import register_auth
-    monkeypatch.setattr(register_auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    from labelapp.services import passwords
+    from labelapp.store import signing
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(signing, "KDF", signing.KdfCost(time_cost=1, memory_kib=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -49,11 +53,12 @@ def people(reg: Register) -> dict:
 @pytest.fixture
 def approved(reg: Register, people: dict):
     formula = make_batch_file().formula
-    reg.add_formula(formula, people["pharm2"])
-    return reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    reg.formulas.add(formula, people["pharm2"])
+    return reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
 
 
 # ---------------------------------------------------------------- PostgreSQL
+
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
@@ -62,8 +67,11 @@ def pg_admin_url() -> Iterator[str]:
         yield url
         return
     if os.environ.get("CI"):
-        pytest.fail("LABELAPP_TEST_PG_URL is not set: .ci/run must `source .ci/postgres.sh` before pytest "
-                    "so that the PostgreSQL register tests run", pytrace=False)
+        pytest.fail(
+            "LABELAPP_TEST_PG_URL is not set: .ci/run must `source .ci/postgres.sh` before pytest "
+            "so that the PostgreSQL register tests run",
+            pytrace=False,
+        )
     server = pg_server.start_local()
     try:
         yield server.url

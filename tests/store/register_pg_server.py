@@ -22,16 +22,22 @@ class LocalServer:
     prefix: list[str]
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data_dir / "data"), "-m", "fast",
-                        "-w", "stop"], capture_output=True, check=False)
+        subprocess.run(
+            [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data_dir / "data"), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def _bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        pytest.fail("no PostgreSQL server binaries: install them (apt-get install postgresql) or run "
-                    "`source .ci/postgres.sh` to set LABELAPP_TEST_PG_URL", pytrace=False)
+        pytest.fail(
+            "no PostgreSQL server binaries: install them (apt-get install postgresql) or run "
+            "`source .ci/postgres.sh` to set LABELAPP_TEST_PG_URL",
+            pytrace=False,
+        )
     return Path(found[-1]).parent
 
 
@@ -44,8 +50,11 @@ def _free_port() -> int:
 def _run(prefix: list[str], *args: str) -> None:
     done = subprocess.run([*prefix, *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        pytest.fail(f"starting the test PostgreSQL server failed: {' '.join(args[:1])}: "
-                    f"{(done.stderr or done.stdout).strip()[-500:]}", pytrace=False)
+        pytest.fail(
+            f"starting the test PostgreSQL server failed: {' '.join(args[:1])}: "
+            f"{(done.stderr or done.stdout).strip()[-500:]}",
+            pytrace=False,
+        )
 
 
 def start_local() -> LocalServer:
@@ -58,7 +67,19 @@ def start_local() -> LocalServer:
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     _run(prefix, str(bindir / "initdb"), "-D", str(root / "data"), "-U", "labelapp", "--auth=trust", "-E", "UTF8")
-    _run(prefix, str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"), "-w", "-t", "60",
-         "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
+    _run(
+        prefix,
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(root / "data"),
+        "-l",
+        str(root / "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+        "start",
+    )
     _run(prefix, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "labelapp", "labelapp_test")
     return LocalServer(f"postgresql+psycopg://labelapp@127.0.0.1:{port}/labelapp_test", root, bindir, prefix)

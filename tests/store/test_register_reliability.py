@@ -30,9 +30,9 @@ WORKERS = Path(__file__).resolve().parent / "register_workers.py"
 def _prepare(url: str, archive: Path) -> None:
     reg = Register.open(url, archive_dir=archive)
     who = add_users(reg, "tech", "pharm", "pharm2", "qa")
-    reg.add_formula(make_batch_file().formula, who["pharm2"])
-    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    reg.new_batch(make_batch_file(), who["tech"])
+    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    reg.batches.new(make_batch_file(), who["tech"])
     reg.close()
 
 
@@ -40,39 +40,52 @@ def _snapshot(url: str, archive: Path) -> dict:
     reg = Register.open(url, archive_dir=archive)
     try:
         with reg.database.read() as conn:
-            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                      for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log",
-                                "lot_counters")}
+            counts = {
+                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("batches", "print_jobs", "archived_documents", "signatures", "audit_log", "lot_counters")
+            }
             counts["lot_seq"] = conn.execute(text("SELECT coalesce(max(last_seq), 0) FROM lot_counters")).scalar_one()
-        counts["status"] = reg.list_batches()[-1].status.value
-        counts["audit_ok"] = reg.verify_audit().ok
-        counts["archive_ok"] = reg.check_archive().ok
+        counts["status"] = reg.batches.search()[-1].status.value
+        counts["audit_ok"] = reg.audit.verify().ok
+        counts["archive_ok"] = reg.archive.check().ok
         return counts
     finally:
         reg.close()
 
 
-@pytest.mark.parametrize(("action", "point"), [
-    ("new_batch", "batch.before_commit"),
-    ("print", "print.after_archive"),
-    ("print", "print.before_commit"),
-    ("print", "archive.before_rename"),
-    ("sign", "sign.before_commit"),
-    ("archive", "archive.after_file"),
-])
+@pytest.mark.parametrize(
+    ("action", "point"),
+    [
+        ("new_batch", "batch.before_commit"),
+        ("print", "print.after_archive"),
+        ("print", "print.before_commit"),
+        ("print", "archive.before_rename"),
+        ("sign", "sign.before_commit"),
+        ("archive", "archive.after_file"),
+    ],
+)
 def test_kill_during_a_save_leaves_the_previous_state(any_url, tmp_path, action, point):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     before = _snapshot(any_url, archive)
     env = dict(os.environ, **{FAULT_ENV: point})
-    done = subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), action], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
     after = _snapshot(any_url, archive)
     assert after == before  # nothing half-written; the audit chain and the archive still verify
     # and the register keeps working: the same save now succeeds
-    done = subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), action],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     final = _snapshot(any_url, archive)
     assert final["audit_ok"] and final["archive_ok"] and final["audit_log"] > before["audit_log"]
@@ -82,11 +95,15 @@ def test_orphaned_archive_file_is_harmless(any_url, tmp_path):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     env = dict(os.environ, **{FAULT_ENV: "print.after_archive"})
-    subprocess.run([sys.executable, str(WORKERS), "crash", any_url, str(archive), "print"], env=env,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(WORKERS), "crash", any_url, str(archive), "print"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert len(list(archive.rglob("*.pdf"))) == 1  # the file got written, its row did not
     reg = Register.open(any_url, archive_dir=archive)
-    assert reg.list_documents() == [] and reg.check_archive().ok
+    assert reg.archive.search() == [] and reg.archive.check().ok
     reg.close()
 
 
@@ -99,12 +116,13 @@ def test_locked_database_gives_a_clear_error(tmp_path, monkeypatch):
     holder = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
+        admin = busy.accounts.authenticate("admin", PASSWORDS["admin"])  # a sign-in reads: no write lock
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.authenticate("admin", PASSWORDS["admin"])
+            busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert busy.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP").reconciliation_limit == 1
     busy.close()
     reg.close()
 
@@ -116,12 +134,13 @@ def test_locked_postgresql_register_gives_a_clear_error(pg_url, monkeypatch):
     monkeypatch.setenv("LABELAPP_BUSY_TIMEOUT_MS", "200")
     busy = Register.open(pg_url)
     holder = create_engine(pg_url)
+    admin = busy.accounts.authenticate("admin", PASSWORDS["admin"])  # a sign-in reads: no write lock
     with holder.connect() as conn, conn.begin():
-        conn.execute(text("SELECT * FROM audit_head FOR UPDATE"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(503118212)"))  # what another workstation's write holds
         with pytest.raises(DatabaseBusyError, match="is locked by another program or workstation"):
-            busy.authenticate("admin", PASSWORDS["admin"])
+            busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP")
     holder.dispose()
-    assert busy.authenticate("admin", PASSWORDS["admin"]).username == "admin"
+    assert busy.settings.update(admin, {"reconciliation_limit": 1}, "SOP").reconciliation_limit == 1
     busy.close()
     reg.close()
 
@@ -131,11 +150,11 @@ def test_missing_folder_or_bad_file_gives_a_clear_error(tmp_path):
         Register.open(f"sqlite:///{tmp_path / 'no' / 'such' / 'labelapp.db'}")
     not_a_db = tmp_path / "notes.db"
     not_a_db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(DatabaseUnavailableError, match="not a labelapp database or is damaged"):
+    with pytest.raises(DatabaseUnavailableError, match="is not a labelapp register"):
         Register.open(f"sqlite:///{not_a_db}")
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(DatabaseUnavailableError):
+    with pytest.raises(DatabaseUnavailableError, match="file"):
         Register.open(f"sqlite:///{a_file / 'labelapp.db'}")
     with pytest.raises(DatabaseUnavailableError, match="unsupported database"):
         Register.open("mysql://localhost/x")
@@ -155,10 +174,10 @@ def test_default_location_is_created_private_and_migrated(tmp_path, monkeypatch)
     monkeypatch.delenv("LABELAPP_ARCHIVE_DIR", raising=False)
     reg = Register.open()
     who = add_users(reg, "tech", "pharm", "pharm2")
-    reg.add_formula(make_batch_file().formula, who["pharm2"])
-    reg.approve_formula("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    batch = reg.new_batch(make_batch_file(), who["tech"])
-    reg.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 x", who["tech"])
+    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
+    batch = reg.batches.new(make_batch_file(), who["tech"])
+    reg.batches.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 x", who["tech"])
     folder = tmp_path / "xdg" / "labelapp"
     assert reg.database.sqlite_path == folder / "labelapp.db"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -186,6 +205,7 @@ def test_old_sqlite_schema_is_backed_up_then_upgraded(tmp_path):
     from alembic import command
 
     from labelapp.store.db import _alembic_config
+
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
@@ -206,6 +226,7 @@ def test_schema_from_a_newer_program_is_refused(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     from labelapp.store.errors import StoreError
+
     with pytest.raises(StoreError, match="newer labelapp"):
         open_database(f"sqlite:///{path}")
 
@@ -214,9 +235,9 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     archive = tmp_path / "archive"
     _prepare(any_url, archive)
     reg = Register.open(any_url, archive_dir=archive)
-    who = {n: reg.authenticate(n, PASSWORDS[n]) for n in ("tech", "qa")}
-    batch = reg.list_batches()[0]
-    reg.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 first", who["tech"])
+    who = {n: reg.accounts.authenticate(n, PASSWORDS[n]) for n in ("tech", "qa")}
+    batch = reg.batches.search()[0]
+    reg.batches.record_print_job(batch.id, "label", "roll", 5, "ZD621", b"%PDF-1.4 first", who["tech"])
     stop = threading.Event()
     errors = []
 
@@ -226,7 +247,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
             n = 0
             while not stop.is_set():
                 n += 1
-                writer.archive_document(batch.id, "other", f"%PDF-1.4 busy {n}".encode(), who["qa"])
+                writer.archive.add(batch.id, "other", f"%PDF-1.4 busy {n}".encode(), who["qa"])
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -235,7 +256,7 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     thread = threading.Thread(target=keep_writing)
     thread.start()
     try:
-        result, problems = reg.backup(tmp_path / "backups", who["qa"])
+        result, problems = reg.archive.backup(tmp_path / "backups", who["qa"])
     finally:
         stop.set()
         thread.join()
@@ -246,8 +267,8 @@ def test_backup_while_the_register_is_in_use(any_url, tmp_path):
     assert result.documents_copied == result.documents_checked >= 1
     if reg.database.is_sqlite:
         restored = Register.open(f"sqlite:///{result.database_file}", archive_dir=folder / "archive")
-        assert restored.verify_audit().ok and restored.check_archive().ok
-        assert restored.list_batches()[0].lot_number == batch.lot_number
+        assert restored.audit.verify().ok and restored.archive.check().ok
+        assert restored.batches.search()[0].lot_number == batch.lot_number
         restored.close()
     else:
         assert Path(result.database_file).stat().st_size > 0

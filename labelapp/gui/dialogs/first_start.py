@@ -8,17 +8,38 @@ and approved by the pharmacist's own e-signature (a second person, as for every 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
-                               QLineEdit, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui import adapters
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages.settings import FACILITY_FIELDS
 from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, line_edit
 from labelapp.gui.workers import run_task
+from labelapp.services.settings import facility_from_form
+
+if TYPE_CHECKING:
+    from labelapp.domain.facility import Facility
+    from labelapp.domain.formula import Formula
+    from labelapp.domain.records import AuthenticatedUser, FormulaRecord
+    from labelapp.gui.dialogs.signature import SignatureDialog
+    from labelapp.services.register import Register
+
+log = logging.getLogger(__name__)
 
 TEAM = (("technician", "Technician"), ("pharmacist", "Pharmacist"), ("qa", "Quality assurance"))
 
@@ -51,7 +72,7 @@ class AccountRow:
         return Account(u.strip(), n.strip(), p, q, self.role)
 
 
-def example_formulas() -> list[Any]:
+def example_formulas() -> list[Formula]:
     from labelapp.resources import examples_dir
     from labelapp.services.calculate import load_batch_file
 
@@ -59,19 +80,23 @@ def example_formulas() -> list[Any]:
 
 
 class FirstStartDialog(QDialog):
-    def __init__(self, register: Any, parent: QWidget | None = None):
+    def __init__(self, register: Register, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Welcome to labelapp — first start")
         self.setObjectName("first_start_dialog")
         self.register = register
-        self.admin: Any = None
+        self.admin: AuthenticatedUser | None = None
         self.notes: list[str] = []
-        intro = QLabel("The register has no accounts yet. Enter your facility as it must appear on every label, "
-                       "and create the first administrator. You can add the first technician, pharmacist and "
-                       "QA accounts now or later (Settings > Users).")
+        self.added_examples = False
+        intro = QLabel(
+            "The register has no accounts yet. Enter your facility as it must appear on every label, "
+            "and create the first administrator. You can add the first technician, pharmacist and "
+            "QA accounts now or later (Settings > Users)."
+        )
         intro.setWordWrap(True)
         intro.setStyleSheet(INFO_STYLE)
-        self.facility = {key: FieldBox(line_edit(f"setup_{key}")) for key, _ in FACILITY_FIELDS}
+        self.facility_edits = {key: line_edit(f"setup_{key}") for key, _ in FACILITY_FIELDS}
+        self.facility = {key: FieldBox(edit) for key, edit in self.facility_edits.items()}
         facility_box = QGroupBox("Facility")
         form = QFormLayout(facility_box)
         for key, title in FACILITY_FIELDS:
@@ -83,8 +108,9 @@ class FirstStartDialog(QDialog):
         self.accounts += [AccountRow(self.team_grid, i, role, title) for i, (role, title) in enumerate(TEAM, start=2)]
         team_box = QGroupBox("Accounts")
         team_box.setLayout(self.team_grid)
-        self.examples = QCheckBox("Add the example formulas (added by the QA account, approved by the pharmacist's "
-                                  "e-signature at the end)")
+        self.examples = QCheckBox(
+            "Add the example formulas (added by the QA account, approved by the pharmacist's e-signature at the end)"
+        )
         self.examples.setObjectName("setup_examples")
         self.examples.setChecked(True)
         self.error = QLabel()
@@ -127,8 +153,9 @@ class FirstStartDialog(QDialog):
         for box in self.facility.values():
             box.set_errors([])
         try:
-            facility = adapters.facility_from_form({k: b.editor.text() for k, b in self.facility.items()})
+            facility = facility_from_form({k: edit.text() for k, edit in self.facility_edits.items()})
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "the facility of the first start")
             self._facility_errors(exc)
             return
         problems = self._problems()
@@ -141,26 +168,30 @@ class FirstStartDialog(QDialog):
         self._say("Creating the accounts…", error=False)
         run_task(lambda: self._create(facility, accounts, examples), self._created, self)
 
-    def _create(self, facility: Any, accounts: list[Account], examples: bool) -> list[str]:
+    def _create(self, facility: Facility, accounts: list[Account], examples: bool) -> list[str]:
         """Runs in a worker. The administrator first (the register requires it); then the rest."""
         admin_account, others = accounts[0], accounts[1:]
         reg = self.register
-        reg.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
-        self.admin = reg.authenticate(admin_account.username, admin_account.password)
-        reg.set_facility(facility, self.admin, "first start")
+        reg.accounts.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
+        self.admin = admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
+        reg.settings.set_facility(facility, admin, "first start")
         notes = []
         created = {}
         for account in others:
             try:
-                reg.create_user(account.username, account.full_name, account.role, account.password, actor=self.admin)
+                reg.accounts.create_user(
+                    account.username, account.full_name, account.role, account.password, actor=admin
+                )
                 created[account.role] = account
             except Exception as exc:  # noqa: BLE001 - the administrator exists: report and go on
-                notes.append(f"The {account.role} account was not created: {in_words(exc)} "
-                             "(add it in Settings > Users).")
+                log_caught(log, exc, f"creating the {account.role} account")
+                notes.append(
+                    f"The {account.role} account was not created: {in_words(exc)} (add it in Settings > Users)."
+                )
         if examples and "qa" in created:
-            qa = reg.authenticate(created["qa"].username, created["qa"].password)
+            qa = reg.accounts.authenticate(created["qa"].username, created["qa"].password)
             for formula in example_formulas():
-                reg.add_formula(formula, qa)
+                reg.formulas.add(formula, qa)
             self.added_examples = True
         return notes
 
@@ -188,16 +219,24 @@ class FirstStartDialog(QDialog):
         self.error.show()
 
 
-def approve_examples_dialog(register: Any, pharmacist: str, parent: QWidget | None = None) -> Any:
+def approve_examples_dialog(
+    register: Register, pharmacist: str, parent: QWidget | None = None
+) -> SignatureDialog[list[FormulaRecord]]:
     """The pharmacist's e-signature approving the example formulas added at first start."""
     from labelapp.gui.dialogs.signature import SignatureDialog
 
-    drafts = register.list_formulas(status="draft")
+    drafts = register.formulas.versions(status="draft")
     names = ", ".join(f"{f.code} v{f.version}" for f in drafts)
 
-    def sign(username: str, password: str, _reason: str | None) -> list[Any]:
-        return [register.approve_formula(f.code, f.version, username, password) for f in drafts]
+    def sign(username: str, password: str, _reason: str | None) -> list[FormulaRecord]:
+        return [register.formulas.approve(f.code, f.version, username, password) for f in drafts]
 
-    return SignatureDialog("Approve the example formulas",
-                           f"As pharmacist, I reviewed and approve these master formulation records: {names}.",
-                           "approved", sign, pharmacist, "none", parent)
+    return SignatureDialog(
+        "Approve the example formulas",
+        f"As pharmacist, I reviewed and approve these master formulation records: {names}.",
+        "approved",
+        sign,
+        pharmacist,
+        "none",
+        parent,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -10,14 +10,18 @@ from labelapp.gui.messages import in_words
 from labelapp.gui.widgets import ERROR_STYLE
 from labelapp.gui.workers import run_task
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import AuthenticatedUser
+    from labelapp.services.register import Register
+
 
 class LoginDialog(QDialog):
-    def __init__(self, register: Any, where: str = "", username: str = "", parent: QWidget | None = None):
+    def __init__(self, register: Register, where: str = "", username: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Sign in — labelapp")
         self.setObjectName("login_dialog")
         self.register = register
-        self.user: Any = None
+        self.user: AuthenticatedUser | None = None
         self.username = QLineEdit(username)
         self.username.setObjectName("login_username")
         self.password = QLineEdit()
@@ -49,9 +53,9 @@ class LoginDialog(QDialog):
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)
-        run_task(lambda: self.register.authenticate(username, password), self._done, self)
+        run_task(lambda: self.register.accounts.authenticate(username, password), self._done, self)
 
-    def _done(self, user: Any, error: BaseException | None) -> None:
+    def _done(self, user: AuthenticatedUser | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)
         self.password.clear()
         if error is not None:

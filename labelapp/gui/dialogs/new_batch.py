@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import FormulaRecord
+
 
 class NewBatchDialog(QDialog):
-    def __init__(self, formulas: list[Any], parent: QWidget | None = None):
+    def __init__(self, formulas: list[FormulaRecord], parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New batch")
         self.setObjectName("new_batch_dialog")
@@ -21,9 +24,13 @@ class NewBatchDialog(QDialog):
             self.list.addItem(item)
         if formulas:
             self.list.setCurrentRow(0)
+        self._formulas = list(formulas)
         self.list.itemActivated.connect(lambda _item: self.accept())
-        label = QLabel("Approved &formula:" if formulas else
-                       "No formula is approved yet. A pharmacist approves one on the Formulas page.")
+        label = QLabel(
+            "Approved &formula:"
+            if formulas
+            else "No formula is approved yet. A pharmacist approves one on the Formulas page."
+        )
         label.setWordWrap(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -37,6 +44,6 @@ class NewBatchDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(520, 320)
 
-    def chosen(self) -> Any:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+    def chosen(self) -> FormulaRecord | None:
+        row = self.list.currentRow()  # the items are the formulas, in order
+        return self._formulas[row] if 0 <= row < len(self._formulas) else None

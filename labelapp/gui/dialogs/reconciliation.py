@@ -7,29 +7,42 @@ verification may go ahead; the dialog only collects the counts and shows the ser
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
+from labelapp.domain.records import ReconciliationRecord
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog
 from labelapp.gui.workers import run_task
 
-COUNTS = (("applied", "Applied to filled units"), ("specimens", "Specimens attached to the batch record"),
-          ("destroyed", "Destroyed (damaged, misprinted, unused; witnessed)"), ("returned", "Returned to stores"))
+RecordFunction = Callable[[dict[str, int], str | None], ReconciliationRecord]  # (counts, note) -> record
+
+COUNTS = (
+    ("applied", "Applied to filled units"),
+    ("specimens", "Specimens attached to the batch record"),
+    ("destroyed", "Destroyed (damaged, misprinted, unused; witnessed)"),
+    ("returned", "Returned to stores"),
+)
 
 
-class ReconciliationDialog(QDialog):
-    def __init__(self, issued: int, lot: str, record: Callable[[dict[str, int], str | None], Any],
-                 parent: QWidget | None = None):
+class ReconciliationDialog(ResultDialog[ReconciliationRecord]):
+    def __init__(self, issued: int, lot: str, record: RecordFunction, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"Label reconciliation — lot {lot}")
         self.setObjectName("reconciliation_dialog")
         self.record = record
-        self.result_value: Any = None
-        intro = QLabel(f"The register recorded <b>{issued}</b> labels issued for lot {lot}. "
-                       "Count every label and enter where each went.")
+        intro = QLabel(
+            f"The register recorded <b>{issued}</b> labels issued for lot {lot}. "
+            "Count every label and enter where each went."
+        )
         intro.setWordWrap(True)
         intro.setStyleSheet(INFO_STYLE)
         form = QFormLayout()
@@ -65,7 +78,7 @@ class ReconciliationDialog(QDialog):
         self.buttons.setEnabled(False)
         run_task(lambda: self.record(counts, note), self._done, self)
 
-    def _done(self, result: Any, error: BaseException | None) -> None:
+    def _done(self, result: ReconciliationRecord | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)
         if error is not None:
             self.error.setText(f"Not recorded: {in_words(error)}")

@@ -8,27 +8,42 @@ and the dialog stays open so the right person can sign.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog
 from labelapp.gui.workers import run_task
 
-SignFunction = Callable[[str, str, str | None], Any]   # (username, password, reason) -> signature
+Signed = TypeVar("Signed")
+SignFunction = Callable[[str, str, str | None], Signed]  # (username, password, reason) -> what was signed
 
 
-class SignatureDialog(QDialog):
-    def __init__(self, title: str, statement: str, meaning: str, sign: SignFunction, username: str = "",
-                 reason: str = "none", parent: QWidget | None = None):
+class SignatureDialog(ResultDialog[Signed]):
+    def __init__(
+        self,
+        title: str,
+        statement: str,
+        meaning: str,
+        sign: SignFunction[Signed],
+        username: str = "",
+        reason: str = "none",
+        parent: QWidget | None = None,
+    ):
         """``reason``: "none" (no field), "optional" or "required" (the service still decides)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("signature_dialog")
         self.sign = sign
-        self.result_value: Any = None
         self.statement = QLabel(statement)
         self.statement.setWordWrap(True)
         self.statement.setStyleSheet(INFO_STYLE)
@@ -73,7 +88,7 @@ class SignatureDialog(QDialog):
         self.error.show()
         run_task(lambda: self.sign(username, password, reason), self._done, self)
 
-    def _done(self, result: Any, error: BaseException | None) -> None:
+    def _done(self, result: Signed | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)
         self.password.clear()
         if error is not None:

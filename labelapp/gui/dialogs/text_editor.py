@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE
+from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.widgets import ERROR_STYLE, ResultDialog
+
+log = logging.getLogger(__name__)
+Accepted = TypeVar("Accepted")
 
 
-class TextEditorDialog(QDialog):
-    def __init__(self, title: str, intro: str, text: str, accept_text: Callable[[str], Any],
-                 parent: QWidget | None = None):
+class TextEditorDialog(ResultDialog[Accepted]):
+    def __init__(
+        self, title: str, intro: str, text: str, accept_text: Callable[[str], Accepted], parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.accept_text = accept_text
-        self.result_value: Any = None
         label = QLabel(intro)
         label.setWordWrap(True)
         self.editor = QPlainTextEdit(text)
@@ -42,6 +46,7 @@ class TextEditorDialog(QDialog):
         try:
             self.result_value = self.accept_text(self.editor.toPlainText())
         except Exception as exc:  # noqa: BLE001 - the refusal, in words
+            log_caught(log, exc, self.windowTitle())
             self.error.setText(in_words(exc))
             self.error.show()
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from labelapp.gui.presenters.batch_form import LOT_COLUMNS, LOT_TITLES
@@ -20,7 +20,7 @@ ERROR_BRUSH = QBrush(QColor("#fde2e1"))
 class ComponentLotsTableModel(QAbstractTableModel):
     edited = Signal()
 
-    def __init__(self, parent: Any = None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[dict[str, str]] = []
         self._errors: dict[tuple[int, str], list[str]] = {}
@@ -96,8 +96,7 @@ class ComponentLotsTableModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
                 return LOT_TITLES[LOT_COLUMNS[section]]

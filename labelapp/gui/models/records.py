@@ -2,36 +2,49 @@
 
 Each model declares its columns once: (title, value-of-record). ``set_rows`` replaces the rows;
 ``RecordRole`` returns the record itself and ``SortRole`` a sortable value. Tested without views.
+A model is generic over its record type (``RecordTableModel[BatchRecord]``), so ``record(row)`` and
+the column functions are type-checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+# At run time too (the models' base classes name them); the pages load them anyway through the services.
+from labelapp.domain.records import (
+    ArchivedDocumentRecord,
+    AuditEntryRecord,
+    BatchRecord,
+    FormulaRecord,
+    PrintJobRecord,
+    SignatureRecord,
+)
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
-Column = tuple[str, Callable[[Any], Any]]
+R = TypeVar("R")
+Column = tuple[str, Callable[[R], object]]  # (title, the shown value of a record)
 
 
-def display(value: Any) -> str:
+def display(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+    if hasattr(value, "value") and isinstance(value.value, str):
         return value.value
     return str(value)
 
 
-def sort_key(value: Any) -> Any:
+def sort_key(value: object) -> int | float | str:
     if value is None:
         return ""
     if isinstance(value, (int, float)):
@@ -39,22 +52,22 @@ def sort_key(value: Any) -> Any:
     return display(value)
 
 
-class RecordTableModel(QAbstractTableModel):
-    COLUMNS: ClassVar[Sequence[Column]] = ()
+class RecordTableModel(QAbstractTableModel, Generic[R]):
+    COLUMNS: Sequence[Column[R]] = ()  # per class (a ClassVar cannot name the record type)
 
-    def __init__(self, parent: Any = None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._rows: list[Any] = []
+        self._rows: list[R] = []
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def rows(self) -> list[Any]:
+    def rows(self) -> list[R]:
         return list(self._rows)
 
-    def record(self, row: int) -> Any:
+    def record(self, row: int) -> R:
         return self._rows[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
@@ -78,18 +91,17 @@ class RecordTableModel(QAbstractTableModel):
             return sort_key(value)
         return None
 
-    def tooltip(self, record: Any, column: int) -> str | None:
+    def tooltip(self, record: R, column: int) -> str | None:
         text = display(self.COLUMNS[column][1](record))
         return text if len(text) > 40 else None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.COLUMNS[section][0]
         return None
 
 
-class BatchTableModel(RecordTableModel):
+class BatchTableModel(RecordTableModel[BatchRecord]):
     COL_LOT, COL_PRODUCT, COL_FORMULA, COL_STATUS, COL_COMPOUNDED, COL_EXPIRY, COL_BY, COL_UPDATED = range(8)
     COLUMNS = (
         ("Lot", lambda b: b.lot_number),
@@ -103,7 +115,7 @@ class BatchTableModel(RecordTableModel):
     )
 
 
-class FormulaTableModel(RecordTableModel):
+class FormulaTableModel(RecordTableModel[FormulaRecord]):
     COL_CODE, COL_VERSION, COL_NAME, COL_STATUS = range(4)
     COLUMNS = (
         ("Code", lambda f: f.code),
@@ -117,7 +129,7 @@ class FormulaTableModel(RecordTableModel):
     )
 
 
-class DocumentTableModel(RecordTableModel):
+class DocumentTableModel(RecordTableModel[ArchivedDocumentRecord]):
     COL_ID, COL_LOT, COL_PRODUCT, COL_KIND, COL_STATUS = range(5)
     COLUMNS = (
         ("Id", lambda d: d.id),
@@ -132,13 +144,13 @@ class DocumentTableModel(RecordTableModel):
         ("Integrity", lambda d: d.integrity),
     )
 
-    def tooltip(self, record: Any, column: int) -> str | None:
+    def tooltip(self, record: ArchivedDocumentRecord, column: int) -> str | None:
         if column == 8:
             return record.sha256
         return super().tooltip(record, column)
 
 
-class AuditTableModel(RecordTableModel):
+class AuditTableModel(RecordTableModel[AuditEntryRecord]):
     COLUMNS = (
         ("#", lambda e: e.seq),
         ("When (UTC)", lambda e: e.at_utc),
@@ -151,7 +163,7 @@ class AuditTableModel(RecordTableModel):
     )
 
 
-class SignatureTableModel(RecordTableModel):
+class SignatureTableModel(RecordTableModel[SignatureRecord]):
     COLUMNS = (
         ("Meaning", lambda s: s.meaning),
         ("Signed by", lambda s: f"{s.printed_name} ({s.username})"),
@@ -162,7 +174,7 @@ class SignatureTableModel(RecordTableModel):
     )
 
 
-class PrintJobTableModel(RecordTableModel):
+class PrintJobTableModel(RecordTableModel[PrintJobRecord]):
     COLUMNS = (
         ("Job", lambda j: j.job_number),
         ("Kind", lambda j: j.kind),

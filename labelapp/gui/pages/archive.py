@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import DocumentTableModel, RecordRole
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
 
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from labelapp.domain.records import ArchivedDocumentRecord, PrintJobRecord
+    from labelapp.gui.pages.print_page import PrinterChooser
+
+log = logging.getLogger(__name__)
+
 KINDS = ("", "label", "carton_label", "worksheet", "batch_record")
 
 
 class ArchivePage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: Any = None):
+    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: PrinterChooser | None = None):
         super().__init__(parent)
         self.setObjectName("archive_page")
         from labelapp.gui.pages.print_page import ask_printer
 
-        self.choose_printer = choose_printer or ask_printer
-        self.last_reprint: Any = None
+        self.choose_printer: PrinterChooser = choose_printer or ask_printer
+        self.last_reprint: PrintJobRecord | None = None
         self.session = session
         self.model = DocumentTableModel(self)
-        self.opened: Any = None
+        self.opened: ArchivedDocumentRecord | None = None
         self._timer = QTimer(self, singleShot=True, interval=200)
         self._timer.timeout.connect(self.refresh)
         self._build()
@@ -80,19 +99,21 @@ class ArchivePage(QWidget):
     def refresh(self) -> None:
         text = self.search.text().strip() or None
         try:
-            rows = self.session.register.list_documents(text=text, kind=self.kind.currentData() or None,
-                                                        limit=1000, check=True)
+            rows = self.session.register.archive.search(
+                text=text, kind=self.kind.currentData() or None, limit=1000, check=True
+            )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "searching the archive")
             self._show(self.message, in_words(exc))
             return
         self.message.hide()
         self.model.set_rows(rows)
 
-    def selected(self) -> Any:
+    def selected(self) -> ArchivedDocumentRecord | None:
         index = self.view.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None
+        return self.model.record(index.row()) if index.isValid() else None
 
-    def open_document(self, record: Any) -> None:
+    def open_document(self, record: ArchivedDocumentRecord | None) -> None:
         """Show the archived bytes; the register refuses (in words) if they no longer match their hash."""
         if record is None:
             return
@@ -103,30 +124,36 @@ class ArchivePage(QWidget):
                 self.viewer.clear()
                 self._show(self.message, in_words(error))
                 return
+            if data is None:  # read returns the verified bytes or raises
+                return
             self.opened = record
             self.viewer.set_pdf(data)
-            self._show(self.done, f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
-                                  f"SHA-256 verified ({record.sha256[:16]}…).")
+            self._show(
+                self.done,
+                f"Document {record.id}: {record.kind.replace('_', ' ')} of lot {record.lot_number}, "
+                f"SHA-256 verified ({record.sha256[:16]}…).",
+            )
 
-        run_task(lambda: register.document_bytes(record.id), done, self)
+        run_task(lambda: register.archive.read(record.id), done, self)
 
     def reprint(self) -> None:
         record = self.selected()
         if record is None:
             self._show(self.message, "Select an archived document first.")
             return
-        reason, ok = QInputDialog.getText(self, "Reason for the reprint",
-                                          f"Why is document {record.id} (lot {record.lot_number}) reprinted?")
+        reason, ok = QInputDialog.getText(
+            self, "Reason for the reprint", f"Why is document {record.id} (lot {record.lot_number}) reprinted?"
+        )
         if ok:
             self.reprint_with_reason(record, reason)
 
-    def reprint_with_reason(self, record: Any, reason: str) -> None:
+    def reprint_with_reason(self, record: ArchivedDocumentRecord, reason: str) -> None:
         """Choose the printer, have the register record the reprint (it returns the archived, hash-checked
         bytes) and print exactly those bytes at 100 %."""
         from labelapp.gui.printing import new_printer, remember_printer, remembered_printer
 
         settings, register, user = self.session.ui_settings, self.session.register, self.session.require_user()
-        jobs = register.document_print_jobs(record.id)
+        jobs = register.archive.print_jobs(record.id)
         stock = jobs[0].stock if jobs else ""
         printer = new_printer(remembered_printer(settings, stock))
         if not self.choose_printer(printer, self):
@@ -134,30 +161,38 @@ class ArchivePage(QWidget):
         remember_printer(settings, stock, printer.printerName())
         name = printer.printerName() or f"PDF file {printer.outputFileName()}"
 
-        def done(result: Any, error: BaseException | None) -> None:
+        def done(result: tuple[PrintJobRecord, bytes] | None, error: BaseException | None) -> None:
             if error is not None:
                 self._show(self.message, f"Not reprinted: {in_words(error)}")
+                return
+            if result is None:  # reprint returns the job and its bytes or raises
                 return
             job, data = result
             self.last_reprint = job
             self.session.batches_changed.emit()
             self._print_reprint(job, data, printer)
 
-        run_task(lambda: register.reprint(record.id, user, reason, printer=name), done, self)
+        run_task(lambda: register.archive.reprint(record.id, user, reason, printer=name), done, self)
 
-    def _print_reprint(self, job: Any, data: bytes, printer: Any) -> None:
+    def _print_reprint(self, job: PrintJobRecord, data: bytes, printer: QPrinter) -> None:
         from labelapp.gui.printing import print_with_progress, stored_offset
 
         offset = stored_offset(self.session.ui_settings, printer.printerName(), job.stock)
         try:
             outcome = print_with_progress(self, data, printer, offset, f"reprint job {job.job_number}", 0)
         except Exception as exc:  # noqa: BLE001
-            self._show(self.message, f"The reprint was recorded (job {job.job_number}) but the printer refused it: "
-                                     f"{in_words(exc)}")
+            log_caught(log, exc, f"printing reprint job {job.job_number}")
+            self._show(
+                self.message,
+                f"The reprint was recorded (job {job.job_number}) but the printer refused it: {in_words(exc)}",
+            )
             return
         state = "cancelled after" if outcome.cancelled else "sent"
-        self._show(self.done, f"Reprint job {job.job_number} recorded ({job.label_count} on {job.stock}); "
-                              f"{state} {outcome.pages_sent} of {outcome.pages_total} pages.")
+        self._show(
+            self.done,
+            f"Reprint job {job.job_number} recorded ({job.label_count} on {job.stock}); "
+            f"{state} {outcome.pages_sent} of {outcome.pages_total} pages.",
+        )
 
     def export(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -165,14 +200,20 @@ class ArchivePage(QWidget):
         record = self.selected()
         if record is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export archived copy", f"{record.lot_number}-{record.kind}.pdf",
-                                              "PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export archived copy", f"{record.lot_number}-{record.kind}.pdf", "PDF files (*.pdf)"
+        )
         if not path:
             return
         register, user = self.session.register, self.session.require_user()
-        run_task(lambda: register.export_document(record.id, path, user),
-                 lambda target, error: self._show(self.message, f"Not exported: {in_words(error)}") if error
-                 else self._show(self.done, f"Exported to {target} (hash checked)."), self)
+
+        def done(target: Path | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._show(self.message, f"Not exported: {in_words(error)}")
+            else:
+                self._show(self.done, f"Exported to {target} (hash checked).")
+
+        run_task(lambda: register.archive.export(record.id, path, user), done, self)
 
     def _show(self, label: QLabel, text: str) -> None:
         (self.done if label is self.message else self.message).hide()

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+import logging
 
-from labelapp.gui.messages import in_words
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import AuditTableModel, SortRole
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+
+log = logging.getLogger(__name__)
 
 RECORD_TYPES = ("", "batch", "formula", "document", "user", "settings", "ingredient", "backup")
 
@@ -72,8 +86,9 @@ class AuditPage(QWidget):
         record_type = self.record_type.currentData() or None
         record_id = self.record_id.text().strip() or None
         try:
-            rows = self.session.register.audit_entries(record_type, record_id, limit=2000, newest_first=True)
+            rows = self.session.register.audit.entries(record_type, record_id, limit=2000, newest_first=True)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "reading the audit trail")
             self.message.setText(in_words(exc))
             self.message.show()
             return
@@ -83,7 +98,7 @@ class AuditPage(QWidget):
             self.view.setColumnWidth(column, width)
 
     def verify(self) -> None:
-        result = self.session.register.verify_audit()
+        result = self.session.register.audit.verify()
         if result.ok:
             self.message.hide()
             self.done.setText(f"Audit chain intact: {result.entries_checked} entries checked.")

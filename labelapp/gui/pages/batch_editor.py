@@ -7,14 +7,26 @@ back as ``FieldIssue`` paths that the presenter routes to the field, the lot cel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDateTimeEdit, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui.adapters import calc_settings
 from labelapp.gui.messages import in_words
 from labelapp.gui.models.lots import ComponentLotsTableModel
 from labelapp.gui.pages.computed_panel import ComputedPanel
@@ -25,15 +37,26 @@ from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ErrorLabel, FieldBox
 from labelapp.gui.window_state import restore_splitter, save_splitter
 from labelapp.gui.workers import LatestTask, run_task
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import BatchRecord, FormulaRecord
+    from labelapp.domain.reference import IngredientTable
+    from labelapp.domain.settings import CalcSettings
+
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
-PLACEHOLDERS = {"units": "e.g. 100", "allowance_percent": "e.g. 5", "compounded_by": "full name",
-                "verified_by": "optional", "patient_name": "optional (named-patient order)",
-                "specimen_labels": "e.g. 2", "retain_labels": "e.g. 4"}
+PLACEHOLDERS = {
+    "units": "e.g. 100",
+    "allowance_percent": "e.g. 5",
+    "compounded_by": "full name",
+    "verified_by": "optional",
+    "patient_name": "optional (named-patient order)",
+    "specimen_labels": "e.g. 2",
+    "retain_labels": "e.g. 4",
+}
 
 
 class BatchEditorPage(QWidget):
-    evaluated = Signal(object)      # Evaluation: every delivered result, ok or not
-    saved = Signal(int)             # batch id
+    evaluated = Signal(object)  # Evaluation: every delivered result, ok or not
+    saved = Signal(int)  # batch id
     preview_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -45,8 +68,8 @@ class BatchEditorPage(QWidget):
         self.facility: dict[str, Any] | None = None
         self.formula: dict[str, Any] | None = None
         self.last: Evaluation | None = None
-        self.calc_settings: Any = None
-        self.ingredients: Any = None
+        self.calc_settings: CalcSettings | None = None
+        self.ingredients: IngredientTable | None = None
         self._loading = False
         self.task = LatestTask(150, self)
         self.task.done.connect(self._on_evaluated)
@@ -60,8 +83,10 @@ class BatchEditorPage(QWidget):
         self.title = heading("No batch open")
         self.title.setObjectName("batch_title")
         self.intro = banner(INFO_STYLE, "batch_intro")
-        self.intro.setText("Open a batch from the Batches page, or start a new one from an approved formula "
-                           "(Batch > New batch…, Ctrl+N).")
+        self.intro.setText(
+            "Open a batch from the Batches page, or start a new one from an approved formula "
+            "(Batch > New batch…, Ctrl+N)."
+        )
         self.intro.show()
         self.general = banner(WARNING_STYLE, "batch_general_issues")
         self.fields: dict[str, FieldBox] = {}
@@ -130,12 +155,12 @@ class BatchEditorPage(QWidget):
 
     def _editor(self, key: str) -> QWidget:
         if key == "compounded_at":
-            edit = QDateTimeEdit()
-            edit.setObjectName("field_compounded_at")
-            edit.setDisplayFormat(DATETIME_FORMAT)
-            edit.setCalendarPopup(True)
-            edit.dateTimeChanged.connect(self.schedule)
-            return edit
+            moment = QDateTimeEdit()
+            moment.setObjectName("field_compounded_at")
+            moment.setDisplayFormat(DATETIME_FORMAT)
+            moment.setCalendarPopup(True)
+            moment.dateTimeChanged.connect(self.schedule)
+            return moment
         edit = line_edit(f"field_{key}", PLACEHOLDERS.get(key, ""))
         edit.textEdited.connect(self.schedule)
         return edit
@@ -155,28 +180,33 @@ class BatchEditorPage(QWidget):
     def editor(self, key: str) -> QWidget:
         return self.fields[key].editor
 
-    def start_new(self, formula_record: Any) -> None:
+    def start_new(self, formula_record: FormulaRecord) -> None:
         """A blank batch of an approved formula version, with one lot row per component."""
         user = self.session.user
         self.batch_id, self.status = None, None
-        self._load_context(formula_record.document_data())
-        values = FormValues(scalars={key: "" for key in presenter.SCALAR_FIELDS}, lots=presenter.blank_lots(self.formula))
-        values.scalars.update(compounded_by=user.full_name if user else "", allowance_percent="0",
-                              specimen_labels="2", retain_labels="0",
-                              compounded_at=QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm:00"))
+        formula = formula_record.document_data()
+        self._load_context(formula)
+        values = FormValues(scalars=dict.fromkeys(presenter.SCALAR_FIELDS, ""), lots=presenter.blank_lots(formula))
+        values.scalars.update(
+            compounded_by=user.full_name if user else "",
+            allowance_percent="0",
+            specimen_labels="2",
+            retain_labels="0",
+            compounded_at=QDateTime.currentDateTime().toString("yyyy-MM-ddTHH:mm:00"),
+        )
         self._fill(values)
         self.title.setText(f"New batch — {formula_record.name} ({formula_record.code} v{formula_record.version})")
         self.lot_label.setText("allocated by the register on save")
         self.editor("units").setFocus()
 
     def open_batch(self, batch_id: int) -> None:
-        record = self.session.register.get_batch(batch_id)
+        record = self.session.register.batches.get(batch_id)
         data = record.document_data()
         self.batch_id, self.status = record.id, record.status.value
         self.facility = data["facility"]
         self.formula = data["formula"]
-        self.calc_settings = calc_settings(self.session.register)
-        self.ingredients = self.session.register.ingredient_table()
+        self.calc_settings = self.session.register.settings.current().calc_settings()
+        self.ingredients = self.session.register.formulas.ingredient_table()
         values = presenter.values_from_batch(data["batch"])
         self._fill(values)
         self.title.setText(f"Lot {record.lot_number} — {record.product_name} — {record.status.value}")
@@ -184,9 +214,10 @@ class BatchEditorPage(QWidget):
 
     def _load_context(self, formula: dict[str, Any]) -> None:
         self.formula = formula
-        self.facility = self.session.register.facility()
-        self.calc_settings = calc_settings(self.session.register)
-        self.ingredients = self.session.register.ingredient_table()
+        facility = self.session.register.settings.facility()
+        self.facility = facility.model_dump(mode="json") if facility else None
+        self.calc_settings = self.session.register.settings.current().calc_settings()
+        self.ingredients = self.session.register.formulas.ingredient_table()
 
     def _fill(self, values: FormValues) -> None:
         self._loading = True
@@ -198,7 +229,7 @@ class BatchEditorPage(QWidget):
                 if isinstance(box.editor, QDateTimeEdit):
                     moment = QDateTime.fromString(text[:16], "yyyy-MM-ddTHH:mm")
                     box.editor.setDateTime(moment if moment.isValid() else QDateTime.currentDateTime())
-                else:
+                elif isinstance(box.editor, QLineEdit):
                     box.editor.setText(text)
                 box.set_errors([])
             self.lots_model.set_rows(values.lots)
@@ -209,8 +240,10 @@ class BatchEditorPage(QWidget):
         self._set_enabled(True, editable)
         self.intro.setVisible(not editable)
         if not editable:
-            self.intro.setText(f"This batch is {self.status}: it can no longer be edited. "
-                               "Corrections go through rejection or voiding and a new batch.")
+            self.intro.setText(
+                f"This batch is {self.status}: it can no longer be edited. "
+                "Corrections go through rejection or voiding and a new batch."
+            )
         self.schedule(immediately=True)
 
     def _set_enabled(self, loaded: bool, editable: bool = True) -> None:
@@ -231,27 +264,30 @@ class BatchEditorPage(QWidget):
             editor = self.editor(key)
             if isinstance(editor, QDateTimeEdit):
                 scalars[key] = editor.dateTime().toString("yyyy-MM-ddTHH:mm:00")
-            else:
+            elif isinstance(editor, QLineEdit):
                 scalars[key] = editor.text()
         return FormValues(scalars=scalars, lots=self.lots_model.rows(), lot_number=getattr(self, "_lot_number", None))
 
-    def schedule(self, *_: Any, immediately: bool = False) -> None:
+    def schedule(self, *_: object, immediately: bool = False) -> None:
         if self._loading or self.formula is None:
             return
         values, facility, formula = self.values(), self.facility or {}, self.formula
         settings, ingredients = self.calc_settings, self.ingredients
-        self.task.request(lambda: presenter.evaluate(values, facility, formula, settings, ingredients),
-                          immediately=immediately)
+        self.task.request(
+            lambda: presenter.evaluate(values, facility, formula, settings, ingredients), immediately=immediately
+        )
 
     def _on_evaluated(self, outcome: Evaluation | None, error: BaseException | None) -> None:
-        if error is not None:
+        if error is not None:  # the worker raised (evaluate itself returns the input's issues)
             self.general.setText(in_words(error))
             self.general.show()
             self.computed.clear("Cannot compute (see the message on the left).")
             return
+        if outcome is None:  # evaluate() returns an Evaluation or raises
+            return
         self.last = outcome
         self._show_issues(outcome)
-        if outcome.ok:
+        if outcome.computation is not None:
             self.computed.show_computation(outcome.computation)
             self.state.setText("Up to date.")
         else:
@@ -266,8 +302,10 @@ class BatchEditorPage(QWidget):
             box.set_errors(issues.fields.get(key, []))
         self.lots_model.set_errors(issues.cells)
         components = [row.get("component", "") for row in outcome.values.lots]
-        lines = [presenter.cell_summary(row, col, components[row] if row < len(components) else "", msgs)
-                 for (row, col), msgs in sorted(issues.cells.items())]
+        lines = [
+            presenter.cell_summary(row, col, components[row] if row < len(components) else "", msgs)
+            for (row, col), msgs in sorted(issues.cells.items())
+        ]
         self.lots_errors.show_messages(lines + issues.lots)
         general = list(issues.general)
         if self.facility is None or not self.facility:
@@ -284,29 +322,34 @@ class BatchEditorPage(QWidget):
             self.state.setText("Fix the problems first (or wait for the calculation to finish).")
             return
         batch_file = self.last.batch_file
-        reason = None
+        if batch_file is None:  # an ok evaluation has its batch file (Evaluation.ok); nothing to save otherwise
+            return
+        reason = ""
         if self.batch_id is not None:
-            reason, ok = QInputDialog.getText(self, "Reason for the change",
-                                              "Why is this draft being changed? (kept in the audit trail)")
+            reason, ok = QInputDialog.getText(
+                self, "Reason for the change", "Why is this draft being changed? (kept in the audit trail)"
+            )
             if not ok:
                 return
         register, user, batch_id = self.session.register, self.session.require_user(), self.batch_id
 
-        def work() -> Any:
+        def work() -> BatchRecord:
             if batch_id is None:
-                return register.new_batch(batch_file, user)
-            return register.update_draft(batch_id, batch_file, user, reason)
+                return register.batches.new(batch_file, user)
+            return register.batches.update_draft(batch_id, batch_file, user, reason)
 
         self.save_button.setEnabled(False)
         self.state.setText("Saving…")
         run_task(work, self._on_saved, self)
 
-    def _on_saved(self, record: Any, error: BaseException | None) -> None:
+    def _on_saved(self, record: BatchRecord | None, error: BaseException | None) -> None:
         self.save_button.setEnabled(True)
         if error is not None:
             self.state.setText("Not saved.")
             self.general.setText(f"Not saved: {in_words(error)}")
             self.general.show()
+            return
+        if record is None:  # the register returns the saved record or raises
             return
         self.state.setText(f"Saved as lot {record.lot_number} (draft).")
         self.open_batch(record.id)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from labelapp.gui.messages import in_words
-from labelapp.gui.models.records import BatchTableModel, RecordRole, SortRole
+from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.models.records import BatchTableModel, SortRole
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import WARNING_STYLE, banner, heading, read_only_table
+
+if TYPE_CHECKING:
+    from labelapp.domain.records import BatchRecord
+
+log = logging.getLogger(__name__)
 
 STATUSES = ("", "draft", "compounded", "verified", "released", "rejected", "voided")
 
 
 class BatchesPage(QWidget):
-    open_requested = Signal(int)     # batch id
+    open_requested = Signal(int)  # batch id
     new_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -74,14 +79,15 @@ class BatchesPage(QWidget):
         layout.addWidget(self.count)
 
     def refresh(self) -> None:
-        criteria: dict[str, Any] = {"limit": 1000}
+        criteria: dict[str, str | int] = {"limit": 1000}
         if self.search.text().strip():
             criteria["text"] = self.search.text().strip()
         if self.status.currentData():
             criteria["status"] = self.status.currentData()
         try:
-            rows = self.session.register.list_batches(**criteria)
+            rows = self.session.register.batches.search(**criteria)
         except Exception as exc:  # noqa: BLE001 - a refusal or an unreachable database, in words
+            log_caught(log, exc, "searching the batches")
             self.message.setText(in_words(exc))
             self.message.show()
             return
@@ -89,12 +95,15 @@ class BatchesPage(QWidget):
         self.model.set_rows(rows)
         self.count.setText(f"{len(rows)} batch{'es' if len(rows) != 1 else ''}")
 
-    def selected_batch(self) -> Any:
-        index = self.view.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None
+    def selected_batch(self) -> BatchRecord | None:
+        return self._record(self.view.currentIndex())
+
+    def _record(self, index: QModelIndex) -> BatchRecord | None:
+        """The batch of a row of the (sorted) view."""
+        return self.model.record(self.proxy.mapToSource(index).row()) if index.isValid() else None
 
     def _open_index(self, index: QModelIndex) -> None:
-        record = index.data(RecordRole)
+        record = self._record(index)
         if record is not None:
             self.open_requested.emit(record.id)
 

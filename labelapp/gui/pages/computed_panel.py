@@ -6,17 +6,35 @@ values are cleared (never a stale strength next to new input).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHeaderView, QLabel, QPlainTextEdit, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelapp.gui.widgets import WARNING_STYLE, heading, value_label
 
+if TYPE_CHECKING:
+    from labelapp.domain.results import BatchComputation, WeighLine
+
 FIELDS = (
-    ("lot", "Lot number"), ("product", "Product"), ("strength", "Strength"), ("osmolarity", "Osmolarity"),
-    ("expiry", "Expiry"), ("expiry_basis", "Expiry basis"), ("volume", "Batch volume"),
-    ("yield", "Yield"), ("labels", "Labels to issue"),
+    ("lot", "Lot number"),
+    ("product", "Product"),
+    ("strength", "Strength"),
+    ("osmolarity", "Osmolarity"),
+    ("expiry", "Expiry"),
+    ("expiry_basis", "Expiry basis"),
+    ("volume", "Batch volume"),
+    ("yield", "Yield"),
+    ("labels", "Labels to issue"),
 )
 
 
@@ -74,13 +92,17 @@ class ComputedPanel(QWidget):
         self.amounts.setRowCount(0)
         self.working.setPlainText("")
 
-    def show_computation(self, c: Any) -> None:
+    def show_computation(self, c: BatchComputation) -> None:
         lot = c.lot_number + (" (provisional: the register allocates the lot on save)" if c.lot_provisional else "")
         tonicity = c.tonicity.category
         texts = {
-            "lot": lot, "product": c.product_name, "strength": c.strength_text,
+            "lot": lot,
+            "product": c.product_name,
+            "strength": c.strength_text,
             "osmolarity": f"{c.osmolarity_text} — {tonicity}",
-            "expiry": c.expiration_text, "expiry_basis": c.expiry.basis, "volume": c.batch_volume_text,
+            "expiry": c.expiration_text,
+            "expiry_basis": c.expiry.basis,
+            "volume": c.batch_volume_text,
             "yield": f"{c.theoretical_yield_units} units theoretical (volume allows {c.max_fills} fills)",
             "labels": f"{c.label_count} (units + specimens + retains)",
         }
@@ -95,7 +117,7 @@ class ComputedPanel(QWidget):
         self.warnings.setText("Warnings:\n" + "\n".join(f"• {w}" for w in warnings) if warnings else "")
         self.warnings.setVisible(bool(warnings))
 
-    def _show_amounts(self, amounts: list[Any]) -> None:
+    def _show_amounts(self, amounts: list[WeighLine]) -> None:
         self.amounts.setRowCount(len(amounts))
         for row, line in enumerate(amounts):
             weighed = "" if line.actual_g is None else f"{line.actual_g} g"

@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QPlainTextEdit,
-                               QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui import adapters
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.dialogs.text_editor import TextEditorDialog
-from labelapp.gui.messages import in_words
-from labelapp.gui.models.records import FormulaTableModel, RecordRole
+from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.models.records import FormulaTableModel
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
+from labelapp.services.calculate import load_formula_file, parse_formula_text
+
+if TYPE_CHECKING:
+    from labelapp.domain.formula import Formula
+    from labelapp.domain.records import FormulaRecord
+
+log = logging.getLogger(__name__)
 
 
 class FormulasPage(QWidget):
-    start_batch_requested = Signal(object)   # FormulaRecord
+    start_batch_requested = Signal(object)  # FormulaRecord
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("formulas_page")
         self.session = session
         self.model = FormulaTableModel(self)
-        self.dialog: Any = None
+        self.dialog: QWidget | None = None  # the open dialog (tests drive it)
         self._build()
         session.formulas_changed.connect(self.refresh)
 
@@ -42,10 +60,12 @@ class FormulasPage(QWidget):
         self.document.setReadOnly(True)
         self.document.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QHBoxLayout()
-        for text, slot, name in (("Add version from &file…", self.add_from_file, "formula_add_file"),
-                                 ("&New version…", self.new_version, "formula_new_version"),
-                                 ("&Approve…", self.approve, "formula_approve"),
-                                 ("&Start a batch", self.start_batch, "formula_start_batch")):
+        for text, slot, name in (
+            ("Add version from &file…", self.add_from_file, "formula_add_file"),
+            ("&New version…", self.new_version, "formula_new_version"),
+            ("&Approve…", self.approve, "formula_approve"),
+            ("&Start a batch", self.start_batch, "formula_start_batch"),
+        ):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(slot)
@@ -66,13 +86,14 @@ class FormulasPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.model.set_rows(self.session.register.list_formulas())
+            self.model.set_rows(self.session.register.formulas.versions())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "listing the formulas")
             self._say(self.message, in_words(exc))
 
-    def selected(self) -> Any:
+    def selected(self) -> FormulaRecord | None:
         index = self.view.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None
+        return self.model.record(index.row()) if index.isValid() else None
 
     def select(self, code: str, version: str) -> None:
         for row, record in enumerate(self.model.rows()):
@@ -87,25 +108,32 @@ class FormulasPage(QWidget):
     # ------------------------------------------------------------ actions
 
     def add_from_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Formula or batch file", str(adapters_examples()),
-                                              "Formula files (*.json *.yaml *.yml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Formula or batch file", str(adapters_examples()), "Formula files (*.json *.yaml *.yml)"
+        )
         if path:
-            self.add_formula(lambda: adapters.formula_from_file(path))
+            self.add_formula(lambda: load_formula_file(path))
 
-    def add_formula(self, make: Any) -> Any:
+    def add_formula(self, make: Callable[[], Formula]) -> FormulaRecord | None:
         try:
-            record = self.session.register.add_formula(make(), self.session.require_user())
+            record = self.session.register.formulas.add(make(), self.session.require_user())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "adding a formula")
             self._say(self.message, f"Not added: {in_words(exc)}")
             return None
         self._added(record)
         return record
 
-    def _added(self, record: Any) -> None:
+    def _added(self, record: FormulaRecord | None) -> None:
+        if record is None:  # an accepted dialog has its record
+            return
         self.session.formulas_changed.emit()
         self.select(record.code, record.version)
-        self._say(self.done, f"Formula {record.code} version {record.version} added as a draft; a second "
-                             "pharmacist approves it before it can start batches.")
+        self._say(
+            self.done,
+            f"Formula {record.code} version {record.version} added as a draft; a second "
+            "pharmacist approves it before it can start batches.",
+        )
 
     def new_version(self) -> None:
         record = self.selected()
@@ -114,12 +142,16 @@ class FormulasPage(QWidget):
             return
         register, user = self.session.register, self.session.require_user()
 
-        def accept(text: str) -> Any:
-            return register.add_formula(adapters.formula_from_text(text), user)
+        def accept(text: str) -> FormulaRecord:
+            return register.formulas.add(parse_formula_text(text), user)
 
-        dialog = TextEditorDialog(f"New version of {record.code}",
-                                  "Edit the master formula (JSON). It is saved as a draft version.",
-                                  adapters.next_version_text(record.document), accept, self)
+        dialog = TextEditorDialog(
+            f"New version of {record.code}",
+            "Edit the master formula (JSON). It is saved as a draft version.",
+            next_version_text(record.document),
+            accept,
+            self,
+        )
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._added(dialog.result_value))
         dialog.open()
@@ -131,13 +163,19 @@ class FormulasPage(QWidget):
             return
         register = self.session.register
 
-        def sign(username: str, password: str, _reason: str | None) -> Any:
-            return register.approve_formula(record.code, record.version, username, password)
+        def sign(username: str, password: str, _reason: str | None) -> FormulaRecord:
+            return register.formulas.approve(record.code, record.version, username, password)
 
-        dialog = SignatureDialog(f"Approve {record.code} version {record.version}",
-                                 f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
-                                 "as the master formulation record; it supersedes the version approved before.",
-                                 "approved", sign, self.session.username, "none", self)
+        dialog = SignatureDialog(
+            f"Approve {record.code} version {record.version}",
+            f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
+            "as the master formulation record; it supersedes the version approved before.",
+            "approved",
+            sign,
+            self.session.username,
+            "none",
+            self,
+        )
         self.dialog = dialog
 
         def finished(code: int) -> None:
@@ -155,13 +193,20 @@ class FormulasPage(QWidget):
         if record is not None:
             self.start_batch_requested.emit(record)
 
-    def _say(self, label: Any, text: str) -> None:
+    def _say(self, label: QLabel, text: str) -> None:
         (self.done if label is self.message else self.message).hide()
         label.setText(text)
         label.show()
 
 
-def adapters_examples() -> Any:
+def adapters_examples() -> Path:
     from labelapp.resources import examples_dir
 
     return examples_dir()
+
+
+def next_version_text(document: str) -> str:
+    """The JSON of a formula version, pretty-printed, with the version number one higher (to edit)."""
+    data = json.loads(document)
+    data["version"] = int(data.get("version", 0)) + 1
+    return json.dumps(data, indent=2, ensure_ascii=False)

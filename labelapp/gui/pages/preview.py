@@ -7,34 +7,41 @@ with QtPdf. Printing takes ``current()``: the very bytes on screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from labelapp.gui.adapters import KIND_TITLES, KINDS, Rendered
+from labelapp.domain.errors import LabelappError
 from labelapp.gui.messages import in_words
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
 from labelapp.gui.workers import LatestTask, run_task
+from labelapp.services import rendering
+from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
+from labelapp.services.rendering import KIND_TITLES, DocumentKind, RenderedDocument, StockInfo
+
+if TYPE_CHECKING:
+    from labelapp.domain.batch import BatchFile
+    from labelapp.gui.presenters.batch_form import Evaluation
 
 
 class PreviewPage(QWidget):
-    rendered = Signal(object)          # Rendered, the bytes now on screen
+    rendered = Signal(object)  # RenderedDocument, the bytes now on screen
     print_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("preview_page")
         self.session = session
-        self.evaluation: Any = None
+        self.evaluation: Evaluation | None = None
         self.batch_id: int | None = None
-        self.shown: Rendered | None = None
+        self.shown: RenderedDocument | None = None
         self.task = LatestTask(0, self)
         self.task.done.connect(self._on_rendered)
         self.task.started.connect(lambda: self.state.setText("Rendering…"))
-        self._stock_lists: dict[str, list[Any]] = {}
+        self._stock_lists: dict[DocumentKind, list[StockInfo]] = {}
         self._build()
 
     def _build(self) -> None:
@@ -94,13 +101,13 @@ class PreviewPage(QWidget):
 
     # ------------------------------------------------------------ stocks
 
-    def current_kind(self) -> str:
-        return self.kind.currentData()
+    def current_kind(self) -> DocumentKind:
+        return KINDS[max(self.kind.currentIndex(), 0)]  # the items are KINDS, in order
 
     def current_stock(self) -> str:
-        return self.stock.currentData() or ""
+        return str(self.stock.currentData() or "")
 
-    def set_kind(self, kind: str) -> None:
+    def set_kind(self, kind: DocumentKind) -> None:
         self.kind.setCurrentIndex(KINDS.index(kind))
 
     def set_stock(self, name: str) -> None:
@@ -109,19 +116,17 @@ class PreviewPage(QWidget):
             self.stock.setCurrentIndex(index)
 
     def _load_stocks(self) -> None:
-        render = self.session.render
-
-        def load() -> dict[str, list[Any]]:
-            return {kind: render.stocks(kind) for kind in KINDS}
+        def load() -> dict[DocumentKind, list[StockInfo]]:
+            return {kind: rendering.stocks(kind) for kind in KINDS}
 
         run_task(load, self._on_stocks, self)
 
-    def _on_stocks(self, stocks: dict[str, list[Any]] | None, error: BaseException | None) -> None:
+    def _on_stocks(self, stocks: dict[DocumentKind, list[StockInfo]] | None, error: BaseException | None) -> None:
         if error is not None:
             self.problem.setText(f"The label stocks cannot be read: {in_words(error)}")
             self.problem.show()
             return
-        self._stock_lists = stocks
+        self._stock_lists = stocks or {}
         self._kind_changed()
 
     def _kind_changed(self) -> None:
@@ -136,9 +141,9 @@ class PreviewPage(QWidget):
             index = self.stock.findData(self.session.ui_settings.value(key, ""))
             if index >= 0:
                 break
-        bf = getattr(self.evaluation, "batch_file", None)
+        bf = self.evaluation.batch_file if self.evaluation is not None else None
         if index < 0 and bf is not None:
-            index = self.stock.findData(self.session.render.default_stock(kind, bf))
+            index = self.stock.findData(_default_stock(kind, bf))
         self.stock.setCurrentIndex(max(index, 0))
         self.stock.blockSignals(False)
         default = "width" if kind == "worksheet" else "actual"
@@ -151,13 +156,13 @@ class PreviewPage(QWidget):
         self.viewer.set_fit(self.fit.currentData())
         self.session.ui_settings.setValue(f"preview/zoom/{self.current_kind()}", self.fit.currentData())
 
-    def _stock_keys(self, kind: str) -> list[str]:
+    def _stock_keys(self, kind: DocumentKind) -> list[str]:
         """Where a stock chosen by hand for this formula is remembered (else the facility's default)."""
         formula = self._formula_id()
         return [f"preview/stock/{kind}/{formula}"] if formula else []
 
     def _formula_id(self) -> str:
-        bf = getattr(self.evaluation, "batch_file", None)
+        bf = self.evaluation.batch_file if self.evaluation is not None else None
         return bf.formula.id if bf is not None else ""
 
     def _stock_changed(self) -> None:
@@ -173,12 +178,12 @@ class PreviewPage(QWidget):
         self.batch_id = batch_id
         self.refresh()
 
-    def show_evaluation(self, evaluation: Any) -> None:
+    def show_evaluation(self, evaluation: Evaluation) -> None:
         """The editor's newest result; an invalid one leaves the preview blank, never stale."""
         formula_before = self._formula_id()
         self.evaluation = evaluation
         if self._formula_id() and self._formula_id() != formula_before:
-            self._kind_changed()   # pick the stock remembered for this formula
+            self._kind_changed()  # pick the stock remembered for this formula
         else:
             self.refresh()
 
@@ -186,17 +191,20 @@ class PreviewPage(QWidget):
         evaluation = self.evaluation
         if evaluation is None:
             return
-        if not evaluation.ok:
+        bf, comp, settings = evaluation.batch_file, evaluation.computation, evaluation.settings
+        if bf is None or comp is None:  # not ok
             self._blank("The batch has problems (see the batch editor); nothing to preview until they are fixed.")
             return
         kind, stock = self.current_kind(), self.current_stock()
         if not stock:
             return
-        render, bf, comp = self.session.render, evaluation.batch_file, evaluation.computation
-        count = render.default_count(kind, comp)
+        count = rendering.default_count(kind, comp)
         registered = self.batch_id if not comp.lot_provisional else None
         register = self.session.register
-        self.task.request(lambda: render.render(kind, bf, comp, stock, count, register, registered))
+        if kind == "worksheet" and registered is not None:  # a registered batch's worksheet is its record
+            self.task.request(lambda: rendering.render_batch_record(register, registered))
+        else:
+            self.task.request(lambda: rendering.preview(bf, comp, kind, stock, count, settings, registered))
 
     def _blank(self, why: str) -> None:
         self.task.request(lambda: None, immediately=True)
@@ -207,18 +215,18 @@ class PreviewPage(QWidget):
         self.problem.show()
         self.print_button.setEnabled(False)
 
-    def _on_rendered(self, result: Rendered | None, error: BaseException | None) -> None:
+    def _on_rendered(self, result: RenderedDocument | None, error: BaseException | None) -> None:
         if result is None and error is None:
-            return
+            return  # the empty request of _blank()
         suggestion = getattr(error, "suggestion", None)
         self.use_suggested.setVisible(bool(suggestion))
         if suggestion:
             self.use_suggested.setText(f"Use stock {suggestion}")
             self.use_suggested.setProperty("stock", suggestion)
-        if error is not None:
+        if error is not None or result is None:
             self.shown = None
             self.viewer.clear()
-            self.problem.setText(in_words(error))
+            self.problem.setText(in_words(error) if error is not None else "Nothing was rendered.")
             self.problem.show()
             self.state.setText("Not rendered.")
             self.print_button.setEnabled(False)
@@ -238,6 +246,14 @@ class PreviewPage(QWidget):
         self.print_button.setEnabled(True)
         self.rendered.emit(result)
 
-    def current(self) -> Rendered | None:
+    def current(self) -> RenderedDocument | None:
         """The bytes on screen, if they belong to the newest input (nothing pending)."""
         return None if self.task.busy else self.shown
+
+
+def _default_stock(kind: DocumentKind, batch_file: BatchFile) -> str:
+    """The stock the facility set up for this product, or "" when none is (the list then starts at the top)."""
+    try:
+        return rendering.default_stock(batch_file, kind)
+    except LabelappError:
+        return ""

@@ -7,25 +7,50 @@ Printer per stock and the per-printer calibration offset are workstation state (
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui import adapters
-from labelapp.gui.adapters import KIND_TITLES, Rendered
-from labelapp.gui.messages import in_words
+from labelapp.domain.files import atomic_write
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import PrintJobTableModel
-from labelapp.gui.printing import (Offset, PrintOutcome, new_printer, print_calibration, print_with_progress,
-                                   remember_printer, remembered_printer, store_offset, stored_offset)
+from labelapp.gui.printing import (
+    Offset,
+    PrintOutcome,
+    new_printer,
+    print_calibration,
+    print_with_progress,
+    remember_printer,
+    remembered_printer,
+    store_offset,
+    stored_offset,
+)
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
 from labelapp.gui.workers import run_task
+from labelapp.services import rendering
+from labelapp.services.rendering import KIND_TITLES, RenderedDocument
+
+if TYPE_CHECKING:
+    from labelapp.domain.records import PrintJobRecord
+
+log = logging.getLogger(__name__)
 
 PrinterChooser = Callable[[QPrinter, QWidget], bool]
 FileChooser = Callable[[QWidget, str], str]
@@ -44,14 +69,19 @@ def ask_pdf_file(parent: QWidget, suggested: str) -> str:
 
 
 class PrintPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None, choose_printer: PrinterChooser = ask_printer,
-                 choose_file: FileChooser = ask_pdf_file):
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        choose_printer: PrinterChooser = ask_printer,
+        choose_file: FileChooser = ask_pdf_file,
+    ):
         super().__init__(parent)
         self.setObjectName("print_page")
         self.session = session
         self.choose_printer = choose_printer
         self.choose_file = choose_file
-        self.document: Rendered | None = None
+        self.document: RenderedDocument | None = None
         self.batch_id: int | None = None
         self.lot_number: str | None = None
         self.busy = False
@@ -107,7 +137,7 @@ class PrintPage(QWidget):
     def _offset_box(self, name: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
         box.setObjectName(name)
-        box.setRange(-6.0, 6.0)   # the render service refuses calibration beyond 0.25 in
+        box.setRange(-6.0, 6.0)  # the render service refuses calibration beyond 0.25 in
         box.setDecimals(1)
         box.setSingleStep(0.1)
         box.valueChanged.connect(self._save_offset)
@@ -121,7 +151,7 @@ class PrintPage(QWidget):
         self.refresh_jobs()
         self._update()
 
-    def set_document(self, document: Rendered | None) -> None:
+    def set_document(self, document: RenderedDocument | None) -> None:
         self.document = document
         self._update()
 
@@ -129,16 +159,18 @@ class PrintPage(QWidget):
         if self.batch_id is None:
             self.jobs.set_rows([])
             return
-        self.jobs.set_rows(self.session.register.batch_detail(self.batch_id).print_jobs)
+        self.jobs.set_rows(self.session.register.batches.detail(self.batch_id).print_jobs)
 
     def _problem(self) -> str | None:
         """Why nothing can be printed now (plain facts about the screen, not rules)."""
         if self.document is None:
             return "Nothing to print yet: open a batch and preview its labels."
         if self.batch_id is None or self.document.provisional:
-            return ("This batch is not saved: production labels carry the lot number the register allocates. "
-                    "Save the draft first.")
-        if self.document.lot_number != self.lot_number:
+            return (
+                "This batch is not saved: production labels carry the lot number the register allocates. "
+                "Save the draft first."
+            )
+        if self.document.lot_number != self.lot_number or self.document.batch_id != self.batch_id:
             return "The preview belongs to another lot; wait for it to update."
         return None
 
@@ -146,9 +178,11 @@ class PrintPage(QWidget):
         problem = self._problem()
         doc = self.document
         if doc is not None and problem is None:
-            self.what.setText(f"{KIND_TITLES[doc.kind]} for lot {doc.lot_number}: {doc.count} on stock {doc.stock}, "
-                              f"{doc.pages} page{'s' if doc.pages != 1 else ''}, printed at 100 % on the stock's "
-                              "exact page size.")
+            self.what.setText(
+                f"{KIND_TITLES[doc.kind]} for lot {doc.lot_number}: {doc.count} on stock {doc.stock}, "
+                f"{doc.pages} page{'s' if doc.pages != 1 else ''}, printed at 100 % on the stock's "
+                "exact page size."
+            )
         else:
             self.what.setText(problem or "")
         for button in (self.print_button, self.file_button):
@@ -188,106 +222,127 @@ class PrintPage(QWidget):
 
     # ------------------------------------------------------------ printing
 
-    def print_to_printer(self) -> None:
+    def _printable(self) -> RenderedDocument | None:
+        """The document to print now, or None while something stops printing (``_problem``)."""
         if self._problem() is not None or self.busy:
+            return None
+        return self.document
+
+    def print_to_printer(self) -> None:
+        doc = self._printable()
+        if doc is None:
             return
         printer = self._new_printer()
         if not self.choose_printer(printer, self):
             return
         self._remember_printer(printer)
         name = printer.printerName() or Path(printer.outputFileName()).name or "printer"
-        self._record_then(name, lambda doc: self._send(doc, printer))
+        self._record_then(doc, name, lambda d: self._send(d, printer))
 
     def print_to_file(self) -> None:
-        if self._problem() is not None or self.busy:
+        doc = self._printable()
+        if doc is None:
             return
-        doc = self.document
         path = self.choose_file(self, f"{doc.lot_number}-{doc.kind}-{doc.stock}.pdf")
         if not path:
             return
-        self._record_then(f"PDF file {Path(path).name}", lambda d: self._write_file(d, Path(path)))
+        self._record_then(doc, f"PDF file {Path(path).name}", lambda d: self._write_file(d, Path(path)))
 
-    def _record_then(self, printer_name: str, send: Callable[[Rendered], None]) -> None:
-        doc, register, user, batch_id = self.document, self.session.register, self.session.require_user(), self.batch_id
+    def _record_then(self, doc: RenderedDocument, printer_name: str, send: Callable[[RenderedDocument], None]) -> None:
+        """Record ``doc`` (the document the user chose to print) in the register, then ``send`` it."""
+        register, user = self.session.register, self.session.require_user()
 
-        def record() -> Any:
-            return adapters.issue(register, batch_id, user, doc, printer_name)
+        def record() -> PrintJobRecord:
+            return rendering.issue(register, doc, user, printer_name)
 
         self._set_busy(True, f"Recording the print job of {doc.count} in the register…")
 
-        def recorded(result: Any, error: BaseException | None) -> None:
+        def recorded(result: PrintJobRecord | None, error: BaseException | None) -> None:
             self._set_busy(False)
             if error is not None:
                 self._show_message(f"Not printed: {in_words(error)}")
                 return
-            _job, data = result
             self.refresh_jobs()
             self.session.archive_changed.emit()
-            send(replace(doc, pdf=data))
+            send(doc)  # the very bytes previewed and archived
             self.session.batches_changed.emit()
 
         run_task(record, recorded, self)
 
-    def _send(self, doc: Rendered, printer: QPrinter) -> None:
+    def _send(self, doc: RenderedDocument, printer: QPrinter) -> None:
         try:
-            outcome = print_with_progress(self, doc.pdf, printer, self.offset(),
-                                          f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages)
+            outcome = print_with_progress(
+                self, doc.pdf, printer, self.offset(), f"{doc.count} {KIND_TITLES[doc.kind].lower()}", doc.pages
+            )
         except Exception as exc:  # noqa: BLE001 - shown in words; the job is already recorded
-            self._show_message(f"The printer refused the job after it was recorded: {in_words(exc)} "
-                               "Account for the labels in the reconciliation.")
+            log_caught(log, exc, f"printing lot {doc.lot_number} after recording it")
+            self._show_message(
+                f"The printer refused the job after it was recorded: {in_words(exc)} "
+                "Account for the labels in the reconciliation."
+            )
             return
         self._report(doc, outcome, printer.printerName() or printer.outputFileName())
 
-    def _write_file(self, doc: Rendered, path: Path) -> None:
-        from labelapp.render.pdfio import write_atomic
-
+    def _write_file(self, doc: RenderedDocument, path: Path) -> None:
         try:
-            write_atomic(path, doc.pdf)
+            atomic_write(path, doc.pdf)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"writing {path}")
             self._show_message(f"The PDF file was not written: {in_words(exc)}")
             return
         self._report(doc, PrintOutcome(doc.pages, doc.pages, False), str(path))
 
-    def _report(self, doc: Rendered, outcome: PrintOutcome, where: str) -> None:
+    def _report(self, doc: RenderedDocument, outcome: PrintOutcome, where: str) -> None:
         if outcome.cancelled:
-            self._show_message(f"Printing was cancelled after {outcome.pages_sent} of {outcome.pages_total} pages. "
-                               f"The job was recorded as {doc.count} labels issued: account for the unprinted "
-                               "ones (destroyed or returned) in the reconciliation.")
+            self._show_message(
+                f"Printing was cancelled after {outcome.pages_sent} of {outcome.pages_total} pages. "
+                f"The job was recorded as {doc.count} labels issued: account for the unprinted "
+                "ones (destroyed or returned) in the reconciliation."
+            )
             return
         self.message.hide()
-        self.done.setText(f"Sent {outcome.pages_sent} page{'s' if outcome.pages_sent != 1 else ''} to {where}, "
-                          f"recorded in the register and archived.")
+        self.done.setText(
+            f"Sent {outcome.pages_sent} page{'s' if outcome.pages_sent != 1 else ''} to {where}, "
+            f"recorded in the register and archived."
+        )
         self.done.show()
 
     def print_test(self) -> None:
         """A calibration sheet for the current stock; not a label, not recorded."""
-        if self.document is None:
+        doc = self.document
+        if doc is None:
             return
         printer = self._new_printer()
         if not self.choose_printer(printer, self):
             return
         self._remember_printer(printer)
         try:
-            page, cells = self._stock_geometry()
-            print_calibration(printer, page, cells, self.offset(),
-                              f"labelapp calibration — {self._stock()} — printer {printer.printerName() or 'PDF'} — "
-                              f"shift {self.offset().x_mm:+.1f} mm right, {self.offset().y_mm:+.1f} mm down")
+            page, cells = self._stock_geometry(doc)
+            print_calibration(
+                printer,
+                page,
+                cells,
+                self.offset(),
+                f"labelapp calibration — {doc.stock} — printer {printer.printerName() or 'PDF'} — "
+                f"shift {self.offset().x_mm:+.1f} mm right, {self.offset().y_mm:+.1f} mm down",
+            )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "printing a test label")
             self._show_message(f"The test label was not printed: {in_words(exc)}")
             return
         self.done.setText("Test label sent. Adjust the shift until the outlines sit evenly inside the labels.")
         self.done.show()
 
-    def _stock_geometry(self) -> tuple[QSizeF, list[QRectF]]:
+    def _stock_geometry(self, doc: RenderedDocument) -> tuple[QSizeF, list[QRectF]]:
         from labelapp.gui.printing import open_pdf
 
-        document, buffer = open_pdf(self.document.pdf)
+        document, buffer = open_pdf(doc.pdf)
         try:
             page = document.pagePointSize(0)
         finally:
             document.close()
             buffer.close()
-        cells = [QRectF(x, y, w, h) for x, y, w, h in self.session.render.cells(self._stock())]
+        cells = [QRectF(x, y, w, h) for x, y, w, h in rendering.stock_cells(doc.stock)]
         return page, cells or [QRectF(0, 0, page.width(), page.height())]
 
     # ------------------------------------------------------------ feedback

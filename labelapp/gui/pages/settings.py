@@ -7,30 +7,56 @@ this workstation's (QSettings). Dating rules and calculation thresholds are show
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from labelapp.gui import adapters
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit, read_only_table
+from labelapp.services import rendering
+from labelapp.services.calculate import reference_dating_rules
+from labelapp.services.settings import facility_from_form
 
-FACILITY_FIELDS = (("name", "Facility name"), ("address", "Address (one line)"), ("phone", "Phone"),
-                   ("fei", "FDA registration (FEI)"), ("ndc_labeler_code", "NDC labeler code"))
-REGISTER_FIELDS = (("lot_pattern", "Lot number pattern"), ("reconciliation_limit", "Reconciliation limit (labels)"),
-                   ("lockout_attempts", "Failed sign-ins before lock-out"),
-                   ("password_min_length", "Minimum password length"), ("archive_dir", "Archive folder"))
-CALC_FIELDS = (("calc.tonicity.hypotonic_below", "Hypotonic below (mOsmol/L)"),
-               ("calc.tonicity.hypertonic_from", "Hypertonic from (mOsmol/L)"),
-               ("calc.tonicity.peripheral_caution_above", "Peripheral caution above (mOsmol/L)"),
-               ("calc.tonicity.central_line_above", "Central line above (mOsmol/L)"),
-               ("calc.compounding_day_is_day", "Compounding day counts as day (0 or 1)"),
-               ("calc.component_expiry_warning_days", "Warn when a component lot expires within (days)"),
-               ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"))
+log = logging.getLogger(__name__)
+
+FACILITY_FIELDS = (
+    ("name", "Facility name"),
+    ("address", "Address (one line)"),
+    ("phone", "Phone"),
+    ("fei", "FDA registration (FEI)"),
+    ("ndc_labeler_code", "NDC labeler code"),
+)
+REGISTER_FIELDS = (
+    ("lot_pattern", "Lot number pattern"),
+    ("reconciliation_limit", "Reconciliation limit (labels)"),
+    ("lockout_attempts", "Failed sign-ins before lock-out"),
+    ("password_min_length", "Minimum password length"),
+    ("archive_dir", "Archive folder"),
+)
+CALC_FIELDS = (
+    ("calc.tonicity.hypotonic_below", "Hypotonic below (mOsmol/L)"),
+    ("calc.tonicity.hypertonic_from", "Hypertonic from (mOsmol/L)"),
+    ("calc.tonicity.peripheral_caution_above", "Peripheral caution above (mOsmol/L)"),
+    ("calc.tonicity.central_line_above", "Central line above (mOsmol/L)"),
+    ("calc.compounding_day_is_day", "Compounding day counts as day (0 or 1)"),
+    ("calc.component_expiry_warning_days", "Warn when a component lot expires within (days)"),
+    ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"),
+)
 ROLES = ("technician", "pharmacist", "qa", "admin")
 
 
@@ -54,9 +80,11 @@ class FormSection(QWidget):
     def __init__(self, fields: tuple[tuple[str, str], ...], prefix: str, save_text: str):
         super().__init__()
         self.boxes: dict[str, FieldBox] = {}
+        self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for key, title in fields:
-            self.boxes[key] = FieldBox(line_edit(f"{prefix}_{key}"))
+            self.edits[key] = line_edit(f"{prefix}_{key}")
+            self.boxes[key] = FieldBox(self.edits[key])
             form.addRow(f"{title}:", self.boxes[key])
         self.message = banner(WARNING_STYLE, f"{prefix}_message")
         self.done = banner(INFO_STYLE, f"{prefix}_done")
@@ -73,12 +101,12 @@ class FormSection(QWidget):
         layout.addStretch(1)
 
     def values(self) -> dict[str, str]:
-        return {key: box.editor.text() for key, box in self.boxes.items()}
+        return {key: edit.text() for key, edit in self.edits.items()}
 
     def set_values(self, values: dict[str, Any]) -> None:
         for key, box in self.boxes.items():
             value = values.get(key)
-            box.editor.setText("" if value is None else str(value))
+            self.edits[key].setText("" if value is None else str(value))
             box.set_errors([])
 
     def show_error(self, error: BaseException, prefix: str) -> None:
@@ -158,11 +186,23 @@ class SettingsPage(QWidget):
 
     def _stocks_tab(self) -> QWidget:
         tab = QWidget()
-        self.stocks = _table(["Stock", "Label size", "Kind", "Used for", "Printer (this workstation)",
-                              "Calibration (mm)", "Description"], "stocks_table")
-        note = QLabel("Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
-                      "change control. The printer per stock and its calibration are remembered on this "
-                      "workstation when you print.")
+        self.stocks = _table(
+            [
+                "Stock",
+                "Label size",
+                "Kind",
+                "Used for",
+                "Printer (this workstation)",
+                "Calibration (mm)",
+                "Description",
+            ],
+            "stocks_table",
+        )
+        note = QLabel(
+            "Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
+            "change control. The printer per stock and its calibration are remembered on this "
+            "workstation when you print."
+        )
         note.setWordWrap(True)
         layout = QVBoxLayout(tab)
         layout.addWidget(note)
@@ -182,51 +222,71 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         register = self.session.register
         try:
-            self.facility.set_values(register.facility() or {})
-            current = register.settings()
+            facility = register.settings.facility()
+            self.facility.set_values(facility.model_dump(mode="json", exclude_none=True) if facility else {})
+            current = register.settings.current()
             self.register_form.set_values(current.model_dump())
             self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
-            _fill(self.users, [[u.username, u.full_name, u.role.value, "yes" if u.active else "no",
-                                "LOCKED" if u.locked else ""] for u in register.list_users()])
+            _fill(
+                self.users,
+                [
+                    [u.username, u.full_name, u.role.value, "yes" if u.active else "no", "LOCKED" if u.locked else ""]
+                    for u in register.accounts.list_users()
+                ],
+            )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "reading the settings")
             self.facility.message.setText(in_words(exc))
             self.facility.message.show()
         self._refresh_stocks()
-        _fill(self.dating, [[r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()),
-                             r.source] for r in adapters.reference_dating_rules()])
+        _fill(
+            self.dating,
+            [
+                [r.name, r.title, r.kind, ", ".join(f"{c.value}: {d}" for c, d in r.days.items()), r.source]
+                for r in reference_dating_rules()
+            ],
+        )
 
     def _refresh_stocks(self) -> None:
-        settings, render = self.session.ui_settings, self.session.render
+        settings = self.session.ui_settings
         rows: dict[str, list[str]] = {}
         for kind in ("vial", "carton"):
-            for info in render.stocks(kind):
+            for info in rendering.stocks(kind):
                 if info.name in rows:
                     rows[info.name][3] += f", {kind}"
                     continue
                 printer = remembered_printer(settings, info.name)
                 offset = stored_offset(settings, printer, info.name)
-                rows[info.name] = [info.name, info.size_text, info.kind, kind, printer or "—",
-                                   f"{offset.x_mm:+.1f} right, {offset.y_mm:+.1f} down", info.description]
+                rows[info.name] = [
+                    info.name,
+                    info.size_text,
+                    info.kind,
+                    kind,
+                    printer or "—",
+                    f"{offset.x_mm:+.1f} right, {offset.y_mm:+.1f} down",
+                    info.description,
+                ]
         _fill(self.stocks, list(rows.values()))
 
     # ------------------------------------------------------------ saving
 
     def save_facility(self) -> None:
         try:
-            facility = adapters.facility_from_form(self.facility.values())
-            self.session.register.set_facility(facility, self.session.require_user())
+            facility = facility_from_form(self.facility.values())
+            self.session.register.settings.set_facility(facility, self.session.require_user())
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the facility")
             self.facility.show_error(exc, "facility")
             return
         self.facility.show_done("Facility saved. New batches carry it on every label.")
 
     def save_register_settings(self) -> None:
         register = self.session.register
-        current = register.settings().model_dump()
-        changes: dict[str, Any] = {}
+        current = register.settings.current().model_dump()
+        changes: dict[str, str | int | None] = {}
         for key, text in self.register_form.values().items():
-            value: Any = text.strip() or None
-            if key != "archive_dir" and key != "lot_pattern" and value is not None:
+            value: str | int | None = text.strip() or None
+            if key != "archive_dir" and key != "lot_pattern" and isinstance(value, str):
                 value = int(value) if value.isdigit() else value
             if value != current.get(key):
                 changes[key] = value
@@ -234,8 +294,9 @@ class SettingsPage(QWidget):
             self.register_form.show_done("Nothing changed.")
             return
         try:
-            register.update_settings(self.session.require_user(), changes)
+            register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the register settings")
             self.register_form.show_error(exc, "settings")
             return
         self.register_form.show_done(f"Saved: {', '.join(changes)}.")
@@ -243,14 +304,15 @@ class SettingsPage(QWidget):
 
     def save_calc_settings(self) -> None:
         register = self.session.register
-        current = _flatten({"calc": register.settings().calc.model_dump(mode="json")})
+        current = _flatten({"calc": register.settings.current().calc.model_dump(mode="json")})
         changes = {key: text.strip() for key, text in self.calc.values().items() if text.strip() != str(current[key])}
         if not changes:
             self.calc.show_done("Nothing changed.")
             return
         try:
-            register.update_settings(self.session.require_user(), changes)
+            register.settings.update(self.session.require_user(), changes)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "saving the calculation settings")
             self.calc.show_error(exc, "settings")
             return
         self.calc.show_done(f"Saved: {', '.join(changes)}. New calculations use them.")
@@ -262,10 +324,15 @@ class SettingsPage(QWidget):
             self._user_message("The two passwords differ; type the same password twice.")
             return
         try:
-            self.session.register.create_user(self.new_user["username"].text().strip(),
-                                              self.new_user["full_name"].text(), self.new_role.currentText(),
-                                              first, actor=self.session.require_user())
+            self.session.register.accounts.create_user(
+                self.new_user["username"].text().strip(),
+                self.new_user["full_name"].text(),
+                self.new_role.currentText(),
+                first,
+                actor=self.session.require_user(),
+            )
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, "adding an account")
             self._user_message(f"Not added: {in_words(exc)}")
             return
         for edit in (*self.new_user.values(), *self.new_password):

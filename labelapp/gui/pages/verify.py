@@ -6,24 +6,33 @@ register enforces the life cycle, roles, the two-person rule and the reconciliat
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import (QGridLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from labelapp.gui.adapters import archive_batch_record
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
-from labelapp.gui.messages import in_words
+from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, value_label, read_only_table
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ResultDialog, banner, heading, read_only_table, value_label
 from labelapp.gui.workers import run_task
+from labelapp.services.rendering import archive_batch_record, sign_batch
+
+if TYPE_CHECKING:
+    from labelapp.domain.records import ArchivedDocumentRecord, BatchDetail, ReconciliationRecord, SignatureRecord
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 STEPS = {
     "performed": ("Sign as performed…", "I performed the compounding of this batch as recorded."),
-    "verified": ("Verify…", "As pharmacist, I verified this batch record, its calculations, labels and "
-                            "label reconciliation."),
+    "verified": (
+        "Verify…",
+        "As pharmacist, I verified this batch record, its calculations, labels and label reconciliation.",
+    ),
     "released": ("Release…", "As QA, I reviewed the complete batch record and release this lot for distribution."),
     "rejected": ("Reject…", "I reject this batch; it must not be distributed."),
     "voided": ("Void…", "I void this batch record; it was started in error or abandoned."),
@@ -36,8 +45,8 @@ class VerifyPage(QWidget):
         self.setObjectName("verify_page")
         self.session = session
         self.batch_id: int | None = None
-        self.detail: Any = None
-        self.dialog: QWidget | None = None   # the open dialog (tests drive it)
+        self.detail: BatchDetail | None = None  # of batch_id, as last read (None: nothing to act on)
+        self.dialog: QWidget | None = None  # the open dialog (tests drive it)
         self._build()
         session.batches_changed.connect(self.refresh)
         self._update_buttons()
@@ -49,8 +58,9 @@ class VerifyPage(QWidget):
         self.reconciliation = value_label("verify_reconciliation")
         self.issued = value_label("verify_issued")
         facts = QGridLayout()
-        for row, (title, label) in enumerate((("Status:", self.status), ("Labels issued:", self.issued),
-                                              ("Reconciliation:", self.reconciliation))):
+        for row, (title, label) in enumerate(
+            (("Status:", self.status), ("Labels issued:", self.issued), ("Reconciliation:", self.reconciliation))
+        ):
             facts.addWidget(QLabel(title), row, 0)
             facts.addWidget(label, row, 1)
         facts.setColumnStretch(1, 1)
@@ -109,17 +119,25 @@ class VerifyPage(QWidget):
             self._update_buttons()
             return
         try:
-            self.detail = self.session.register.batch_detail(self.batch_id)
+            detail = self.session.register.batches.detail(self.batch_id)
         except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"reading batch {self.batch_id}")
+            self.detail = None  # never act on (or show) another batch's record
+            self.title.setText("Verify and release — the batch cannot be read")
+            for label in (self.status, self.issued, self.reconciliation):
+                label.setText("—")
+            self.signatures.set_rows([])
+            self._update_buttons()
             self._show_message(in_words(exc))
             return
-        batch, rec = self.detail.batch, self.detail.reconciliation
+        self.detail = detail
+        batch, rec = detail.batch, detail.reconciliation
         self.title.setText(f"Verify and release — lot {batch.lot_number}, {batch.product_name}")
         self.status.setText(batch.status.value + (f" ({batch.status_reason})" if batch.status_reason else ""))
         self.issued.setText(str(rec.labels_issued))
         blocked = " — blocks verification" if rec.blocks_verification else ""
         self.reconciliation.setText(f"{rec.explanation}{blocked}")
-        self.signatures.set_rows(self.detail.signatures)
+        self.signatures.set_rows(detail.signatures)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -130,41 +148,54 @@ class VerifyPage(QWidget):
 
     # ------------------------------------------------------------ actions
 
-    def sign(self, meaning: str) -> None:
+    def sign(self, meaning: str) -> SignatureDialog[tuple[SignatureRecord, str]] | None:
+        """Open the signature dialog for ``meaning`` (returned, for tests and screenshots)."""
         if self.detail is None:
-            return
-        register, batch_id = self.session.register, self.batch_id
+            return None
+        register, batch = self.session.register, self.detail.batch
+        batch_id = batch.id  # the batch on screen
         title, statement = STEPS[meaning]
         reason = "required" if meaning in ("rejected", "voided") else "optional"
 
-        def do_sign(username: str, password: str, why: str | None) -> tuple[Any, str]:
-            signature = register.sign(batch_id, username, password, meaning, why)
+        def do_sign(username: str, password: str, why: str | None) -> tuple[SignatureRecord, str]:
+            signed = sign_batch(register, batch_id, username, password, meaning, why)
             if meaning != "released":
-                return signature, ""
-            try:    # as the CLI does: the signed record is archived on release
-                archive_batch_record(register, batch_id, signature.username, "batch record as released")
-            except Exception as exc:  # noqa: BLE001 - the signature stands; say what is missing
-                return signature, (f" The batch record was NOT archived: {in_words(exc)} "
-                                   "Use 'Archive batch record'.")
-            return signature, " The released batch record is archived."
+                return signed.signature, ""
+            if signed.archive_problem:  # the signature stands; say what is missing
+                return signed.signature, (
+                    f" The batch record was NOT archived: {signed.archive_problem} Use 'Archive batch record'."
+                )
+            return signed.signature, " The released batch record is archived."
 
-        dialog = SignatureDialog(f"{title.rstrip('…')} lot {self.detail.batch.lot_number}", statement,
-                                 meaning, do_sign, self.session.username, reason, self)
+        dialog = SignatureDialog(
+            f"{title.rstrip('…')} lot {batch.lot_number}",
+            statement,
+            meaning,
+            do_sign,
+            self.session.username,
+            reason,
+            self,
+        )
         self._run_dialog(dialog, lambda r: f"Signed as {r[0].meaning.value} by {r[0].printed_name}.{r[1]}")
+        return dialog
 
-    def reconcile(self) -> None:
+    def reconcile(self) -> ReconciliationDialog | None:
+        """Open the reconciliation dialog (returned, for tests and screenshots)."""
         if self.detail is None:
-            return
-        register, batch_id, user = self.session.register, self.batch_id, self.session.require_user()
+            return None
+        register, user = self.session.register, self.session.require_user()
+        batch_id = self.detail.batch.id  # the batch on screen
 
-        def record(counts: dict[str, int], note: str | None) -> Any:
-            return register.record_reconciliation(batch_id, user, investigation_note=note, **counts)
+        def record(counts: dict[str, int], note: str | None) -> ReconciliationRecord:
+            return register.batches.record_reconciliation(batch_id, user, investigation_note=note, **counts)
 
-        dialog = ReconciliationDialog(self.detail.reconciliation.labels_issued, self.detail.batch.lot_number,
-                                      record, self)
+        dialog = ReconciliationDialog(
+            self.detail.reconciliation.labels_issued, self.detail.batch.lot_number, record, self
+        )
         self._run_dialog(dialog, lambda r: f"Reconciliation recorded: difference {r.difference}.")
+        return dialog
 
-    def _run_dialog(self, dialog: Any, done_text: Any) -> None:
+    def _run_dialog(self, dialog: ResultDialog[R], done_text: Callable[[R], str]) -> None:
         self.dialog = dialog
 
         def finished(code: int) -> None:
@@ -182,17 +213,19 @@ class VerifyPage(QWidget):
     def archive_record(self) -> None:
         if self.detail is None:
             return
-        register, user, batch_id = self.session.register, self.session.require_user(), self.batch_id
+        register, user, batch_id = self.session.register, self.session.require_user(), self.detail.batch.id
 
-        def work() -> Any:
+        def work() -> ArchivedDocumentRecord:
             return archive_batch_record(register, batch_id, user, "batch record archived from the GUI")
 
         self.archive_button.setEnabled(False)
 
-        def done(record: Any, error: BaseException | None) -> None:
+        def done(record: ArchivedDocumentRecord | None, error: BaseException | None) -> None:
             self.archive_button.setEnabled(True)
             if error is not None:
                 self._show_message(f"Not archived: {in_words(error)}")
+                return
+            if record is None:  # archive_batch_record returns the record or raises
                 return
             self.done.setText(f"Batch record archived as document {record.id} (SHA-256 {record.sha256[:16]}…).")
             self.done.show()

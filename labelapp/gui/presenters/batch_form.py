@@ -9,28 +9,55 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelapp.domain.errors import FieldIssue
 
+if TYPE_CHECKING:
+    from labelapp.domain.batch import BatchFile
+    from labelapp.domain.reference import IngredientTable
+    from labelapp.domain.results import BatchComputation
+    from labelapp.domain.settings import CalcSettings
+
 # Scalar batch fields on the form: key == the path below "batch." == the widget key.
-SCALAR_FIELDS = ("units", "allowance_percent", "compounded_at", "compounded_by", "verified_by",
-                 "patient_name", "specimen_labels", "retain_labels")
+SCALAR_FIELDS = (
+    "units",
+    "allowance_percent",
+    "compounded_at",
+    "compounded_by",
+    "verified_by",
+    "patient_name",
+    "specimen_labels",
+    "retain_labels",
+)
 OPTIONAL_FIELDS = frozenset({"verified_by", "patient_name"})
 FIELD_TITLES = {
-    "units": "Units", "allowance_percent": "Allowance %", "compounded_at": "Compounded at",
-    "compounded_by": "Compounded by", "verified_by": "Verified by", "patient_name": "Patient",
-    "specimen_labels": "Specimen labels", "retain_labels": "Retain labels", "lot_number": "Lot number",
+    "units": "Units",
+    "allowance_percent": "Allowance %",
+    "compounded_at": "Compounded at",
+    "compounded_by": "Compounded by",
+    "verified_by": "Verified by",
+    "patient_name": "Patient",
+    "specimen_labels": "Specimen labels",
+    "retain_labels": "Retain labels",
+    "lot_number": "Lot number",
 }
 
-LOT_COLUMNS = ("component", "lot", "manufacturer", "expiry", "potency_percent", "supplied_form",
-               "actual_amount_g")
-LOT_TITLES = {"component": "Component", "lot": "Lot", "manufacturer": "Manufacturer",
-              "expiry": "Expiry (YYYY-MM-DD)", "potency_percent": "Potency %",
-              "supplied_form": "Supplied form", "actual_amount_g": "Weighed (g)"}
+LOT_COLUMNS = ("component", "lot", "manufacturer", "expiry", "potency_percent", "supplied_form", "actual_amount_g")
+LOT_TITLES = {
+    "component": "Component",
+    "lot": "Lot",
+    "manufacturer": "Manufacturer",
+    "expiry": "Expiry (YYYY-MM-DD)",
+    "potency_percent": "Potency %",
+    "supplied_form": "Supplied form",
+    "actual_amount_g": "Weighed (g)",
+}
 OPTIONAL_LOT_COLUMNS = frozenset({"supplied_form", "actual_amount_g"})
 
 _LOT_PATH = re.compile(r"^batch\.component_lots\[(\d+)\](?:\.(\w+))?")
+
+
 @dataclass
 class FormValues:
     """What the widgets hold, as typed (strings), plus the fixed context of the batch."""
@@ -44,18 +71,22 @@ class FormValues:
 class RoutedIssues:
     """Issues sorted by where they are shown."""
 
-    fields: dict[str, list[str]] = field(default_factory=dict)                 # widget key -> messages
-    cells: dict[tuple[int, str], list[str]] = field(default_factory=dict)      # (row, column) -> messages
-    lots: list[str] = field(default_factory=list)                              # about the lots table
-    general: list[str] = field(default_factory=list)                           # formula, facility, other
+    fields: dict[str, list[str]] = field(default_factory=dict)  # widget key -> messages
+    cells: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # (row, column) -> messages
+    lots: list[str] = field(default_factory=list)  # about the lots table
+    general: list[str] = field(default_factory=list)  # formula, facility, other
 
     @property
     def empty(self) -> bool:
         return not (self.fields or self.cells or self.lots or self.general)
 
     def count(self) -> int:
-        return (sum(map(len, self.fields.values())) + sum(map(len, self.cells.values()))
-                + len(self.lots) + len(self.general))
+        return (
+            sum(map(len, self.fields.values()))
+            + sum(map(len, self.cells.values()))
+            + len(self.lots)
+            + len(self.general)
+        )
 
 
 def _text(value: str | None) -> str:
@@ -96,16 +127,27 @@ def batch_file_data(values: FormValues, facility: dict[str, Any], formula: dict[
 def values_from_batch(batch: dict[str, Any]) -> FormValues:
     """Widget text for a stored batch (the inverse of ``batch_data``)."""
     scalars = {key: "" if batch.get(key) is None else str(batch[key]) for key in SCALAR_FIELDS}
-    lots = [{key: "" if lot.get(key) is None else str(lot[key]) for key in LOT_COLUMNS}
-            for lot in batch.get("component_lots", [])]
+    lots = [
+        {key: "" if lot.get(key) is None else str(lot[key]) for key in LOT_COLUMNS}
+        for lot in batch.get("component_lots", [])
+    ]
     return FormValues(scalars=scalars, lots=lots, lot_number=batch.get("lot_number"))
 
 
 def blank_lots(formula: dict[str, Any]) -> list[dict[str, str]]:
     """One row per formula component, potency pre-filled from the usual CoA value of 100%."""
-    return [{"component": c.get("ingredient", ""), "lot": "", "manufacturer": "", "expiry": "",
-             "potency_percent": "100", "supplied_form": "", "actual_amount_g": ""}
-            for c in formula.get("components", [])]
+    return [
+        {
+            "component": c.get("ingredient", ""),
+            "lot": "",
+            "manufacturer": "",
+            "expiry": "",
+            "potency_percent": "100",
+            "supplied_form": "",
+            "actual_amount_g": "",
+        }
+        for c in formula.get("components", [])
+    ]
 
 
 def route(issues: list[FieldIssue], values: FormValues) -> RoutedIssues:
@@ -152,8 +194,9 @@ class Evaluation:
     """The outcome of one evaluation of the form: a valid batch file and its computation, or issues."""
 
     values: FormValues
-    batch_file: Any = None          # labelapp.domain.batch.BatchFile
-    computation: Any = None         # labelapp.domain.results.BatchComputation
+    batch_file: BatchFile | None = None
+    computation: BatchComputation | None = None
+    settings: CalcSettings | None = None  # the settings the computation used (None: the defaults)
     issues: RoutedIssues = field(default_factory=RoutedIssues)
 
     @property
@@ -161,16 +204,21 @@ class Evaluation:
         return self.computation is not None
 
 
-def evaluate(values: FormValues, facility: dict[str, Any], formula: dict[str, Any],
-             settings: Any = None, ingredients: Any = None) -> Evaluation:
+def evaluate(
+    values: FormValues,
+    facility: dict[str, Any],
+    formula: dict[str, Any],
+    settings: CalcSettings | None = None,
+    ingredients: IngredientTable | None = None,
+) -> Evaluation:
     """Validate and compute through the services (runs in a worker thread; no Qt)."""
     from labelapp.domain.errors import InputError, LabelappError
     from labelapp.services.calculate import calculate, parse_batch_data
 
-    outcome = Evaluation(values=values)
+    outcome = Evaluation(values=values, settings=settings)
     try:
-        outcome.batch_file = parse_batch_data(batch_file_data(values, facility, formula))
-        outcome.computation = calculate(outcome.batch_file, settings, ingredients=ingredients)
+        outcome.batch_file = batch_file = parse_batch_data(batch_file_data(values, facility, formula))
+        outcome.computation = calculate(batch_file, settings, ingredients=ingredients)
     except InputError as exc:
         outcome.issues = route(exc.issues, values)
     except LabelappError as exc:

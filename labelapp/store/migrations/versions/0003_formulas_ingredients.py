@@ -14,7 +14,7 @@ depends_on = None
 UTC = sa.DateTime(timezone=True)
 
 
-def _user(name: str, nullable: bool = False) -> sa.Column:
+def _user(name: str, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.String(64), sa.ForeignKey("users.username"), nullable=nullable)
 
 
@@ -45,9 +45,14 @@ def upgrade() -> None:
         sa.Column("superseded_at", UTC, nullable=True),
         sa.UniqueConstraint("code", "version"),
     )
-    op.create_index("uq_formulas_one_approved", "formulas", ["code"], unique=True,
-                    sqlite_where=sa.text("status = 'approved'"),
-                    postgresql_where=sa.text("status = 'approved'"))
+    op.create_index(
+        "uq_formulas_one_approved",
+        "formulas",
+        ["code"],
+        unique=True,
+        sqlite_where=sa.text("status = 'approved'"),
+        postgresql_where=sa.text("status = 'approved'"),
+    )
 
 
 def downgrade() -> None:

@@ -28,14 +28,17 @@ NO_DELETE = {
 }
 BATCH_FINAL = "a released, rejected or voided batch cannot change"
 FORMULA_FROZEN = "an approved or superseded formula version cannot change"
-FORMULA_CHANGED = ("OLD.status = 'superseded' OR (OLD.status <> 'draft' AND "
-                   "(NEW.document <> OLD.document OR NEW.code <> OLD.code OR NEW.version <> OLD.version))")
+FORMULA_CHANGED = (
+    "OLD.status = 'superseded' OR (OLD.status <> 'draft' AND "
+    "(NEW.document <> OLD.document OR NEW.code <> OLD.code OR NEW.version <> OLD.version))"
+)
 
 
 def _sqlite_trigger(name: str, when: str, table: str, message: str, condition: str = "") -> str:
     where = f" WHEN {condition}" if condition else ""
-    return (f"CREATE TRIGGER {name} {when} ON {table}{where} BEGIN "
-            f"SELECT RAISE(ABORT, 'labelapp-locked: {message}'); END")
+    return (
+        f"CREATE TRIGGER {name} {when} ON {table}{where} BEGIN SELECT RAISE(ABORT, 'labelapp-locked: {message}'); END"
+    )
 
 
 def _sqlite_statements() -> list[str]:
@@ -45,13 +48,18 @@ def _sqlite_statements() -> list[str]:
         out.append(_sqlite_trigger(f"trg_{table}_no_delete", "BEFORE DELETE", table, message))
     for table, message in NO_DELETE.items():
         out.append(_sqlite_trigger(f"trg_{table}_no_delete", "BEFORE DELETE", table, message))
-    out.append(_sqlite_trigger("trg_batches_final", "BEFORE UPDATE", "batches", BATCH_FINAL,
-                               f"OLD.status IN {FINAL}"))
-    out.append(_sqlite_trigger("trg_formulas_frozen", "BEFORE UPDATE", "formulas", FORMULA_FROZEN,
-                               FORMULA_CHANGED))
+    out.append(_sqlite_trigger("trg_batches_final", "BEFORE UPDATE", "batches", BATCH_FINAL, f"OLD.status IN {FINAL}"))
+    out.append(_sqlite_trigger("trg_formulas_frozen", "BEFORE UPDATE", "formulas", FORMULA_FROZEN, FORMULA_CHANGED))
     for table in ("reconciliations", "signatures"):
-        out.append(_sqlite_trigger(f"trg_{table}_batch_final", "BEFORE INSERT", table, BATCH_FINAL,
-                                   f"(SELECT status FROM batches WHERE id = NEW.batch_id) IN {FINAL}"))
+        out.append(
+            _sqlite_trigger(
+                f"trg_{table}_batch_final",
+                "BEFORE INSERT",
+                table,
+                BATCH_FINAL,
+                f"(SELECT status FROM batches WHERE id = NEW.batch_id) IN {FINAL}",
+            )
+        )
     return out
 
 
@@ -70,30 +78,33 @@ PG_FUNCTIONS = [
 ]
 
 
-def _pg_trigger(name: str, when: str, table: str, message: str, condition: str = "",
-                function: str = "labelapp_forbid", level: str = "ROW") -> str:
+def _pg_trigger(
+    name: str,
+    when: str,
+    table: str,
+    message: str,
+    condition: str = "",
+    function: str = "labelapp_forbid",
+    level: str = "ROW",
+) -> str:
     where = f" WHEN ({condition})" if condition else ""
-    return (f"CREATE TRIGGER {name} {when} ON {table} FOR EACH {level}{where} "
-            f"EXECUTE FUNCTION {function}('{message}')")
+    return f"CREATE TRIGGER {name} {when} ON {table} FOR EACH {level}{where} EXECUTE FUNCTION {function}('{message}')"
 
 
 def _pg_statements() -> list[str]:
     out = list(PG_FUNCTIONS)
     for table, message in APPEND_ONLY.items():
         out.append(_pg_trigger(f"trg_{table}_no_change", "BEFORE UPDATE OR DELETE", table, message))
-        out.append(_pg_trigger(f"trg_{table}_no_truncate", "BEFORE TRUNCATE", table, message,
-                               level="STATEMENT"))
+        out.append(_pg_trigger(f"trg_{table}_no_truncate", "BEFORE TRUNCATE", table, message, level="STATEMENT"))
     for table, message in NO_DELETE.items():
         out.append(_pg_trigger(f"trg_{table}_no_delete", "BEFORE DELETE", table, message))
-        out.append(_pg_trigger(f"trg_{table}_no_truncate", "BEFORE TRUNCATE", table, message,
-                               level="STATEMENT"))
-    out.append(_pg_trigger("trg_batches_final", "BEFORE UPDATE", "batches", BATCH_FINAL,
-                           f"OLD.status IN {FINAL}"))
-    out.append(_pg_trigger("trg_formulas_frozen", "BEFORE UPDATE", "formulas", FORMULA_FROZEN,
-                           FORMULA_CHANGED))
+        out.append(_pg_trigger(f"trg_{table}_no_truncate", "BEFORE TRUNCATE", table, message, level="STATEMENT"))
+    out.append(_pg_trigger("trg_batches_final", "BEFORE UPDATE", "batches", BATCH_FINAL, f"OLD.status IN {FINAL}"))
+    out.append(_pg_trigger("trg_formulas_frozen", "BEFORE UPDATE", "formulas", FORMULA_FROZEN, FORMULA_CHANGED))
     for table in ("reconciliations", "signatures"):
-        out.append(_pg_trigger(f"trg_{table}_batch_final", "BEFORE INSERT", table, BATCH_FINAL,
-                               function="labelapp_batch_open"))
+        out.append(
+            _pg_trigger(f"trg_{table}_batch_final", "BEFORE INSERT", table, BATCH_FINAL, function="labelapp_batch_open")
+        )
     return out
 
 

@@ -1,0 +1,177 @@
+"""What a label says, built from the batch file and its computation (no layout, no drawing).
+
+Every statement comes from the master formula, the facility record or the calculation; nothing is
+made up here. The unit label carries §503B(a)(10)(A); the carton adds (B): MedWatch and directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from labelapp.calc.format import fmt_number
+from labelapp.calc.solution import sum_per_ml
+from labelapp.domain.batch import BatchFile
+from labelapp.domain.results import BatchComputation
+from labelapp.render.label.barcode import Gs1Data, gtin14_from_ndc
+from labelapp.render.label.fields import LabelKind
+
+COMPOUNDED_STATEMENT = "This is a compounded drug."
+NBSP = "\u00a0"  # keeps a caption with its value on one line ("EXP 2026-12-23")
+NOT_FOR_RESALE = "Not for resale."
+OFFICE_USE_ONLY = "Office Use Only."
+RX_ONLY = "Rx only"
+MEDWATCH = "Report adverse events: www.fda.gov/medwatch or 1-800-FDA-1088"
+SEE_CARTON = "See carton for ingredients."
+
+
+@dataclass(frozen=True)
+class LabelContent:
+    """The texts of one kind of label for one lot, the DataMatrix data (serial added per label),
+    and the structured elements the preflight checks one by one."""
+
+    kind: LabelKind
+    texts: Mapping[str, str]
+    gs1: Gs1Data
+    elements: Mapping[str, str]
+    title: str
+    office_use: bool = True
+    lot_provisional: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def with_text(self, name: str, text: str) -> "LabelContent":
+        texts = dict(self.texts)
+        texts[name] = text
+        return LabelContent(
+            self.kind,
+            MappingProxyType(texts),
+            self.gs1,
+            self.elements,
+            self.title,
+            self.office_use,
+            self.lot_provisional,
+            self.notes,
+        )
+
+
+def facility_text(bf: BatchFile) -> str:
+    f = bf.facility
+    return f"{f.name} \u2022 {f.address} \u2022 {keep('Tel. ' + f.phone)}"
+
+
+def keep(text: str) -> str:
+    """All spaces non-breaking: the phrase never wraps (it prints with ordinary spaces)."""
+    return text.replace(" ", NBSP)
+
+
+def resale_text(bf: BatchFile) -> str:
+    if not bf.batch.office_use:
+        return keep(NOT_FOR_RESALE)
+    return f"{keep(NOT_FOR_RESALE)} {keep(OFFICE_USE_ONLY)}"
+
+
+def active_meq_text(comp: BatchComputation) -> str:
+    """mEq/mL of the ions of the ACTIVE components only ('potassium 2 mEq/mL; chloride 2 mEq/mL').
+
+    Trace electrolytes of inactive components stay on the worksheet: on a label they would crowd
+    out required statements and invite misreading.
+    """
+    return "; ".join(
+        part
+        for part in (_active_total(comp, "mmol_per_ml", "mmol/mL"), _active_total(comp, "meq_per_ml", "mEq/mL"))
+        if part
+    )
+
+
+def _active_total(comp: BatchComputation, attr: str, unit: str) -> str:
+    """Phosphates are dosed in mmol of phosphorus, electrolytes in mEq: both come before trace ions."""
+    totals = sum_per_ml([c for c in comp.components if c.role == "active"], attr)
+    return "; ".join(f"{name} {fmt_number(v, sig=3)} {unit}" for name, v in totals.items())
+
+
+def osmolarity_text(comp: BatchComputation) -> str:
+    text = f"Osmolarity {comp.osmolarity_text}, {comp.tonicity.category}."
+    meq = active_meq_text(comp)
+    if meq:
+        text += f" {meq[:1].upper()}{meq[1:]}."
+    return text
+
+
+def route_text(bf: BatchFile) -> str:
+    return f"For {bf.formula.route.strip()} use."
+
+
+def elements_of(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
+    """The 503B(a)(10)(A) elements, one by one, as the preflight checks them."""
+    return {
+        "facility.name": bf.facility.name,
+        "facility.address": bf.facility.address,
+        "facility.phone": bf.facility.phone,
+        "lot": comp.lot_number,
+        "established name": comp.product_name,
+        "dosage form and strength": comp.strength_text,
+        "quantity": comp.quantity_text,
+        "date compounded": comp.compounded_text,
+        "expiration date": comp.expiration_text,
+        "storage and handling": bf.formula.storage.text,
+        "route": bf.formula.route,
+        "ingredients": comp.ingredients_text,
+    }
+
+
+def unit_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
+    return {
+        "established_name": comp.product_name,
+        "strength": "\n".join(comp.strength_lines) or comp.strength_text,
+        "rx_only": RX_ONLY,
+        "warnings": " ".join(w.strip() for w in bf.formula.warnings if w.strip()),
+        "route": route_text(bf),
+        "container": comp.package_text,
+        "osmolarity": osmolarity_text(comp),
+        "ingredients": comp.ingredients_text,
+        "storage": bf.formula.storage.text,
+        "lot": keep(f"LOT {comp.lot_number}"),
+        "expiry": keep(comp.expiration_text),
+        "compounded_date": keep(comp.compounded_text),
+        "compounded_statement": COMPOUNDED_STATEMENT,
+        "resale": resale_text(bf),
+        "facility": facility_text(bf),
+        "ndc": f"NDC {bf.formula.ndc}" if bf.formula.ndc else "",
+    }
+
+
+def carton_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
+    texts = unit_texts(bf, comp)
+    texts["adverse_events"] = MEDWATCH
+    texts["directions"] = bf.formula.directions.strip()
+    return texts
+
+
+def gs1_data(bf: BatchFile, comp: BatchComputation) -> Gs1Data:
+    gtin = gtin14_from_ndc(bf.formula.ndc) if bf.formula.ndc else None
+    return Gs1Data(expiry=comp.expiration_date, lot=comp.lot_number, gtin=gtin)
+
+
+def label_content(bf: BatchFile, comp: BatchComputation, kind: LabelKind) -> LabelContent:
+    texts = unit_texts(bf, comp) if kind == "vial" else carton_texts(bf, comp)
+    elements = elements_of(bf, comp)
+    if kind == "carton":
+        elements["directions for use"] = bf.formula.directions
+    notes = []
+    if comp.lot_provisional:
+        notes.append(
+            f"lot {comp.lot_number} is provisional (from the lot pattern); the register "
+            "allocates the final lot: print production labels from a registered batch"
+        )
+    title = f"{comp.product_name} {comp.strength_total_text} LOT {comp.lot_number} ({kind} labels)"
+    return LabelContent(
+        kind,
+        MappingProxyType(texts),
+        gs1_data(bf, comp),
+        MappingProxyType(elements),
+        title,
+        bf.batch.office_use,
+        comp.lot_provisional,
+        tuple(notes),
+    )

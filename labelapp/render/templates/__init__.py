@@ -1,0 +1,1 @@
+"""Label stocks (``stock``) and layouts (``layout``) as data, read from templates/ (``loader``)."""

@@ -1,0 +1,111 @@
+"""Label stocks: the physical media, a roll (one page is one label) or a letter sheet of cells.
+
+Printer calibration is not part of a stock: it is one offset per printer and stock, kept on the
+workstation and set on the Print page (``labelapp.gui.printing``), so archived PDFs never depend on
+which printer printed them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from labelapp.render.units import NonNegativeLength, PositiveLength, fmt_in
+
+NAME = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+
+
+class TemplateModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Size(TemplateModel):
+    width: PositiveLength
+    height: PositiveLength
+
+
+class SheetGrid(TemplateModel):
+    """Cells in reading order: left to right, then top to bottom."""
+
+    page: Size
+    columns: int = Field(gt=0)
+    rows: int = Field(gt=0)
+    margin_left: NonNegativeLength
+    margin_top: NonNegativeLength
+    pitch_x: PositiveLength
+    pitch_y: PositiveLength
+
+
+class ContainerRange(TemplateModel):
+    """Nominal container volumes a vial stock is the default for (mL)."""
+
+    min_ml: float = Field(gt=0)
+    max_ml: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> "ContainerRange":
+        if self.max_ml < self.min_ml:
+            raise ValueError("max_ml: must be >= min_ml")
+        return self
+
+    def holds(self, volume_ml: float) -> bool:
+        return self.min_ml <= volume_ml <= self.max_ml
+
+
+class Stock(TemplateModel):
+    name: str = NAME
+    description: str = Field(min_length=1)
+    kind: Literal["roll", "sheet"]
+    width: PositiveLength
+    height: PositiveLength
+    dpi: int = Field(default=300, ge=150, le=2400)
+    media: str = ""
+    sheet: SheetGrid | None = None
+    default_for_containers: ContainerRange | None = None
+    default_carton: bool = False
+
+    @model_validator(mode="after")
+    def _grid(self) -> "Stock":
+        if self.kind == "sheet" and self.sheet is None:
+            raise ValueError("sheet: is required when kind is 'sheet'")
+        if self.kind == "roll" and self.sheet is not None:
+            raise ValueError("sheet: only allowed when kind is 'sheet'")
+        if self.sheet is not None:
+            _check_grid(self.sheet, self.width, self.height)
+        return self
+
+    @property
+    def area(self) -> float:
+        return self.width * self.height
+
+    @property
+    def sheet_grid(self) -> SheetGrid:
+        """``sheet``, which a stock of kind 'sheet' always has (``_grid`` requires it)."""
+        if self.sheet is None:
+            raise ValueError(f"stock {self.name!r} is a {self.kind} stock, not a sheet of cells")
+        return self.sheet
+
+    @property
+    def labels_per_page(self) -> int:
+        return self.sheet.columns * self.sheet.rows if self.sheet else 1
+
+    def size_text(self) -> str:
+        return f"{fmt_in(self.width)} x {fmt_in(self.height)}"
+
+
+def _check_grid(grid: SheetGrid, width: float, height: float) -> None:
+    if grid.pitch_x + 1e-6 < width:
+        raise ValueError("sheet.pitch_x: must be >= the label width")
+    if grid.pitch_y + 1e-6 < height:
+        raise ValueError("sheet.pitch_y: must be >= the label height")
+    right = grid.margin_left + (grid.columns - 1) * grid.pitch_x + width
+    bottom = grid.margin_top + (grid.rows - 1) * grid.pitch_y + height
+    if right > grid.page.width + 1e-6:
+        raise ValueError(
+            f"sheet: the last column ends at {fmt_in(right)}, past the page width {fmt_in(grid.page.width)}"
+        )
+    if bottom > grid.page.height + 1e-6:
+        raise ValueError(
+            f"sheet: the last row ends at {fmt_in(bottom)}, past the page height {fmt_in(grid.page.height)}"
+        )

@@ -19,6 +19,7 @@ from pydantic import (
 
 from labelapp.domain.dating import StorageCondition
 from labelapp.domain.ingredient import StrengthBasis
+from labelapp.domain.mfr import MasterRecord
 
 MassUnit = Literal["g", "mg", "mcg"]
 # "units": USP units, only for an ingredient of kind units (heparin, oxytocin, insulin; docs/domain.md §2.2)
@@ -163,6 +164,9 @@ class Formula(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     directions: str = Field(default="", max_length=400, description="directions for use (carton label)")
     ndc: str | None = Field(default=None, description="10-digit NDC with hyphens, if assigned")
+    master_record: MasterRecord | None = Field(
+        default=None, description="process steps, in-process limits, release specifications, yield limits"
+    )
 
     @field_validator("ndc")
     @classmethod
@@ -184,6 +188,8 @@ class Formula(BaseModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"components: {', '.join(dupes)} listed more than once")
+        # master record steps name components of this formula: checked in calc.batch.master_record_issues,
+        # after the ingredient names resolve (a misspelt ingredient is one mistake with one message)
         return self
 
     @property

@@ -36,6 +36,7 @@ def lot(component: str, **extra) -> dict:
 def product(doc: dict, components: list[dict], volume: str, lots: list[dict] | None = None) -> dict:
     """The glycine example's batch file holding other components in a container of ``volume`` mL."""
     doc = copy.deepcopy(doc)
+    doc["formula"].pop("master_record", None)  # the glycine steps do not belong to another product
     doc["formula"]["components"] = [*components, WFI]
     doc["formula"]["container"].update(nominal_volume_ml=volume, fill_volume_ml=volume)
     doc["batch"]["component_lots"] = (lots or [lot(c["ingredient"]) for c in components]) + [WFI_LOT]

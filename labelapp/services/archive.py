@@ -10,7 +10,14 @@ from labelapp.domain.errors import NotFoundError, RuleViolation
 from labelapp.domain.execution import DeviationKind
 from labelapp.domain.records import ArchiveCheck, ArchivedDocumentRecord, BackupResult, PrintJobRecord
 from labelapp.domain.register import BatchStatus
-from labelapp.services.batches import batch_rows, check_count, check_kind, check_label_printing, job_summary
+from labelapp.services.batches import (
+    batch_rows,
+    check_acknowledged,
+    check_count,
+    check_kind,
+    check_label_printing,
+    job_summary,
+)
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.execution import Execution
 from labelapp.services.user_text import required_reason
@@ -84,6 +91,7 @@ class Archive:
             who = self._ctx.acting(conn, user, Action.REPRINT)
             check_label_printing(BatchRepository(conn).get(document.batch_id), document.kind)
             self._ctx.require_intact(conn, batch_rows(conn, document.batch_id), f"reprinting document {document_id}")
+            check_acknowledged(conn, BatchRepository(conn).get(document.batch_id), document.kind)
             job = self._reprint_job(
                 ArchivedDocumentRepository(conn), document, who.username, reason, count, printer, stock
             )

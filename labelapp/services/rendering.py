@@ -14,7 +14,7 @@ Qt-free; the CLI and the GUI both come here (docs/architecture.md walks one batc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from hashlib import sha256
 from typing import Literal
@@ -30,7 +30,8 @@ from labelapp.render.label.run import RunPlan
 from labelapp.render.review import AccessReview, AccessReviewRow, render_access_review
 from labelapp.render.templates.loader import default_templates
 from labelapp.render.worksheet.document import render_worksheet
-from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import AcknowledgementManifestation, ReconciliationCounts, SignatureManifestation
+from labelapp.services.batches import pending_text
 from labelapp.services.calculate import calculate
 from labelapp.services.context import Actor
 from labelapp.services.register import Register
@@ -250,11 +251,17 @@ def registered_batch(register: Register, batch_id: int) -> RegisteredBatch:
 def render_registered(
     register: Register, batch_id: int, kind: DocumentKind, stock: str | None = None, count: int | None = None
 ) -> RenderedDocument:
-    """A registered batch's labels, or its batch record as it stands now."""
+    """A registered batch's labels, or its batch record as it stands now. Labels whose batch has a plausibility
+    finding no pharmacist has acknowledged yet say so in their notes (printing them is refused)."""
     if kind == "worksheet":
         return render_batch_record(register, batch_id)
     rb = registered_batch(register, batch_id)
-    return preview(rb.batch_file, rb.computation, kind, stock, count, settings=rb.settings, batch_id=batch_id)
+    document = preview(rb.batch_file, rb.computation, kind, stock, count, settings=rb.settings, batch_id=batch_id)
+    pending = register.batches.pending_acknowledgements(batch_id)
+    if not pending:
+        return document
+    note = "Printing waits for a pharmacist's acknowledgement of: " + pending_text(pending)
+    return replace(document, notes=(*document.notes, note))
 
 
 def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation]:
@@ -272,6 +279,21 @@ def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation
             )
         )
     return out
+
+
+def acknowledgement_manifestations(detail: BatchDetail) -> list[AcknowledgementManifestation]:
+    """Each pharmacist's acknowledgement of a plausibility finding: who, when, what and why (§4.8)."""
+    return [
+        AcknowledgementManifestation(
+            code=a.code,
+            message=a.item.message,
+            name=a.printed_name,
+            role=a.role.value,
+            signed_at=a.acknowledged_at,
+            reason=a.reason,
+        )
+        for a in detail.acknowledgements
+    ]
 
 
 def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCounts | None:
@@ -324,6 +346,7 @@ def render_batch_record(register: Register, batch_id: int) -> RenderedDocument:
         signatures=signature_manifestations(detail),
         reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
         audit_anchor=anchor,
+        acknowledgements=acknowledgement_manifestations(detail),
     )
     return RenderedDocument(
         kind="worksheet",

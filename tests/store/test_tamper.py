@@ -59,15 +59,17 @@ def problems(reg) -> list[str]:
 
 
 def released(reg):
-    """A register with every regulated table filled: a released glycine batch and its documents."""
+    """A register with every regulated table filled: a released glycine batch and its documents (its
+    osmolarity above the facility's ceiling, acknowledged by a pharmacist)."""
     who = add_users(reg, "tech", "pharm", "pharm2", "qa")
-    reg.settings.update(who["admin"], {"reconciliation_limit": 1}, "SOP 12")
+    reg.settings.update(who["admin"], {"reconciliation_limit": 1, "calc.osmolarity_ceiling": 600}, "SOP 12")
     reg.formulas.add_ingredient(
         "sucrose", {"name": "sucrose", "mw": "342.30", "particles": 1, "source": "CoA"}, who["qa"]
     )
     reg.formulas.add(make_batch_file().formula, who["pharm2"])
     reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
     batch = reg.batches.new(make_batch_file(units=10), who["tech"])
+    reg.batches.acknowledge(batch.id, "osmolarity-above-ceiling", "pharm", PASSWORDS["pharm"], "hypertonic by design")
     document = rendering.render_registered(reg, batch.id, "vial")
     rendering.issue(reg, document, who["tech"], "ZD621")
     reg.batches.record_reconciliation(batch.id, who["tech"], applied=10, specimens=2, destroyed=0, returned=0)
@@ -215,6 +217,7 @@ EDITS = {
     "print_jobs": "UPDATE print_jobs SET printer = 'elsewhere'",
     "reconciliations": "UPDATE reconciliations SET destroyed = 5",
     "signatures": "UPDATE signatures SET meaning = 'released' WHERE meaning = 'performed'",
+    "acknowledgements": "UPDATE acknowledgements SET reason = 'someone else decided'",
 }
 
 
@@ -252,6 +255,8 @@ def test_an_inserted_row_is_named(any_reg, table):
         row["status"] = "draft"
     if table == "print_jobs":
         row["job_number"] = 99
+    if table == "acknowledgements":
+        row["item_sha256"] = "0" * 64
     if "id" in row and key_column != "id":
         row.pop("id")
     with any_reg.database.engine.begin() as conn:

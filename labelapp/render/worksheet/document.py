@@ -17,7 +17,7 @@ from labelapp.render.fonts import BOLD, REGULAR, register_fonts, string_width
 from labelapp.render.label.run import RunPlan, draw_single
 from labelapp.render.pdfio import PRODUCER, build_story
 from labelapp.render.worksheet import sections as sec
-from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import AcknowledgementManifestation, ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import p
 
 if TYPE_CHECKING:
@@ -168,11 +168,12 @@ def story(
     signatures: Sequence[SignatureManifestation],
     reconciliation: ReconciliationCounts | None,
     audit_anchor: tuple[int, str] | None = None,
+    acknowledgements: Sequence[AcknowledgementManifestation] = (),
 ) -> list[Flowable]:
     sigs = sec.signatures_of(signatures)
     parts = [
         sec.summary(bf, comp),
-        sec.computed(comp),
+        sec.computed(comp, acknowledgements),
         sec.components(bf, comp, sigs),
         sec.equipment(),
         sec.pre_use(sigs),
@@ -204,6 +205,7 @@ def render_worksheet(
     signatures: Sequence[SignatureManifestation] = (),
     reconciliation: ReconciliationCounts | None = None,
     audit_anchor: tuple[int, str] | None = None,
+    acknowledgements: Sequence[AcknowledgementManifestation] = (),
 ) -> bytes:
     """The batch record PDF. Deterministic: the same inputs give the same bytes."""
     from reportlab.platypus import SimpleDocTemplate
@@ -232,6 +234,6 @@ def render_worksheet(
     def on_page(canvas: Canvas, doc_: BaseDocTemplate) -> None:
         _draw_header(canvas, doc_, lines)
 
-    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
+    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor, acknowledgements)
     build_story(lambda: doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_canvas_class()))
     return buffer.getvalue()

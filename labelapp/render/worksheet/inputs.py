@@ -41,6 +41,27 @@ class SignatureManifestation:
 
 
 @dataclass(frozen=True)
+class AcknowledgementManifestation:
+    """A pharmacist's e-signed acknowledgement of one plausibility finding (docs/domain.md §4.8): who, when,
+    what (the finding's code and message as signed) and why."""
+
+    code: str
+    message: str
+    name: str
+    role: str
+    signed_at: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.signed_at.tzinfo is None:
+            raise LabelappError(f"acknowledgement by {self.name}: time must be in UTC, not naive")
+
+    def manifestation(self) -> str:
+        utc = self.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"acknowledged by {self.name} ({self.role}), {utc}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class ReconciliationCounts:
     """Label reconciliation (docs/domain.md §5.3): A = B + C + E + F; D per SOP."""
 

@@ -14,7 +14,12 @@ from labelapp.calc.format import fmt_number
 from labelapp.calc.strength import BASIS_WORDS
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.results import BatchComputation
-from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import (
+    SIGNATURE_STEPS,
+    AcknowledgementManifestation,
+    ReconciliationCounts,
+    SignatureManifestation,
+)
 from labelapp.render.worksheet.style import ROW_HEIGHT, grid_table, p
 
 if TYPE_CHECKING:
@@ -90,7 +95,7 @@ def fill_text(bf: BatchFile) -> str:
     )
 
 
-def computed(comp: BatchComputation) -> list[Flowable]:
+def computed(comp: BatchComputation, acknowledgements: Sequence[AcknowledgementManifestation] = ()) -> list[Flowable]:
     rows: list[list[Cell]] = [[p("Value", "cellbold"), p("Working", "cellbold"), p("Result", "cellbold")]]
     rows += [[p(w.label, "cell"), p(w.expression, "cell"), p(w.result, "cell")] for w in comp.workings]
     out: list[Flowable] = [
@@ -107,7 +112,7 @@ def computed(comp: BatchComputation) -> list[Flowable]:
     )
     acknowledged = {a.message for a in comp.acknowledgements_required}
     cautions = [w for w in comp.warnings if w not in acknowledged]
-    out += plausibility(comp)
+    out += plausibility(comp, acknowledgements)
     if cautions:
         out.append(p("Cautions raised by the calculation:", "warn"))
         out += [p(f"\u2022 {w}", "small") for w in cautions]
@@ -131,12 +136,27 @@ def strength_choices(comp: BatchComputation) -> list[Flowable]:
     ]
 
 
-def plausibility(comp: BatchComputation) -> list[Flowable]:
-    """Findings a pharmacist must acknowledge before labels are printed (docs/domain.md §4.8)."""
-    if not comp.acknowledgements_required:
+def plausibility(
+    comp: BatchComputation, acknowledgements: Sequence[AcknowledgementManifestation] = ()
+) -> list[Flowable]:
+    """Findings a pharmacist must acknowledge before labels are printed, each with its acknowledgement
+    (who, when, why) or "not yet acknowledged" (docs/domain.md §4.8). An acknowledgement of a finding that
+    has since changed (another value, another limit) is still printed, as history."""
+    if not comp.acknowledgements_required and not acknowledgements:
         return []
     out: list[Flowable] = [p("Plausibility: a pharmacist must acknowledge each finding before labels print:", "warn")]
-    out += [p(f"\u2022 {a.message}", "small") for a in comp.acknowledgements_required]
+    shown: set[AcknowledgementManifestation] = set()
+    for finding in comp.acknowledgements_required:
+        out.append(p(f"\u2022 [{finding.code}] {finding.message}", "small"))
+        signed = [a for a in acknowledgements if (a.code, a.message) == (finding.code, finding.message)]
+        shown.update(signed)
+        out += [p(f"\u2014 {a.manifestation()}", "small") for a in signed] or [
+            p("\u2014 not yet acknowledged: labels cannot be printed", "warn")
+        ]
+    earlier = [a for a in acknowledgements if a not in shown]
+    if earlier:
+        out.append(p("Acknowledged earlier, for a finding that has since changed or gone:", "small"))
+        out += [p(f"\u2022 [{a.code}] {a.message} \u2014 {a.manifestation()}", "small") for a in earlier]
     return out
 
 

@@ -5,11 +5,14 @@ printed, released or reprinted from a tampered record (SQLite and PostgreSQL).""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
-from register_helpers import PASSWORDS, add_users, make_batch_file
+from execution_helpers import MASTER_RECORD, receive_and_release
+from register_helpers import PASSWORDS, add_users, batch_data, make_batch_file
 from sqlalchemy import select, text
 
+from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import LabelappError
 from labelapp.services import rendering
 from labelapp.services.context import RecordTamperedError
@@ -77,8 +80,26 @@ def released(reg):
     reg.batches.sign(batch.id, "pharm", PASSWORDS["pharm"], "verified")
     signed = rendering.sign_batch(reg, batch.id, "qa", PASSWORDS["qa"], "released")
     assert signed.archived_record is not None
+    executing(reg, who)
     assert reg.audit.verify().ok
     return who, reg.batches.get(batch.id), signed.archived_record
+
+
+def executing(reg, who) -> None:
+    """The executed record's tables filled too: version 2 with a master record, received material, a
+    batch under way with a step entry, a QC result and a deviation."""
+    data = batch_data(version=2, units=100, day=16)
+    data["formula"]["master_record"] = MASTER_RECORD
+    bf = BatchFile.model_validate(data)
+    reg.formulas.add(bf.formula, who["pharm2"])
+    reg.formulas.approve("GLY50", "2", "pharm", PASSWORDS["pharm"])
+    receive_and_release(reg, who)
+    batch = reg.batches.new(bf, who["tech"])
+    reg.execution.record(batch.id, "line-clearance", "yes", who["tech"])
+    reg.execution.record_qc(
+        batch.id, "sterility", "no growth", method=None, analyst="Lab Analyst", tested_on=date.today(), user=who["qa"]
+    )
+    reg.execution.open_deviation(batch.id, "override", "the room's pressure alarm sounded for 2 minutes", who["tech"])
 
 
 # ------------------------------------------------------------------ the attacks of the issue, one by one
@@ -218,6 +239,10 @@ EDITS = {
     "reconciliations": "UPDATE reconciliations SET destroyed = 5",
     "signatures": "UPDATE signatures SET meaning = 'released' WHERE meaning = 'performed'",
     "acknowledgements": "UPDATE acknowledgements SET reason = 'someone else decided'",
+    "step_entries": "UPDATE step_entries SET value = 'no'",
+    "deviations": "UPDATE deviations SET description = 'nothing happened'",
+    "qc_results": "UPDATE qc_results SET result = 'growth'",
+    "material_lots": "UPDATE material_lots SET manufacturer = 'Elsewhere'",
 }
 
 
@@ -257,6 +282,10 @@ def test_an_inserted_row_is_named(any_reg, table):
         row["job_number"] = 99
     if table == "acknowledgements":
         row["item_sha256"] = "0" * 64
+    if table == "deviations":
+        row["number"] = 99
+    if table == "material_lots":
+        row["lot"] = "INTRUDER-1"
     if "id" in row and key_column != "id":
         row.pop("id")
     with any_reg.database.engine.begin() as conn:

@@ -10,6 +10,7 @@ formula versions, for the pharmacist who approves the new one. docs/domain.md §
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -35,8 +36,15 @@ class Evaluated:
     message: str = ""  # why it is outside its limit, in words
 
 
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def number(text: str, what: str) -> Decimal:
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
+    if "," in cleaned:  # 1,500.5 is a thousands separator; 1,5 is a decimal comma and would read as 15
+        if not _THOUSANDS.fullmatch(cleaned):
+            raise RuleViolation(f"{what}: {text!r}: write the number with a decimal point (1.5), not a comma")
+        cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -122,7 +122,7 @@ def test_component_lots_must_be_received_released_unexpired_and_the_right_ingred
     held = ex.receive_material(
         ingredient="glycine", lot="GL-HOLD", manufacturer="Spectrum", expiry=date(2030, 1, 1), user=tech
     )
-    with pytest.raises(RuleViolation, match="GL-HOLD of glycine is quarantine; only a lot QA has released"):
+    with pytest.raises(RuleViolation, match="GL-HOLD of glycine is in quarantine; only a lot QA has released"):
         ex.record(batch.id, "glycine-lot", "GL-HOLD", tech)
     old = ex.receive_material(
         ingredient="glycine", lot="GL-OLD", manufacturer="Spectrum", expiry=date(2025, 12, 31), user=tech

@@ -145,8 +145,8 @@ def load_snapshot(register: Register, batch_id: int) -> Snapshot:
     )
 
 
-def read_balance(port: str) -> tuple[Decimal, str]:
-    """A stable weight in grams from the MT-SICS balance on ``port``, and the instrument that weighed it."""
+def read_balance(port: str) -> Reading:
+    """A stable weight from the MT-SICS balance on ``port``, carrying the balance's serial number when it tells it."""
     from labelapp.domain.errors import RuleViolation
     from labelapp.instruments.mtsics import BalanceError, MtSicsBalance
 
@@ -154,22 +154,25 @@ def read_balance(port: str) -> tuple[Decimal, str]:
         raise RuleViolation("set the balance port first (e.g. /dev/ttyUSB0 or COM3), next to 'Balance port'")
     with MtSicsBalance.open(port.strip()) as balance:
         try:
-            serial = balance.serial_number()
+            balance.serial_number()
         except BalanceError as exc:
             if exc.kind != "syntax_error":  # a balance that does not know I4 still weighs
                 raise
-            serial = ""
-        reading = balance.read_stable()
-    return grams(reading), f"balance S/N {serial}" if serial else f"balance on {port.strip()}"
+        return balance.read_stable()
 
 
 def grams(reading: Reading) -> Decimal:
+    """The reading in grams, as the service will record it (``Execution.record_weight``)."""
     from labelapp.domain.errors import RuleViolation
 
-    factor = {"g": Decimal(1), "mg": Decimal("0.001"), "kg": Decimal(1000)}.get(reading.unit)
+    factor = {"g": Decimal(1), "mg": Decimal("0.001"), "kg": Decimal(1000)}.get(reading.unit.strip().lower())
     if factor is None:
         raise RuleViolation(f"the balance reports in {reading.unit!r}: set it to grams and read again")
     return reading.value * factor if factor != 1 else reading.value
+
+
+def balance_name(port: str, reading: Reading) -> str:
+    return f"balance S/N {reading.serial_number}" if reading.serial_number else f"balance on {port}"
 
 
 # ------------------------------------------------------------ words
@@ -307,6 +310,7 @@ class ExecutionPage(QWidget):
         self.step_errors: dict[str, str] = {}  # step id -> the refusal of its last entry, in words
         self.input: StepInput | None = None
         self.report_path = ""
+        self.reading: tuple[str, Reading, str] | None = None  # (step id, balance reading, port) shown in the field
         self._shown_step = ""
         self._shown_spec = ""
         self._advance_after = ""
@@ -829,10 +833,14 @@ class ExecutionPage(QWidget):
         text = field.text(happened)
         source, instrument = EntrySource(field.source), field.instrument
         register, batch_id = self.session.register, snap.batch.id
+        reading = self.reading if self.reading is not None and self.reading[0] == step.id else None
         self.record_button.setEnabled(False)
         self.step_done.setText("Recording…")
 
         def work() -> StepEntry:
+            if source is EntrySource.BALANCE and reading is not None:  # as the balance sent it, with its answer
+                _step, weighed, port = reading
+                return register.execution.record_weight(batch_id, step.id, weighed, f"balance on {port}", user)
             return register.execution.record(
                 batch_id, step.id, text, user, happened_at=happened, source=source, instrument=instrument
             )
@@ -843,6 +851,8 @@ class ExecutionPage(QWidget):
                 self._step_refused(step.id, error)
                 return
             self.step_errors.pop(step.id, None)
+            if reading is not None and self.reading is reading:
+                self.reading = None
             check = {True: " — in limit", False: " — OUT OF LIMIT: a deviation is open", None: ""}[entry.within_limits]
             self.step_done.setText(f"Recorded {value_in_words(entry, step.kind)}{check}.")
             if self.input is not None and self._shown_step == step.id:
@@ -874,15 +884,21 @@ class ExecutionPage(QWidget):
         button.setEnabled(False)
         self.step_done.setText("Waiting for a stable weight…")
 
-        def done(result: tuple[Decimal, str] | None, error: BaseException | None) -> None:
+        def done(result: Reading | None, error: BaseException | None) -> None:
             if self._shown_step != step.id or self.input is None:
                 return  # another step was selected meanwhile: the reading is not for it
             button.setEnabled(True)
+            if error is None and result is not None:
+                try:
+                    value = grams(result)
+                except Exception as exc:  # noqa: BLE001 - a unit the record cannot take, in words
+                    error = exc
             if error is not None or result is None:
                 self.step_done.clear()
                 self.step_error.show_messages([f"Not read: {in_words(error) if error else 'no answer'}"])
                 return
-            value, instrument = result
+            instrument = balance_name(port, result)
+            self.reading = (step.id, result, port)
             self.input.set_balance_reading(value, instrument)
             self.step_error.show_messages([])
             self.step_done.setText(f"Read {value} g from the {instrument}: check it, then Record.")

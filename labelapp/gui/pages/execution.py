@@ -349,6 +349,7 @@ class ExecutionPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(refresh)
         self.blockers = banner(WARNING_STYLE, "release_blockers")
+        self.blockers.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.blockers.show()
         self.blockers_area = QScrollArea()
         self.blockers_area.setObjectName("release_blockers_area")
@@ -464,6 +465,7 @@ class ExecutionPage(QWidget):
         split.addWidget(self.panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([3000, 2000])  # the steps get the larger share from the start, not only on a resize
         return split
 
     def _input_box(self) -> QWidget:
@@ -633,6 +635,7 @@ class ExecutionPage(QWidget):
             row = self._next_row(snap)
         self._advance_after = ""
         table.setCurrentCell(row, 1)
+        table.scrollTo(table.model().index(row, 1))
         self._select_row(row)
 
     def _step_items(self, row: int, step: ProcessStep, snap: Snapshot) -> list[QTableWidgetItem]:
@@ -701,6 +704,7 @@ class ExecutionPage(QWidget):
 
     def select_step(self, step_id: str) -> None:
         self.steps_table.setCurrentCell(self.step_ids.index(step_id), 1)
+        self.steps_table.scrollToItem(self.steps_table.currentItem())
 
     def _select_row(self, row: int) -> None:
         snap = self.snapshot
@@ -792,7 +796,7 @@ class ExecutionPage(QWidget):
     def reset_happened(self) -> None:
         self._happened_by_user = False
         self._set_happened(QDateTime.currentDateTime())
-        self.happened_note.setText("now — change it only for a late entry (that opens a deviation)")
+        self.happened_note.setText("now (an earlier time is a late entry: a deviation)")
         self.happened_note.setStyleSheet("")
 
     def set_happened(self, moment: datetime) -> None:
@@ -1003,6 +1007,8 @@ class ExecutionPage(QWidget):
                 "Nothing in the executed record stands in the way of release: every step is recorded and "
                 "verified, every QC result is in and every deviation is closed."
             )
+        lines = self.blockers.text().count("\n") + 1
+        self.blockers_area.setFixedHeight(min(118, lines * self.blockers.fontMetrics().lineSpacing() + 22))
         self.blockers_area.show()
 
     def _update_buttons(self) -> None:

@@ -94,7 +94,9 @@ def test_the_master_record_is_edited_as_a_form_and_saved_as_a_draft(
     }
 
 
-def test_a_problem_is_shown_next_to_its_field_and_its_row(qtbot, make_session, make_widget, people, mr_glycine):
+def test_a_problem_is_shown_next_to_its_field_and_its_row(
+    qtbot, make_session, make_widget, people, mr_glycine, register
+):
     page = make_widget(FormulasPage, make_session(people["sam"]))
     editor = open_editor(page)
     steps = editor.steps
@@ -123,14 +125,22 @@ def test_a_problem_is_shown_next_to_its_field_and_its_row(qtbot, make_session, m
     assert steps.model.cell_errors() == {(ph, "low"): ["a measurement step needs its limits"]}
     assert editor.fields["weight_tolerance_percent"].error.isHidden()
     assert editor.tabs.tabText(editor.tab_index["limits"]) == editor.tab_titles["limits"]
-    # a step naming something that is not a component of the formula (the formula's own check): that cell
+    # a step naming an ingredient that is not a component of the formula (the register's check, once the names
+    # resolve): that cell
     steps.model.set_value(ph, "low", "4.5")
     steps.model.set_value(ph, "high", "6.5")
     lot = row_of(steps.model, "glycine-lot")
     steps.model.set_value(lot, "component", "sodium chloride")
     editor.submit()
-    assert steps.model.cell_errors() == {(lot, "component"): ["'sodium chloride' is not a component of this formula"]}
+    qtbot.waitUntil(lambda: bool(steps.model.cell_errors()), timeout=30_000)
+    assert steps.model.cell_errors() == {
+        (lot, "component"): [
+            "'sodium chloride' is not a component of GLY-50-30 (components: glycine, water for injection)"
+        ]
+    }
+    assert "Not saved: 1 problem" in editor.summary.text() and editor.buttons.isEnabled()
     assert editor.isVisible()
+    assert [f.status.value for f in register.formulas.versions() if f.code == "GLY-50-30"] == ["approved"]
 
 
 def test_the_changes_against_the_approved_version_are_shown_before_the_signature(

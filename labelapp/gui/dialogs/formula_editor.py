@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.domain.errors import InputError
+from labelapp.domain.errors import FieldIssue, InputError
 from labelapp.domain.formula import Formula
 from labelapp.domain.mfr import StepKind, TestKind
 from labelapp.domain.records import FormulaRecord
@@ -240,7 +240,6 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
 
     def document(self) -> dict[str, Any]:
         """The formula document the form holds (raises InputError for JSON that does not parse)."""
-        from labelapp.domain.errors import FieldIssue
         from labelapp.domain.files import parse_json_text
 
         data = parse_json_text(self.editor.toPlainText(), "formula")
@@ -272,6 +271,10 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
 
     def _added(self, record: FormulaRecord | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)
+        if isinstance(error, InputError):  # the register's checks (a step naming another ingredient): each in place
+            issues = [FieldIssue(i.path.removeprefix("formula."), i.message) for i in error.issues]
+            self.show_issues(presenter.route(issues))
+            return
         if error is not None:
             self.show_issues(RoutedIssues(formula=[f"Not saved: {in_words(error)}"]))
             return

@@ -175,7 +175,7 @@ def test_lot_expired_the_day_before_compounding_is_refused(glycine_doc, compute)
 
 def test_storage_missing_from_rule_is_a_formula_dating_rule_error(glycine_doc, compute) -> None:
     glycine_doc["formula"]["dating_rule"] = "usp797-cat1"
-    glycine_doc["formula"]["storage"]["condition"] = "frozen"
+    glycine_doc["formula"]["storage"] = {"condition": "frozen"}
     with pytest.raises(InputError) as info:
         compute(glycine_doc)
     (issue,) = info.value.issues

@@ -264,7 +264,7 @@ BATCH_ERRORS = [
     ("misspelt field", {"batch.untis": 3}, ["batch.untis: is not a known field (check the spelling)"]),
     (
         "storage not in rule",
-        {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen"},
+        {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen", "formula.storage.handling": []},
         ["formula.dating_rule: rule 'usp797-cat1' gives no days for storage at frozen"],
     ),
     ("formula version", {"batch.formula_version": 3}, ["batch.formula_version", "version 3 does not match"]),

@@ -114,7 +114,7 @@ def elements_of(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
         "quantity": comp.quantity_text,
         "date compounded": comp.compounded_text,
         "expiration date": comp.expiration_text,
-        "storage and handling": bf.formula.storage.text,
+        "storage and handling": bf.formula.storage.statement,
         "route": bf.formula.route,
         "ingredients": comp.ingredients_text,
     }
@@ -130,7 +130,7 @@ def unit_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
         "container": comp.package_text,
         "osmolarity": osmolarity_text(comp),
         "ingredients": comp.ingredients_text,
-        "storage": bf.formula.storage.text,
+        "storage": bf.formula.storage.statement,
         "lot": keep(f"LOT {comp.lot_number}"),
         "expiry": keep(comp.expiration_text),
         "compounded_date": keep(comp.compounded_text),

@@ -71,7 +71,7 @@ def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
             + (f"; verified by {b.verified_by}" if b.verified_by else ""),
         ),
         ("Expiration", f"{comp.expiration_text}. {comp.expiry.basis}"),
-        ("Storage", f.storage.text),
+        ("Storage", f.storage.statement),
         ("Order", use),
         ("Started (date/time)", BLANK),
         ("Room / ISO class", BLANK),
@@ -423,7 +423,7 @@ def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, s
             "Cosmetic Act. Not for resale.",
             "body",
         ),
-        p(f"Storage and handling: {bf.formula.storage.text}", "body"),
+        p(f"Storage and handling: {bf.formula.storage.statement}", "body"),
         p(f"Expiration: {comp.expiration_text} ({comp.expiry.basis})", "body"),
         *anchor,
     ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from labelapp.domain.dates import InputDate, InputDateTime
 from labelapp.domain.facility import Facility
 from labelapp.domain.formula import Formula
 from labelapp.domain.lots import lot_problem
@@ -20,7 +21,7 @@ class ComponentLot(BaseModel):
     component: str = Field(min_length=1, description="ingredient name of the formula component")
     lot: str = Field(min_length=1, max_length=40)
     manufacturer: str = Field(min_length=2, max_length=80)
-    expiry: date = Field(description="expiration or retest date of this lot")
+    expiry: InputDate = Field(description="expiration or retest date of this lot")
     potency_percent: Decimal = Field(
         default=Decimal(100), gt=Decimal(50), le=Decimal(110), description="assay on the as-is basis, from the CoA"
     )
@@ -48,7 +49,9 @@ class Batch(BaseModel):
     allowance_percent: Decimal = Field(
         default=Decimal(0), ge=0, le=50, description="overage for line and filter loss, % of batch volume"
     )
-    compounded_at: datetime
+    compounded_at: InputDateTime = Field(
+        description="date and time of compounding, in the facility's local time; hour-based dating counts from it"
+    )
     compounded_by: str = Field(min_length=2, max_length=80)
     verified_by: str | None = Field(default=None, max_length=80)
     patient_name: str | None = Field(

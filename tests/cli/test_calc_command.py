@@ -445,3 +445,25 @@ def test_json_reports_species_dosed_in_mmol(capsys):
     assert main(["calc", "--solute", "potassium phosphate monobasic=136.09 mg/mL", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mmol_per_ml"] == {"phosphorus": 1.0} and out["meq_per_ml"] == {"potassium": 1.0}
+
+
+# --- dates typed as numbers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "words"),
+    [
+        ("compounded_at", 0, "batch.compounded_at: must be a date and time written YYYY-MM-DDTHH:MM"),
+        ("compounded_at", 7, "batch.compounded_at: must be a date and time written YYYY-MM-DDTHH:MM"),
+        ("lot expiry", 0, "batch.component_lots[0].expiry: must be a date written YYYY-MM-DD"),
+        ("lot expiry", 7, "batch.component_lots[0].expiry: must be a date written YYYY-MM-DD"),
+    ],
+)
+def test_a_number_where_a_date_belongs_is_one_plain_line(run, glycine_doc, batch_file, where, value, words) -> None:
+    if where == "compounded_at":
+        glycine_doc["batch"]["compounded_at"] = value
+    else:
+        glycine_doc["batch"]["component_lots"][0]["expiry"] = value
+    r = run("calc", batch_file(glycine_doc))
+    assert_one_line_error(r, words)
+    assert "1970" not in r.err

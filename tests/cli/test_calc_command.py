@@ -265,7 +265,7 @@ BATCH_ERRORS = [
     (
         "storage not in rule",
         {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen", "formula.storage.handling": []},
-        ["formula.dating_rule: rule 'usp797-cat1' gives no days for storage at frozen"],
+        ["formula.dating_rule: rule 'usp797-cat1' gives no days or hours for storage at frozen"],
     ),
     ("formula version", {"batch.formula_version": 3}, ["batch.formula_version", "version 3 does not match"]),
     ("amount in g", {"formula.components.0.unit": "g"}, ["formula.components[0].amount_per_ml", "2,000 mg/mL"]),

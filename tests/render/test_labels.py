@@ -191,7 +191,7 @@ def test_carton_adds_medwatch_directions_and_full_ingredients(templates):
     assert MEDWATCH in text
     assert "Dose as directed by the prescriber." in text
     assert "zinc sulfate heptahydrate 0.01 mg; water for injection q.s." in text
-    assert "(17)261223(10)G50-261123-01(21)0001" in text
+    assert "LOT G50-261123-01 EXP 2026-12-23 SN 0001" in text  # the plain code without an NDC
 
 
 def test_unit_label_moves_ingredients_to_the_carton_only_when_needed(templates):

@@ -70,7 +70,7 @@ def header_lines(bf: BatchFile, comp: BatchComputation) -> tuple[str, str, str]:
         f"{comp.product_name} \u2014 {comp.strength_text}",
         f"Formula {bf.formula.id} v{bf.formula.version}   |   Lot {lot}   |   Batch "
         f"{bf.batch.units} units, {comp.batch_volume_text}",
-        f"Compounded {comp.compounded_date.isoformat()}   |   {comp.expiration_text}   |   {bf.facility.name}",
+        f"{comp.compounded_text}   |   {comp.expiration_text}   |   {bf.facility.name}",
     )
 
 

@@ -67,11 +67,12 @@ def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
         ("Target fill", fill_text(bf)),
         (
             "Compounded",
-            f"{comp.compounded_date.isoformat()} by {b.compounded_by}"
+            f"{comp.compounded_text.removeprefix('Compounded ')} by {b.compounded_by}"
             + (f"; verified by {b.verified_by}" if b.verified_by else ""),
         ),
         ("Expiration", f"{comp.expiration_text}. {comp.expiry.basis}"),
         ("Storage", f.storage.statement),
+        ("Label 2D code", comp.barcode.basis),
         ("Order", use),
         ("Started (date/time)", BLANK),
         ("Room / ISO class", BLANK),

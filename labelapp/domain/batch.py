@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dates import InputDate, InputDateTime
 from labelapp.domain.facility import Facility
 from labelapp.domain.formula import Formula
 from labelapp.domain.lots import lot_problem
+
+_ORDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]*$")
 
 
 class ComponentLot(BaseModel):
@@ -57,6 +60,11 @@ class Batch(BaseModel):
     patient_name: str | None = Field(
         default=None, max_length=80, description="for a named-patient order; otherwise office use"
     )
+    order_number: str | None = Field(
+        default=None,
+        max_length=30,
+        description="prescription or order number of a named-patient order; required with patient_name",
+    )
     specimen_labels: int = Field(default=2, ge=0, le=50, description="extra labels for the batch record")
     retain_labels: int = Field(default=0, ge=0, le=500, description="extra labels for QC and retain samples")
     component_lots: list[ComponentLot] = Field(default_factory=list)
@@ -79,6 +87,31 @@ class Batch(BaseModel):
             return None
         v = " ".join(v.split())
         return v or None
+
+    @field_validator("order_number")
+    @classmethod
+    def _order(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = " ".join(v.split())
+        if not v:
+            return None
+        if not _ORDER.match(v):
+            raise ValueError(
+                f"{v!r}: write the prescription or order number with letters, digits, spaces and - . / # only"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _named_patient(self) -> "Batch":
+        if self.patient_name and not self.order_number:
+            raise ValueError(
+                "order_number: is required for a named-patient batch (the prescription or order number "
+                "printed beside the patient's name)"
+            )
+        if self.order_number and not self.patient_name:
+            raise ValueError("patient_name: is required with an order number (or leave both empty for office use)")
+        return self
 
     @property
     def compounding_date(self) -> date:

@@ -76,6 +76,16 @@ def resale_text(bf: BatchFile) -> str:
     return f"{keep(NOT_FOR_RESALE)} {keep(OFFICE_USE_ONLY)}"
 
 
+def patient_text(bf: BatchFile) -> str:
+    """'Patient: Jordan Example  Order: RX-2611-0042' for a named-patient batch; '' for office use (§1.4)."""
+    batch = bf.batch
+    if batch.office_use:
+        return ""
+    # name and order each unbroken; two spaces between them (one non-breaking, so both print), where a
+    # line may break
+    return f"{keep(f'Patient: {batch.patient_name}')}{NBSP} {keep(f'Order: {batch.order_number}')}"
+
+
 def active_meq_text(comp: BatchComputation) -> str:
     """mEq/mL of the ions of the ACTIVE components only ('potassium 2 mEq/mL; chloride 2 mEq/mL').
 
@@ -141,6 +151,7 @@ def unit_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
         "compounded_date": keep(comp.compounded_text),
         "compounded_statement": COMPOUNDED_STATEMENT,
         "resale": resale_text(bf),
+        "patient": patient_text(bf),
         "facility": facility_text(bf),
         "ndc": f"NDC {bf.formula.ndc}" if bf.formula.ndc else "",
     }
@@ -171,6 +182,9 @@ def label_code(comp: BatchComputation) -> LabelCode | None:
 def label_content(bf: BatchFile, comp: BatchComputation, kind: LabelKind) -> LabelContent:
     texts = unit_texts(bf, comp) if kind == "vial" else carton_texts(bf, comp)
     elements = elements_of(bf, comp)
+    if not bf.batch.office_use:
+        elements["patient name"] = bf.batch.patient_name or ""
+        elements["order number"] = bf.batch.order_number or ""
     if kind == "carton":
         elements["directions for use"] = bf.formula.directions
     notes = []

@@ -51,7 +51,11 @@ def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
     lot = comp.lot_number + (
         " (provisional: from the lot pattern; the register allocates the final lot)" if comp.lot_provisional else ""
     )
-    use = f"named patient: {b.patient_name}" if b.patient_name else "office use (no named patient)"
+    use = (
+        f"named patient: {b.patient_name}, order {b.order_number}"
+        if b.patient_name
+        else "office use (no named patient)"
+    )
     rows = [
         ("Product", f"{comp.product_name}, {f.dosage_form}"),
         ("Strength", comp.strength_text),

@@ -15,7 +15,7 @@ Qt-free; the CLI and the GUI both come here (docs/architecture.md walks one batc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from hashlib import sha256
 from typing import Literal
 
@@ -275,7 +275,8 @@ def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation
 
 
 def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCounts | None:
-    """The latest reconciliation entered, as the worksheet prints it; None before any is entered.
+    """The latest reconciliation entered, as the worksheet prints it, with its investigation note and who
+    entered it; None before any is entered.
 
     The register records destroyed labels as one count; the worksheet prints it as unused,
     lot-specific labels destroyed (witnessed).
@@ -293,6 +294,8 @@ def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCo
         destroyed_unused=latest.destroyed,
         returned=latest.returned,
         issued_detail=issued_detail(detail),
+        investigation_note=latest.investigation_note or "",
+        recorded=f"{latest.recorded_by}, {latest.recorded_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
     )
 
 

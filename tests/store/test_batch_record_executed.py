@@ -176,3 +176,21 @@ def test_the_reconciliation_investigation_note_is_on_the_paper_worksheet_too(any
     assert "Review by exception" not in text and "4. Equipment" in text
     assert f"Investigation note (211.192) | {NOTE}" in cells(pdf)
     assert "Recorded in the register | tech, " in cells(pdf)
+
+
+def test_a_write_while_the_record_is_read_is_read_again_so_record_and_anchor_agree(any_reg, who, batch, monkeypatch):
+    read_status = any_reg.execution.status
+    calls = []
+
+    def status_with_a_write_in_between(batch_id):
+        calls.append(batch_id)
+        status = read_status(batch_id)
+        if len(calls) == 1:  # someone opens a deviation while the record is being read
+            any_reg.execution.open_deviation(batch_id, "override", "door alarm during filling", who["tech"])
+        return status
+
+    monkeypatch.setattr(any_reg.execution, "status", status_with_a_write_in_between)
+    record = rendering.render_batch_record(any_reg, batch.id)
+    assert len(calls) == 2
+    assert record.audit_head == any_reg.audit.anchor()
+    assert "door alarm during filling" in cells(record.pdf, 1, 1)

@@ -258,3 +258,14 @@ def test_times_are_printed_in_utc():
     entries = clean_entries()
     entries[3] = entries[3].model_copy(update={"happened_at": (T0 + timedelta(hours=2)).astimezone(chicago)})
     assert "pH 5.6 | 4.5 to 6.5 pH: in limit | 2026-11-23 11:00" in cells(render(executed(entries=entries)))
+
+
+def test_a_rejected_batch_shows_the_rejection_its_reason_and_who_signed_it():
+    sigs = [signature(7, "rejected", 6000, "sam", reason="endotoxin above limit on retest")]
+    pdf = render(executed(status="rejected", signatures=sigs))
+    assert pages_text(pdf)[0].startswith("EXECUTED BATCH PRODUCTION AND CONTROL RECORD — REJECTED")
+    page1 = page_cells(pdf, 1)
+    assert "Decision | REJECTED | Reason | endotoxin above limit on retest" in page1
+    assert "Signed by (printed name) | Sam Chen (user name sam), pharmacist" in page1
+    assert "Meaning | rejected: the batch may not be distributed" in page1
+    assert "RELEASED" not in page1.replace("NOT RELEASED", "")

@@ -129,7 +129,7 @@ class _Record:
         if not username:
             return NONE
         known = self.rec.people.get(username)
-        return f"{known.split(' (')[0]} ({username})" if known else username
+        return f"{known.rsplit(' (', 1)[0]} ({username})" if known else username
 
     def current(self, kind: StepKind) -> list[StepEntry]:
         return [e for e in self.entries if not e.superseded and (s := self.step(e.step_id)) and s.kind is kind]
@@ -252,7 +252,7 @@ def decision(r: _Record) -> list[Flowable]:
     final = r.final_signature()
     rows: list[tuple[str, Cell]] = []
     if status in FINAL_MEANINGS and final is not None:
-        rows.append(("QA release decision", p(status.upper(), "decision")))
+        rows.append(("QA release decision" if status == "released" else "Decision", p(status.upper(), "decision")))
         if final.reason:
             rows.append(("Reason", data(final.reason)))
         rows += signature_rows(r, final)
@@ -293,8 +293,8 @@ def signature_rows(r: _Record, sig: SignatureRecord) -> list[tuple[str, Cell]]:
 def _meaning(sig: SignatureRecord) -> str:
     words = {
         "released": "released: QA reviewed this record and approves the batch for distribution",
-        "rejected": "rejected: QA rejects the batch",
-        "voided": "voided: the batch is void",
+        "rejected": "rejected: the batch may not be distributed",
+        "voided": "voided: the batch is void and may not be distributed",
         "performed": "performed: the batch was compounded as recorded",
         "verified": "verified: a pharmacist checked the compounding and the record",
         "step-verified": "step verified by a second person",

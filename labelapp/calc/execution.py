@@ -10,6 +10,7 @@ formula versions, for the pharmacist who approves the new one. docs/domain.md §
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -35,8 +36,15 @@ class Evaluated:
     message: str = ""  # why it is outside its limit, in words
 
 
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def number(text: str, what: str) -> Decimal:
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
+    if "," in cleaned:  # 1,500.5 is a thousands separator; 1,5 is a decimal comma and would read as 15
+        if not _THOUSANDS.fullmatch(cleaned):
+            raise RuleViolation(f"{what}: {text!r}: write the number with a decimal point (1.5), not a comma")
+        cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -185,6 +193,18 @@ def inspection_counts(value: str) -> tuple[int, int]:
     """(accepted, rejected) of a stored inspection entry."""
     data: dict[str, Any] = json.loads(value)
     return int(data["accepted"]), sum(int(v) for v in data["rejected"].values())
+
+
+def entry_text(value: str, unit: str) -> str:
+    """A stored entry as a person reads it: '30.8 mL', '99 accepted, 1 rejected (particles 1)', '162.349 g'."""
+    if value.startswith('{"accepted"'):  # an inspection's counts (_inspection)
+        accepted, rejected = inspection_counts(value)
+        defects = json.loads(value)["rejected"]
+        detail = ", ".join(f"{name} {n}" for name, n in sorted(defects.items()))
+        return f"{accepted} accepted, {rejected} rejected" + (f" ({detail})" if detail else "")
+    if not unit or value.endswith(unit):
+        return value
+    return f"{value} {unit}"
 
 
 def fill_checks_needed(units_filled: int, every: int) -> int:

@@ -39,6 +39,7 @@ from labelapp.domain.execution import (
 from labelapp.domain.mfr import MasterRecord, ProcessStep, StepKind
 from labelapp.domain.register import BatchStatus, Meaning
 from labelapp.domain.results import BatchComputation
+from labelapp.instruments.mtsics import Reading
 from labelapp.services import batch_files
 from labelapp.services.calculate import calculate
 from labelapp.services.context import Acting, Actor, RegisterContext
@@ -51,6 +52,7 @@ from labelapp.store.db import Connection
 from labelapp.store.execution import ExecutionRepository
 from labelapp.store.formulas import IngredientRepository
 
+_GRAMS_PER = {"g": Decimal(1), "mg": Decimal("0.001"), "kg": Decimal(1000)}
 RECORDING = frozenset({BatchStatus.DRAFT})  # process steps happen before "performed"
 TESTING = frozenset({BatchStatus.DRAFT, BatchStatus.COMPOUNDED, BatchStatus.VERIFIED})  # QC comes later
 LATE_ENTRY_MINUTES = 30
@@ -92,6 +94,30 @@ class Execution:
         with self._db.write() as conn:
             who = self._ctx.acting(conn, user, Action.RECORD_STEP)
             return self._record(conn, who, batch_id, step_id, text, happened_at, source, instrument, None, None)
+
+    def record_weight(self, batch_id: int, step_id: str, reading: Reading, balance: str, user: Actor) -> StepEntry:
+        """A weight as the balance sent it (a stable MT-SICS reading): recorded with the balance's name, serial
+        number and raw answer, so the record shows it was read from the instrument, not typed."""
+        if not reading.stable:
+            raise RuleViolation(f"{balance}: the reading {reading} is not stable; weigh again")
+        factor = _GRAMS_PER.get(reading.unit.strip().lower())
+        if factor is None:
+            raise RuleViolation(f"{balance}: the balance sent {reading}; set it to weigh in g, mg or kg")
+        grams = reading.value * factor
+        instrument = f"{balance}" + (f" S/N {reading.serial_number}" if reading.serial_number else "")
+        instrument += f" (sent {reading.raw.strip()!r})"
+        with self._db.write() as conn:
+            who = self._ctx.acting(conn, user, Action.RECORD_STEP)
+            _, mr, _ = self._batch(conn, batch_id)
+            try:
+                kind = mr.step(step_id).kind
+            except KeyError:
+                kind = None
+            if kind is not None and kind is not StepKind.WEIGHT:
+                raise RuleViolation(f"step {step_id} is not a weighing; a balance reading cannot be recorded there")
+            return self._record(
+                conn, who, batch_id, step_id, str(grams), None, EntrySource.BALANCE, instrument, None, None
+            )
 
     def correct(
         self, entry_id: int, text: str, reason: str, user: Actor, *, happened_at: datetime | None = None
@@ -240,7 +266,7 @@ class Execution:
         material = matching[0]
         if material.status is not MaterialStatus.RELEASED:
             raise RuleViolation(
-                f"{step.title}: lot {lot} of {material.ingredient} is {material.status.value}; only a "
+                f"{step.title}: lot {lot} of {material.ingredient} is {_in_status(material.status)}; only a "
                 "lot QA has released may be used"
             )
         if material.expiry < bf.batch.compounding_date:
@@ -252,6 +278,13 @@ class Execution:
             raise RuleViolation(
                 f"{step.title}: the scanned expiry {code.expiry.isoformat()} differs from the received "
                 f"lot's {material.expiry.isoformat()}: check the container"
+            )
+        declared = [c for c in bf.batch.component_lots if c.component.lower() in names]
+        if declared and material.lot not in {c.lot for c in declared}:
+            started = ", ".join(c.lot for c in declared)
+            raise RuleViolation(
+                f"{step.title}: lot {material.lot} is not the {material.ingredient} lot this batch was started "
+                f"with ({started}); use that lot"
             )
         return checks.Evaluated(
             f"{material.ingredient} lot {material.lot} (exp {material.expiry.isoformat()}, {material.manufacturer})",
@@ -703,6 +736,10 @@ class Execution:
     def entries(self, batch_id: int) -> list[StepEntry]:
         with self._db.read() as conn:
             return ExecutionRepository(conn).entries(batch_id)
+
+
+def _in_status(status: MaterialStatus) -> str:
+    return "in quarantine" if status is MaterialStatus.QUARANTINE else status.value
 
 
 def _last_number(entries: list[StepEntry], mr: MasterRecord, kind: StepKind) -> int | None:

@@ -453,6 +453,9 @@ class Execution:
     ) -> Deviation:
         """A deviation opened by a person (an override, an event the program cannot see)."""
         description = required_reason(description, "a description of the deviation")
+        if kind not in {k.value for k in DeviationKind}:
+            known = ", ".join(k.value for k in DeviationKind)
+            raise RuleViolation(f"{kind!r} is not a kind of deviation; use one of: {known}")
         with self._db.write() as conn:
             who = self._ctx.acting(conn, user, Action.RECORD_STEP)
             BatchRepository(conn).get(batch_id)
@@ -771,6 +774,16 @@ def _blockers(status: ExecutionStatus) -> list[str]:
         if d.status is DeviationStatus.OPEN:
             out.append(f"deviation DEV-{d.number} ({d.kind.value}) is open: {d.description[:80]}")
     return out
+
+
+def signed_content(conn: Connection, batch_id: int) -> dict[str, str]:
+    """The current content hash of each record a batch's non-batch signatures are made over, by the
+    signature's subject ('entry:12', 'deviation:3'): a step verification or a disposition is checked
+    against its own entry or deviation, never against the batch."""
+    repo = ExecutionRepository(conn)
+    found = {f"entry:{e.id}": _entry_hash(e) for e in repo.entries(batch_id)}
+    found |= {f"deviation:{d.id}": _deviation_hash(d) for d in repo.deviations(batch_id)}
+    return found
 
 
 def _entry_hash(entry: StepEntry) -> str:

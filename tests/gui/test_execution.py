@@ -105,8 +105,7 @@ def test_a_batch_executed_end_to_end_without_exceptions_releases(qtbot, window, 
     with pdfplumber.open(io.BytesIO(register.archive.read(record_id))) as pdf:
         first_page = pdf.pages[0].extract_text() or ""
     assert batch.lot_number in first_page
-    # The executed record's first page ("No exceptions", the review by exception) is rendered by the record's
-    # own branch; here the register's answer stands for it: no deviation and nothing blocking release (above).
+    assert "No exceptions" in first_page and "QA release decision RELEASED" in first_page  # review by exception
 
 
 def test_an_out_of_limit_weight_a_late_entry_and_a_failed_endotoxin_block_release_until_dispositioned(
@@ -183,6 +182,13 @@ def test_an_out_of_limit_weight_a_late_entry_and_a_failed_endotoxin_block_releas
     sign(qtbot, verify_page.sign("released"), "quinn")
     qtbot.waitUntil(lambda: verify_page.dialog is None, timeout=WAIT)
     assert register.batches.get(batch.id).status.value == "released"
+    record_id = next(d.id for d in register.batches.detail(batch.id).documents if d.kind == "batch_record")
+    with pdfplumber.open(io.BytesIO(register.archive.read(record_id))) as pdf:
+        first_page = pdf.pages[0].extract_text() or ""
+    assert "No exceptions" not in first_page and "QA release decision RELEASED" in first_page
+    for d in closed.deviations:  # each exception and its disposition on QA's first page
+        assert f"DEV-{d.number}" in first_page
+    assert first_page.count("CAPA-12") >= 3
 
 
 def test_a_gs1_scan_at_scanner_speed_and_a_refused_lot_next_to_its_row(

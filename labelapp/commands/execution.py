@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from labelapp.calc.execution import entry_text
 from labelapp.commands.common import (
     add_command,
     add_json,
@@ -22,7 +23,7 @@ from labelapp.commands.common import (
     when,
 )
 from labelapp.domain.errors import LabelappError
-from labelapp.domain.execution import Deviation, ExecutionStatus, MaterialStatus, StepEntry
+from labelapp.domain.execution import Deviation, DeviationKind, ExecutionStatus, MaterialStatus, StepEntry
 from labelapp.instruments.mtsics import MtSicsBalance, Reading
 
 # ---------------------------------------------------------------- argument types
@@ -60,7 +61,7 @@ def deviation_arg(text: str) -> int:
 
 def _entry_line(e: StepEntry) -> str:
     verdict = {True: "within limits", False: "OUT OF LIMITS", None: ""}[e.within_limits]
-    parts = [f"entry {e.id}: {safe(e.value)}{' ' + e.unit if e.unit else ''}"]
+    parts = [f"entry {e.id}: {safe(entry_text(e.value, e.unit))}"]
     if e.limit_text:
         parts.append(f"[{safe(e.limit_text)}: {verdict}]")
     parts.append(f"by {safe(e.entered_by)} at {when(e.happened_at)} ({e.source.value}")
@@ -320,7 +321,9 @@ def add_batch_parsers(batch: Any, common: argparse.ArgumentParser) -> None:
         batch, "deviation", cmd_deviation, common, "open a deviation by hand (an event the program cannot see)"
     )
     p.add_argument("lot")
-    p.add_argument("--kind", default="other", help="deviation kind (default: other)")
+    p.add_argument(
+        "--kind", default="other", choices=[k.value for k in DeviationKind], help="deviation kind (default: other)"
+    )
     p.add_argument("--description", required=True)
     p.add_argument("--reference")
     p = add_command(batch, "deviations", cmd_deviations, common, "the deviations of a batch")

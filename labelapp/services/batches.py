@@ -34,7 +34,7 @@ from labelapp.domain.results import BatchComputation, Plausibility
 from labelapp.services import batch_files
 from labelapp.services.calculate import calculate
 from labelapp.services.context import Acting, Actor, RegisterContext
-from labelapp.services.execution import Execution
+from labelapp.services.execution import Execution, signed_content
 from labelapp.services.user_text import optional_text, required_reason
 from labelapp.store import settings as settings_store
 from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
@@ -301,7 +301,7 @@ class Batches:
             acknowledgements = repo.acknowledgements(batch_id)
             return BatchDetail(
                 batch=batch,
-                signatures=self._checked_signatures(batch, repo.signatures(batch_id), acknowledgements),
+                signatures=self._checked_signatures(conn, batch, repo.signatures(batch_id), acknowledgements),
                 print_jobs=documents.print_jobs(batch_id),
                 reconciliations=repo.reconciliations(batch_id),
                 documents=documents.for_batch(batch_id),
@@ -314,29 +314,30 @@ class Batches:
         with self._db.read() as conn:
             repo = BatchRepository(conn)
             return self._checked_signatures(
-                repo.get(batch_id), repo.signatures(batch_id), repo.acknowledgements(batch_id)
+                conn, repo.get(batch_id), repo.signatures(batch_id), repo.acknowledgements(batch_id)
             )
 
     @staticmethod
     def _checked_signatures(
-        batch: BatchRecord, signatures: list[SignatureRecord], acknowledgements: list[AcknowledgementRecord]
+        conn: Connection,
+        batch: BatchRecord,
+        signatures: list[SignatureRecord],
+        acknowledgements: list[AcknowledgementRecord],
     ) -> list[SignatureRecord]:
-        """An acknowledgement's signature is checked against the finding it acknowledged, the others against
-        the batch content."""
+        """Each signature checked against what it was made over: the batch, the finding it acknowledged, or
+        its step entry or deviation (by subject); a signature over anything else is not judged here (None)."""
+        others = signed_content(conn, batch.id)
         bound = {a.signature_id: acknowledgement_signing_hash(batch, a.item) for a in acknowledgements}
-        return [
-            s.model_copy(
-                update={
-                    "content_matches": (
-                        bound.get(s.id)
-                        if s.record_type == "acknowledgement"
-                        else batch_signing_hash(batch, s.status_at_signing)
-                    )
-                    == s.content_sha256
-                }
-            )
-            for s in signatures
-        ]
+
+        def matches(s: SignatureRecord) -> bool | None:
+            if s.record_type == "batch":
+                return batch_signing_hash(batch, s.status_at_signing) == s.content_sha256
+            if s.record_type == "acknowledgement":
+                return None if s.id not in bound else bound[s.id] == s.content_sha256
+            current = others.get(s.subject or "")
+            return None if current is None else current == s.content_sha256
+
+        return [s.model_copy(update={"content_matches": matches(s)}) for s in signatures]
 
     # ------------------------------------------------------------ plausibility acknowledgements (§4.8)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from labelapp.domain.errors import LabelappError
+from labelapp.domain.records import BatchDetail
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,21 @@ class AcknowledgementManifestation:
         return f"acknowledged by {self.name} ({self.role}), {utc}: {self.reason}"
 
 
+def acknowledgement_manifestations(detail: BatchDetail) -> list[AcknowledgementManifestation]:
+    """Each pharmacist's acknowledgement of a plausibility finding on the batch: who, when, what, why (§4.8)."""
+    return [
+        AcknowledgementManifestation(
+            code=a.code,
+            message=a.item.message,
+            name=a.printed_name,
+            role=a.role.value,
+            signed_at=a.acknowledged_at,
+            reason=a.reason,
+        )
+        for a in detail.acknowledgements
+    ]
+
+
 @dataclass(frozen=True)
 class ReconciliationCounts:
     """Label reconciliation (docs/domain.md §5.3): A = B + C + E + F; D per SOP."""
@@ -73,6 +89,8 @@ class ReconciliationCounts:
     destroyed_unused: int  # F: unused lot-specific labels, destroyed (witnessed)
     returned: int = 0  # returned to stores (should be 0 for lot-specific labels)
     issued_detail: str = ""  # what A is made of, e.g. "106 vial + 106 carton labels"
+    investigation_note: str = ""  # why the counts differ, as typed at reconciliation (211.192)
+    recorded: str = ""  # who entered the counts in the register, and when
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

@@ -4,6 +4,7 @@ syringe flag names the drug on both faces (docs/domain.md §1.1, §1.3, §2.6, �
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,45 @@ def test_every_example_renders_from_the_command_line_with_no_stock_flag(name, tm
     out = capsys.readouterr().out
     assert f"on {DEFAULT_STOCKS[name]} (layout" in out and "on roll-carton-4x3 (layout carton-4x3)" in out
     assert labels.stat().st_size > 0 and carton.stat().st_size > 0
+
+
+# The shipped example filled into another size of its container, for each default unit stock no
+# shipped example lands on: every stock the facility gets by default is rendered with a product.
+RESIZED = {
+    "roll-vial-2ml-wrap-flag": ("glycine-50mg-ml-30ml.json", "2"),
+    "roll-vial-5ml": ("glycine-50mg-ml-30ml.json", "5"),
+    "roll-vial-100ml": ("sodium-bicarbonate-8.4pct-50ml.json", "100"),
+    **{f"roll-syringe-{ml}ml": ("phenylephrine-100mcg-ml-10ml-syringe.json", str(ml)) for ml in (1, 3, 5, 20, 30, 60)},
+    "roll-bag-4x2": ("magnesium-sulfate-2g-50ml-bag.json", "250"),
+    "roll-bag-4x3": ("magnesium-sulfate-2g-50ml-bag.json", "1000"),
+}
+
+
+def test_every_default_unit_stock_is_rendered_with_a_product(templates):
+    defaults = {s.name for s in templates.stocks.values() if s.default_for_containers is not None}
+    assert set(RESIZED) | set(DEFAULT_STOCKS.values()) == defaults
+
+
+@pytest.mark.parametrize("stock", sorted(RESIZED))
+def test_every_default_unit_stock_labels_its_product_inside_its_edges(stock, templates):
+    """The example resized to the stock's container picks the stock with no --stock; every zone
+    prints exactly its fields (so every 503B(a)(10)(A) element the layout requires is there), every
+    character inside the label at >= 6 pt, and each DataMatrix decodes to the printed lot, expiry
+    and serial."""
+    name, volume = RESIZED[stock]
+    data = example_data(EXAMPLES / name)
+    fill = (Decimal(volume) * Decimal("1.03")).quantize(Decimal("0.1"))
+    data["formula"]["container"].update(nominal_volume_ml=volume, fill_volume_ml=str(fill))
+    bf, comp = batch_from(data)
+    assert rendering.default_stock(bf, "vial") == stock
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, stock, 3, templates)
+    assert min(result.sizes.values()) >= 6.0
+    check_label_run(result, content, templates)
+    check_every_char_on_a_label(result, templates)
+    check_barcodes(result, content, templates, [1, 3])
+    assert content.texts["container"] == comp.package_text
+    assert comp.package_text.startswith(f"{Decimal(volume):,} mL Single-Dose")
 
 
 @pytest.mark.parametrize(

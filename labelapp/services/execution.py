@@ -279,6 +279,13 @@ class Execution:
                 f"{step.title}: the scanned expiry {code.expiry.isoformat()} differs from the received "
                 f"lot's {material.expiry.isoformat()}: check the container"
             )
+        declared = [c for c in bf.batch.component_lots if c.component.lower() in names]
+        if declared and material.lot not in {c.lot for c in declared}:
+            started = ", ".join(c.lot for c in declared)
+            raise RuleViolation(
+                f"{step.title}: lot {material.lot} is not the {material.ingredient} lot this batch was started "
+                f"with ({started}); use that lot"
+            )
         return checks.Evaluated(
             f"{material.ingredient} lot {material.lot} (exp {material.expiry.isoformat()}, {material.manufacturer})",
             None,

@@ -773,6 +773,16 @@ def _blockers(status: ExecutionStatus) -> list[str]:
     return out
 
 
+def signed_content(conn: Connection, batch_id: int) -> dict[str, str]:
+    """The current content hash of each record a batch's non-batch signatures are made over, by the
+    signature's subject ('entry:12', 'deviation:3'): a step verification or a disposition is checked
+    against its own entry or deviation, never against the batch."""
+    repo = ExecutionRepository(conn)
+    found = {f"entry:{e.id}": _entry_hash(e) for e in repo.entries(batch_id)}
+    found |= {f"deviation:{d.id}": _deviation_hash(d) for d in repo.deviations(batch_id)}
+    return found
+
+
 def _entry_hash(entry: StepEntry) -> str:
     from labelapp.store.canonical import canonical_hash
 

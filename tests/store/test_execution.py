@@ -97,6 +97,11 @@ def test_an_out_of_limit_weight_a_late_entry_and_a_failed_endotoxin_open_three_d
     rendering.sign_batch(any_reg, batch.id, "qa", PASSWORDS["qa"], "released")
     assert any_reg.batches.get(batch.id).status == "released"
     assert any_reg.audit.verify().ok
+    # each signature is checked against what it was made over: the step verification against its
+    # entry, each disposition against its deviation, the batch signatures against the batch
+    signatures = any_reg.batches.signatures(batch.id)
+    assert {s.record_type for s in signatures} == {"batch", "step", "deviation"}
+    assert [s.subject for s in signatures if not s.content_matches] == []
 
 
 def test_release_lists_everything_missing(any_reg, who, batch):

@@ -21,7 +21,7 @@ from labelapp.services.batches import (
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.execution import Execution
 from labelapp.services.user_text import required_reason
-from labelapp.store.archived_documents import ArchivedDocumentRepository
+from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
 from labelapp.store.audit import RowRef
 from labelapp.store.backup import backup as backup_store
 from labelapp.store.batches import BatchFilter, BatchRepository
@@ -104,14 +104,16 @@ class Archive:
                 reason=reason,
                 rows=[RowRef("print_jobs", job.id)],
             )
-            Execution(self._ctx).open_for(
-                conn,
-                who,
-                document.batch_id,
-                DeviationKind.REPRINT,
-                f"{document.kind} document {document_id} reprinted as job {job.job_number} by {who.username}: {reason}",
-                f"print job {job.id}",
-            )
+            if label_kind(document.kind):  # reprinted labels change the count to reconcile; a copy of a record does not
+                Execution(self._ctx).open_for(
+                    conn,
+                    who,
+                    document.batch_id,
+                    DeviationKind.REPRINT,
+                    f"{document.kind} document {document_id} reprinted as job {job.job_number} by "
+                    f"{who.username}: {reason}",
+                    f"print job {job.id}",
+                )
         return job, data
 
     def _reprint_job(

@@ -116,7 +116,6 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from labelapp.gui.adapters import RenderAdapter
     from labelapp.gui.main_window import MainWindow
     from labelapp.gui.presenters.batch_form import values_from_batch
     from labelapp.gui.session import Session
@@ -126,7 +125,7 @@ def keystrokes(folder: Path, url: str, keys: int) -> None:
 
     app = QApplication.instance() or QApplication([])
     reg = Register.open(url)
-    session = Session(reg, QSettings(str(folder / "ui-keys.ini"), QSettings.Format.IniFormat), RenderAdapter())
+    session = Session(reg, QSettings(str(folder / "ui-keys.ini"), QSettings.Format.IniFormat))
     session.sign_in(reg.accounts.authenticate("alex", PASSWORD))
     window = MainWindow(session)
     window.resize(1360, 860)

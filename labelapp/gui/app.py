@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from labelapp.gui.binding_check import check_bindings
 from labelapp.gui.crash_handler import ExceptionHandler, setup_logging
 from labelapp.gui.messages import in_words
+from labelapp.gui.widgets import message_box
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class Bootstrap(QObject):
             return
         window = self._main_window(self.register, dialog.admin)
         for note in dialog.notes:
-            QMessageBox.warning(window, "First start", note)
+            message_box(window, QMessageBox.Icon.Warning, "First start", note).exec()
         if dialog.added_examples:
             self._approve_examples(self.register, window, dialog.account("pharmacist").username)
 
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def failed(text: str) -> None:
         if text:
-            QMessageBox.critical(None, "labelapp", text)
+            message_box(None, QMessageBox.Icon.Critical, "labelapp", text).exec()
         app.exit(1 if text else 0)
 
     boot.failed.connect(failed)

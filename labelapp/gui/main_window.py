@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QListWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QWidget
 
 from labelapp import __version__
 from labelapp.gui.dialogs.new_batch import NewBatchDialog
@@ -22,6 +22,7 @@ from labelapp.gui.pages.print_page import PrintPage
 from labelapp.gui.pages.settings import SettingsPage
 from labelapp.gui.pages.verify import VerifyPage
 from labelapp.gui.session import Session
+from labelapp.gui.widgets import message_box, plain_label
 from labelapp.gui.window_state import restore_geometry, restore_splitter, save_geometry, save_splitter
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self._build_menus()
         self._wire()
-        self.user_label = QLabel()
+        self.user_label = plain_label()
         self.statusBar().addPermanentWidget(self.user_label)
         session.user_changed.connect(self._show_user)
         self._show_user(session.user)
@@ -255,7 +256,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"labelapp — {user.full_name}" if user else "labelapp")
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About labelapp", f"labelapp {__version__}\nRegister: {self.session.register.location}")
+        text = f"labelapp {__version__}\nRegister: {self.session.register.location}"
+        message_box(self, QMessageBox.Icon.Information, "About labelapp", text).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_geometry(self.session.ui_settings, "main", self)

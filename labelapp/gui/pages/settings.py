@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -27,7 +26,17 @@ from PySide6.QtWidgets import (
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit, read_only_table
+from labelapp.gui.widgets import (
+    INFO_STYLE,
+    WARNING_STYLE,
+    FieldBox,
+    add_row,
+    banner,
+    heading,
+    line_edit,
+    plain_label,
+    read_only_table,
+)
 from labelapp.services import rendering
 from labelapp.services.calculate import reference_dating_rules
 from labelapp.services.settings import facility_from_form
@@ -85,7 +94,7 @@ class FormSection(QWidget):
         for key, title in fields:
             self.edits[key] = line_edit(f"{prefix}_{key}")
             self.boxes[key] = FieldBox(self.edits[key])
-            form.addRow(f"{title}:", self.boxes[key])
+            add_row(form, f"{title}:", self.boxes[key])
         self.message = banner(WARNING_STYLE, f"{prefix}_message")
         self.done = banner(INFO_STYLE, f"{prefix}_done")
         self.save_button = QPushButton(save_text)
@@ -165,11 +174,11 @@ class SettingsPage(QWidget):
         for edit in self.new_password:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
-        form.addRow("User name:", self.new_user["username"])
-        form.addRow("Printed full name:", self.new_user["full_name"])
-        form.addRow("Role:", self.new_role)
-        form.addRow("Password:", self.new_password[0])
-        form.addRow("Password again:", self.new_password[1])
+        add_row(form, "User name:", self.new_user["username"])
+        add_row(form, "Printed full name:", self.new_user["full_name"])
+        add_row(form, "Role:", self.new_role)
+        add_row(form, "Password:", self.new_password[0])
+        add_row(form, "Password again:", self.new_password[1])
         self.user_message = banner(WARNING_STYLE, "user_message")
         self.user_done = banner(INFO_STYLE, "user_done")
         add = QPushButton("&Add user")
@@ -177,7 +186,7 @@ class SettingsPage(QWidget):
         add.clicked.connect(self.add_user)
         layout = QVBoxLayout(tab)
         layout.addWidget(self.users, 1)
-        layout.addWidget(QLabel("New account (administrators only):"))
+        layout.addWidget(plain_label("New account (administrators only):"))
         layout.addLayout(form)
         layout.addWidget(self.user_message)
         layout.addWidget(self.user_done)
@@ -198,7 +207,7 @@ class SettingsPage(QWidget):
             ],
             "stocks_table",
         )
-        note = QLabel(
+        note = plain_label(
             "Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
             "change control. The printer per stock and its calibration are remembered on this "
             "workstation when you print."
@@ -213,7 +222,7 @@ class SettingsPage(QWidget):
         tab = QWidget()
         self.dating = _table(["Rule", "Title", "Kind", "Days", "Source"], "dating_table")
         layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("Dating rules (templates/dating, QA-controlled data; read-only here):"))
+        layout.addWidget(plain_label("Dating rules (templates/dating, QA-controlled data; read-only here):"))
         layout.addWidget(self.dating, 1)
         return tab
 

@@ -10,14 +10,23 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ResultDialog, banner, heading, read_only_table, value_label
+from labelapp.gui.widgets import (
+    INFO_STYLE,
+    WARNING_STYLE,
+    ResultDialog,
+    banner,
+    heading,
+    plain_label,
+    read_only_table,
+    value_label,
+)
 from labelapp.gui.workers import run_task
 from labelapp.services.rendering import archive_batch_record, sign_batch
 
@@ -61,7 +70,7 @@ class VerifyPage(QWidget):
         for row, (title, label) in enumerate(
             (("Status:", self.status), ("Labels issued:", self.issued), ("Reconciliation:", self.reconciliation))
         ):
-            facts.addWidget(QLabel(title), row, 0)
+            facts.addWidget(plain_label(title), row, 0)
             facts.addWidget(label, row, 1)
         facts.setColumnStretch(1, 1)
         self.message = banner(WARNING_STYLE, "verify_message")

@@ -1,5 +1,10 @@
 """The main window: a side list of pages over a stack, menus and shortcuts. It only composes pages
-and wires their signals; every page is its own module and talks to the services itself."""
+and wires their signals; every page is its own module and talks to the services itself.
+
+``lock``/``unlock`` (the idle lock, driven by ``gui.app``): the central widget is a stack of the
+pages and a ``LockScreen``; locking shows the lock screen (the pages are hidden, so nothing of a
+batch is painted) and disables every menu action and shortcut; unlocking shows the pages again as
+they were, unsaved values and keyboard focus included."""
 
 from __future__ import annotations
 
@@ -8,10 +13,20 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QListWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from labelapp import __version__
 from labelapp.gui.dialogs.new_batch import NewBatchDialog
+from labelapp.gui.idle_lock import LockScreen
 from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.audit import AuditPage
 from labelapp.gui.pages.batch_editor import BatchEditorPage
@@ -70,7 +85,7 @@ class MainWindow(QMainWindow):
         self.archive_page = ArchivePage(session, **options.get("archive", {}))
         self.formulas_page = FormulasPage(session)
         self.audit_page = AuditPage(session)
-        self.settings_page = SettingsPage(session)
+        self.settings_page = SettingsPage(session, **options.get("settings", {}))
         self.pages: dict[str, QWidget] = {  # by name, for the stack and the menus (in PAGES order)
             "batches": self.batches_page,
             "editor": self.editor_page,
@@ -137,7 +152,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([200, 1080])
-        self.setCentralWidget(self.splitter)
+        self.lock_screen = LockScreen()
+        self.content = QStackedWidget()
+        self.content.setObjectName("window_content")
+        self.content.addWidget(self.splitter)
+        self.content.addWidget(self.lock_screen)
+        self._paused_actions: list[QAction] = []
+        self._focus_before_lock: QWidget | None = None
+        self.setCentralWidget(self.content)
 
     def _action(
         self,
@@ -246,6 +268,37 @@ class MainWindow(QMainWindow):
         self.print_page.set_batch(batch_id, lot)
         self.verify_page.set_batch(batch_id)
         self.preview_page.set_batch(batch_id)
+
+    # ------------------------------------------------------------ idle lock
+
+    def is_locked(self) -> bool:
+        return self.content.currentWidget() is self.lock_screen
+
+    def lock(self, user: AuthenticatedUser | None, minutes: float | None = None) -> None:
+        """Hide the pages behind the lock screen and switch off every action (menus and shortcuts)."""
+        if self.is_locked():
+            return
+        focus = QApplication.focusWidget()
+        self._focus_before_lock = focus if focus is not None and self.isAncestorOf(focus) else None
+        self.lock_screen.show_user(user, minutes)
+        self.content.setCurrentWidget(self.lock_screen)
+        self._paused_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for action in self._paused_actions:
+            action.setEnabled(False)
+        self.menuBar().setEnabled(False)
+
+    def unlock(self) -> None:
+        """Show the pages again exactly as they were."""
+        if not self.is_locked():
+            return
+        for action in self._paused_actions:
+            action.setEnabled(True)
+        self._paused_actions = []
+        self.menuBar().setEnabled(True)
+        self.content.setCurrentWidget(self.splitter)
+        focus, self._focus_before_lock = self._focus_before_lock, None
+        if focus is not None:
+            focus.setFocus()
 
     # ------------------------------------------------------------ window
 

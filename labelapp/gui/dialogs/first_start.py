@@ -172,7 +172,9 @@ class FirstStartDialog(QDialog):
         admin_account, others = accounts[0], accounts[1:]
         reg = self.register
         reg.accounts.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
-        self.admin = admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
+        self.admin = admin = reg.accounts.authenticate(
+            admin_account.username, admin_account.password, record_sign_in=True
+        )
         reg.settings.set_facility(facility, admin, "first start")
         notes = []
         created = {}

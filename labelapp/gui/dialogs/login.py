@@ -53,7 +53,7 @@ class LoginDialog(QDialog):
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)
-        run_task(lambda: self.register.accounts.authenticate(username, password), self._done, self)
+        run_task(lambda: self.register.accounts.authenticate(username, password, record_sign_in=True), self._done, self)
 
     def _done(self, user: AuthenticatedUser | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)

@@ -140,10 +140,12 @@ class FormulasPage(QWidget):
         if record is None:
             self._say(self.message, "Select the formula version to start from.")
             return
-        register, user = self.session.register, self.session.require_user()
+        register, session = self.session.register, self.session
+        session.require_user()
 
         def accept(text: str) -> FormulaRecord:
-            return register.formulas.add(parse_formula_text(text), user)
+            # The user signed in when it is saved (the dialog may stay open across an idle lock).
+            return register.formulas.add(parse_formula_text(text), session.require_user())
 
         dialog = TextEditorDialog(
             f"New version of {record.code}",

@@ -192,10 +192,13 @@ class VerifyPage(QWidget):
         """Open the reconciliation dialog (returned, for tests and screenshots)."""
         if self.detail is None:
             return None
-        register, user = self.session.register, self.session.require_user()
+        register, session = self.session.register, self.session
+        session.require_user()
         batch_id = self.detail.batch.id  # the batch on screen
 
         def record(counts: dict[str, int], note: str | None) -> ReconciliationRecord:
+            # The user signed in when the counts are recorded (the dialog may stay open across an idle lock).
+            user = session.require_user()
             return register.batches.record_reconciliation(batch_id, user, investigation_note=note, **counts)
 
         dialog = ReconciliationDialog(

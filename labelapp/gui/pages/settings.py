@@ -3,12 +3,19 @@
 Facility, register settings and users are the register's (an administrator changes them; the
 register checks the role and writes the audit trail). Printer per stock and calibration offsets are
 this workstation's (QSettings). Dating rules and calculation thresholds are shown read-only.
+
+Users (21 CFR 11.300): each account's state, last sign-in and last password change; an administrator
+adds accounts, resets a password to a temporary one and unlocks a locked or expired account; QA and
+administrators save the user access review as PDF.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,7 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labelapp.domain.files import atomic_write
+from labelapp.domain.register import Role
 from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.models.records import display
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import (
@@ -31,17 +41,25 @@ from labelapp.gui.widgets import (
     WARNING_STYLE,
     FieldBox,
     add_row,
+    ask_text,
     banner,
     heading,
     line_edit,
     plain_label,
     read_only_table,
 )
+from labelapp.gui.workers import run_task
 from labelapp.services import rendering
 from labelapp.services.calculate import reference_dating_rules
 from labelapp.services.settings import facility_from_form
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import UserRecord
+    from labelapp.gui.dialogs.reset_password import ResetPasswordDialog
+
 log = logging.getLogger(__name__)
+
+FileChooser = Callable[[QWidget, str], str | None]  # (parent, suggested file name) -> path, or None
 
 FACILITY_FIELDS = (
     ("name", "Facility name"),
@@ -55,6 +73,9 @@ REGISTER_FIELDS = (
     ("reconciliation_limit", "Reconciliation limit (labels)"),
     ("lockout_attempts", "Failed sign-ins before lock-out"),
     ("password_min_length", "Minimum password length"),
+    ("password_max_age_days", "Password ageing (days; 0: never)"),
+    ("account_expiry_days", "Lock accounts unused for (days; 0: never)"),
+    ("idle_lock_minutes", "Lock the desktop app after (minutes without input)"),
     ("archive_dir", "Archive folder"),
 )
 CALC_FIELDS = (
@@ -67,13 +88,39 @@ CALC_FIELDS = (
     ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"),
 )
 ROLES = ("technician", "pharmacist", "qa", "admin")
+USER_COLUMNS = ["User name", "Printed full name", "Role", "State", "Last sign-in (UTC)", "Password changed (UTC)"]
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
+def account_state(user: UserRecord) -> str:
+    """Active, disabled or locked (after failed sign-ins, or unused past the account expiry), and
+    whether the password must be changed at the next sign-in (an administrator's reset)."""
+    state = "disabled" if not user.active else "locked" if user.locked else "active"
+    return f"{state}, must change password" if user.must_change_password else state
+
+
+def user_row(user: UserRecord) -> list[str]:
+    return [
+        user.username,
+        user.full_name,
+        user.role.value,
+        account_state(user),
+        display(user.last_sign_in_at) or "never",
+        display(user.password_changed_at) or "—",
+    ]
+
+
+def ask_save_file(parent: QWidget, suggested: str) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, "Save the user access review", suggested, "PDF files (*.pdf)")
+    return path or None
+
+
+def _table(headers: list[str], name: str, single: bool = False) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
-    return read_only_table(table, single=False)
+    return read_only_table(table, single=single)
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -138,10 +185,14 @@ class FormSection(QWidget):
 
 
 class SettingsPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None, choose_file: FileChooser | None = None):
+        """``choose_file(parent, suggested_name)``: where to save the access review (a file dialog; tests)."""
         super().__init__(parent)
         self.setObjectName("settings_page")
         self.session = session
+        self.choose_file: FileChooser = choose_file or ask_save_file
+        self.user_records: list[UserRecord] = []
+        self.dialog: ResetPasswordDialog | None = None  # the open dialog (tests drive it)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
         self.facility = FormSection(FACILITY_FIELDS, "facility", "Save &facility")
@@ -160,12 +211,31 @@ class SettingsPage(QWidget):
         layout.addWidget(heading("Settings"))
         layout.addWidget(self.tabs, 1)
         session.settings_changed.connect(self.refresh)
+        session.user_changed.connect(self._show_role_actions)
+        self._show_role_actions()
 
     # ------------------------------------------------------------ tabs
 
     def _users_tab(self) -> QWidget:
         tab = QWidget()
-        self.users = _table(["User name", "Full name", "Role", "Active", "Locked"], "users_table")
+        self.users = _table(USER_COLUMNS, "users_table", single=True)
+        self.reset_button = QPushButton("&Reset password…")
+        self.reset_button.setObjectName("user_reset")
+        self.reset_button.setToolTip("Set a temporary password that the user must change at the next sign-in")
+        self.reset_button.clicked.connect(self.reset_password)
+        self.unlock_button = QPushButton("&Unlock…")
+        self.unlock_button.setObjectName("user_unlock")
+        self.unlock_button.setToolTip("Unlock an account locked after failed sign-ins or unused past the expiry")
+        self.unlock_button.clicked.connect(self.unlock_user)
+        self.review_button = QPushButton("User access &review (PDF)…")
+        self.review_button.setObjectName("access_review")
+        self.review_button.setToolTip("Who has which role, last sign-in, last password change, findings")
+        self.review_button.clicked.connect(self.save_access_review)
+        actions = QHBoxLayout()
+        for button in (self.reset_button, self.unlock_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.review_button)
         self.new_user = {key: line_edit(f"user_{key}") for key in ("username", "full_name")}
         self.new_role = QComboBox()
         self.new_role.setObjectName("user_role")
@@ -186,6 +256,7 @@ class SettingsPage(QWidget):
         add.clicked.connect(self.add_user)
         layout = QVBoxLayout(tab)
         layout.addWidget(self.users, 1)
+        layout.addLayout(actions)
         layout.addWidget(plain_label("New account (administrators only):"))
         layout.addLayout(form)
         layout.addWidget(self.user_message)
@@ -236,13 +307,8 @@ class SettingsPage(QWidget):
             current = register.settings.current()
             self.register_form.set_values(current.model_dump())
             self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
-            _fill(
-                self.users,
-                [
-                    [u.username, u.full_name, u.role.value, "yes" if u.active else "no", "LOCKED" if u.locked else ""]
-                    for u in register.accounts.list_users()
-                ],
-            )
+            self.user_records = register.accounts.list_users()
+            _fill(self.users, [user_row(u) for u in self.user_records])
         except Exception as exc:  # noqa: BLE001
             log_caught(log, exc, "reading the settings")
             self.facility.message.setText(in_words(exc))
@@ -346,15 +412,115 @@ class SettingsPage(QWidget):
             return
         for edit in (*self.new_user.values(), *self.new_password):
             edit.clear()
-        self.user_message.hide()
-        self.user_done.setText("Account added.")
-        self.user_done.show()
+        self._user_done("Account added.")
         self.refresh()
 
     def _user_message(self, text: str) -> None:
         self.user_done.hide()
         self.user_message.setText(text)
         self.user_message.show()
+
+    def _user_done(self, text: str) -> None:
+        self.user_message.hide()
+        self.user_done.setText(text)
+        self.user_done.show()
+
+    # ------------------------------------------------------------ accounts (21 CFR 11.300)
+
+    def _show_role_actions(self, *_: object) -> None:
+        """Buttons for what the signed-in role may do (the register checks again)."""
+        user = self.session.user
+        role = user.role if user is not None else None
+        for button in (self.reset_button, self.unlock_button):
+            button.setVisible(role is Role.ADMIN)
+        self.review_button.setVisible(role in (Role.ADMIN, Role.QA))
+
+    def selected_user(self) -> UserRecord | None:
+        row = self.users.currentRow()
+        return self.user_records[row] if 0 <= row < len(self.user_records) else None
+
+    def select_user(self, username: str) -> None:
+        for row, record in enumerate(self.user_records):
+            if record.username == username:
+                self.users.selectRow(row)
+                return
+
+    def reset_password(self) -> ResetPasswordDialog | None:
+        """Open the reset dialog for the selected account (returned, for tests and screenshots)."""
+        from labelapp.gui.dialogs.reset_password import ResetPasswordDialog
+
+        target = self.selected_user()
+        if target is None:
+            self._user_message("Select the account whose password is to be reset.")
+            return None
+        register, session, username = self.session.register, self.session, target.username
+
+        def reset(temporary: str, reason: str) -> None:
+            register.accounts.reset_password(username, temporary, session.require_user(), reason)
+
+        dialog = ResetPasswordDialog(username, target.full_name, reset, self)
+        self.dialog = dialog
+
+        def finished(code: int) -> None:
+            self.dialog = None
+            if code:
+                self.refresh()
+                self.select_user(username)
+                self._user_done(
+                    f"The password of {username} was reset to a temporary one; it must be changed at the next "
+                    "sign-in, and the account cannot sign anything before that."
+                )
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def unlock_user(self) -> None:
+        target = self.selected_user()
+        if target is None:
+            self._user_message("Select the account to unlock.")
+            return
+        reason, ok = ask_text(
+            self, "Unlock account", f"Why is the account {target.username} unlocked? (kept in the audit trail)"
+        )
+        if ok:
+            self.unlock_with_reason(target.username, reason)
+
+    def unlock_with_reason(self, username: str, reason: str | None) -> None:
+        try:
+            self.session.register.accounts.unlock_user(username, self.session.require_user(), reason or None)
+        except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"unlocking {username}")
+            self._user_message(f"Not unlocked: {in_words(exc)}")
+            return
+        self.refresh()
+        self.select_user(username)
+        self._user_done(f"The account {username} is unlocked; its failed sign-ins are reset.")
+
+    def save_access_review(self) -> None:
+        """The user access review as PDF (QA or an administrator), written where the user chooses."""
+        register = self.session.register
+        try:
+            user = self.session.require_user()
+        except Exception as exc:  # noqa: BLE001
+            self._user_message(in_words(exc))
+            return
+        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        path = self.choose_file(self, f"user-access-review-{today}.pdf")
+        if not path:
+            return
+        target = Path(path)
+        self.review_button.setEnabled(False)
+
+        def done(written: Path | None, error: BaseException | None) -> None:
+            self.review_button.setEnabled(True)
+            if error is not None or written is None:
+                self._user_message(f"The access review was not saved: {in_words(error or RuntimeError())}")
+                return
+            self._user_done(f"User access review saved to {written}.")
+
+        run_task(lambda: atomic_write(target, rendering.access_review_pdf(register, user)), done, self)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -227,7 +227,7 @@ class SettingsPage(QWidget):
         self.unlock_button.setObjectName("user_unlock")
         self.unlock_button.setToolTip("Unlock an account locked after failed sign-ins or unused past the expiry")
         self.unlock_button.clicked.connect(self.unlock_user)
-        self.review_button = QPushButton("User access &review (PDF)…")
+        self.review_button = QPushButton("User access revie&w (PDF)…")
         self.review_button.setObjectName("access_review")
         self.review_button.setToolTip("Who has which role, last sign-in, last password change, findings")
         self.review_button.clicked.connect(self.save_access_review)

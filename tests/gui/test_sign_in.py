@@ -200,9 +200,13 @@ def test_another_user_can_sign_in_at_the_lock_screen(qtbot, boot, register, peop
     sign_in(qtbot, boot, "alex", PASSWORDS["alex"])
     qtbot.waitUntil(lambda: boot.window is not None and boot.window.isVisible(), timeout=10000)
     qtbot.addWidget(boot.window)
+    boot.window.sign_in_requested.emit()  # someone opened File > Sign in as another user, then left
+    pending = boot.dialog
+    assert isinstance(pending, LoginDialog) and pending.isVisible()
     boot.lock()
     unlock = boot.dialog
     assert isinstance(unlock, UnlockDialog)
+    assert not pending.isVisible()  # the lock screen offers that itself
     qtbot.mouseClick(unlock.other_button, Qt.MouseButton.LeftButton)
     assert isinstance(boot.dialog, LoginDialog)
     boot.dialog.reject()  # nobody signed in: still locked, the prompt is back

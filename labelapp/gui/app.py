@@ -228,7 +228,7 @@ class Bootstrap(QObject):
         self.session = session = Session(register, self.settings, self)
         self.window = window = MainWindow(session, self.page_options)
         window.sign_in_requested.connect(self._sign_in)
-        self.idle = IdleWatcher(self)
+        self.idle = IdleWatcher()
         self.idle.idle.connect(self.lock)
         session.settings_changed.connect(self.arm_idle_lock)  # idle_lock_minutes may have changed
         return session, window
@@ -329,7 +329,8 @@ class Bootstrap(QObject):
 
     def close(self) -> None:
         if self.idle is not None:
-            self.idle.stop()
+            self.idle.close()
+            self.idle = None
         if self.register is not None:
             self.register.close()
 

@@ -42,12 +42,15 @@ INPUT_EVENTS = frozenset(
 
 
 class IdleWatcher(QObject):
-    """Emits ``idle`` once, ``timeout_ms`` after the last keyboard or mouse input in the application."""
+    """Emits ``idle`` once, ``timeout_ms`` after the last keyboard or mouse input in the application.
+
+    It belongs to the QApplication (never to a Python object whose collection could delete it while
+    Qt is calling its filter) and is removed by ``close``."""
 
     idle = Signal()
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self) -> None:
+        super().__init__(QCoreApplication.instance())
         self._timeout_ms = 0
         self._since = QElapsedTimer()
         self._last_pos: QPointF | None = None
@@ -73,6 +76,14 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def close(self) -> None:
+        """Stop watching for good: out of the application's event filters, deleted by Qt."""
+        self._timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.deleteLater()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._timer.isActive() and event.type() in INPUT_EVENTS and self._is_input(event):

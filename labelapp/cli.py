@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     ("labelapp.commands.audit", "add_parsers"),
     ("labelapp.commands.users", "add_parsers"),
     ("labelapp.commands.settings", "add_parsers"),
+    ("labelapp.commands.execution", "add_material_parsers"),
 ]
 
 
@@ -68,12 +69,14 @@ def _open_gui() -> int:
             "start it in a desktop session, or use the sub-commands (labelapp --help)"
         )
     try:
-        gui = importlib.import_module("labelapp.gui.app")
+        platform_check = importlib.import_module("labelapp.gui.platform_check")
     except ModuleNotFoundError as exc:
-        if exc.name != "labelapp.gui.app":
+        if exc.name not in ("labelapp.gui", "labelapp.gui.platform_check"):
             raise
         build_parser().print_help()
         return 0
+    platform_check.check()  # Qt's system libraries, before anything imports Qt (one line, exit 2)
+    gui = importlib.import_module("labelapp.gui.app")
     return int(gui.main())
 
 

@@ -53,6 +53,28 @@ def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIs
     return issues
 
 
+def master_record_issues(formula: Formula, table: IngredientTable) -> list[FieldIssue]:
+    """Each master record step that names a component names one of this formula's (by ingredient, so a synonym
+    matches). Silent while a formula component is unknown: that mistake is reported on its own field."""
+    if formula.master_record is None or any(c.ingredient not in table for c in formula.components):
+        return []
+    listed = {table.get(c.ingredient).name for c in formula.components}
+    issues = []
+    for k, step in enumerate(formula.master_record.steps):
+        if step.component is None:
+            continue
+        name = table.get(step.component).name if step.component in table else step.component
+        if name not in listed:
+            known = ", ".join(c.ingredient for c in formula.components)
+            issues.append(
+                FieldIssue(
+                    f"formula.master_record.steps[{k}].component",
+                    f"{step.component!r} is not a component of {formula.id} (components: {known})",
+                )
+            )
+    return issues
+
+
 def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
     """A supplied form may differ only in water of hydration: same ions and particles, not the vehicle.
 
@@ -151,8 +173,10 @@ def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) 
                 f"formula {bf.formula.id} version {bf.formula.version}",
             )
         )
-    issues += _ingredient_issues(bf.formula, table)
-    issues += _lot_issues(bf, table)
+    component_issues = _ingredient_issues(bf.formula, table)
+    issues += component_issues + _lot_issues(bf, table)
+    if not component_issues:  # the steps are checked against components that are right themselves
+        issues += master_record_issues(bf.formula, table)
     try:
         rule = rules.get(bf.formula.dating_rule)
         expiry_calc.rule_days(rule, bf.formula.storage.condition)

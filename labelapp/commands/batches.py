@@ -18,6 +18,7 @@ from labelapp.commands.common import (
     signed_in,
     when,
 )
+from labelapp.commands.execution import add_batch_parsers
 from labelapp.domain.errors import LabelappError
 from labelapp.domain.files import atomic_write
 from labelapp.domain.records import BatchDetail
@@ -295,3 +296,4 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--pdf", required=True)
     p.add_argument("--kind", default="batch_record")
     p.add_argument("--reason")
+    add_batch_parsers(batch, common)

@@ -38,6 +38,13 @@ class Action(Enum):
     READ = "read the register"
     EXPORT = "export archived documents"
     REVIEW_ACCESS = "review user access"
+    RECORD_STEP = "record batch steps"
+    VERIFY_STEP = "verify recorded steps"
+    RECORD_QC = "record QC results"
+    DISPOSITION = "disposition deviations"
+    ACKNOWLEDGE = "acknowledge plausibility warnings"
+    RECEIVE_MATERIAL = "receive component lots"
+    RELEASE_MATERIAL = "release component lots"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -61,6 +68,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ: frozenset(Role),
     Action.EXPORT: frozenset(Role),
     Action.REVIEW_ACCESS: frozenset({Q, A}),
+    Action.RECORD_STEP: frozenset({T, P}),
+    Action.VERIFY_STEP: frozenset({T, P}),
+    Action.RECORD_QC: frozenset({P, Q}),
+    Action.DISPOSITION: frozenset({P, Q}),
+    Action.ACKNOWLEDGE: frozenset({P}),
+    Action.RECEIVE_MATERIAL: frozenset({T, P, Q}),
+    Action.RELEASE_MATERIAL: frozenset({Q}),
 }
 
 

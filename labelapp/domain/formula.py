@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dating import StorageCondition
+from labelapp.domain.mfr import MasterRecord
 
 MassUnit = Literal["g", "mg", "mcg"]
 BANNED_UNITS = {
@@ -116,6 +117,9 @@ class Formula(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     directions: str = Field(default="", max_length=400, description="directions for use (carton label)")
     ndc: str | None = Field(default=None, description="10-digit NDC with hyphens, if assigned")
+    master_record: MasterRecord | None = Field(
+        default=None, description="process steps, in-process limits, release specifications, yield limits"
+    )
 
     @field_validator("ndc")
     @classmethod
@@ -137,6 +141,8 @@ class Formula(BaseModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"components: {', '.join(dupes)} listed more than once")
+        # master record steps name components of this formula: checked in calc.batch.master_record_issues,
+        # after the ingredient names resolve (a misspelt ingredient is one mistake with one message)
         return self
 
     @property

@@ -168,7 +168,8 @@ class SignatureRecord(Record):
     """A signature manifestation (11.50): printed name, UTC date/time and meaning."""
 
     id: int
-    record_type: Literal["batch", "formula"]
+    record_type: Literal["batch", "formula", "step", "deviation", "acknowledgement", "material"]
+    subject: str | None = None
     batch_id: int | None
     formula_id: int | None
     username: str

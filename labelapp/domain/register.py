@@ -43,3 +43,7 @@ class Meaning(StrEnum):
     RELEASED = "released"
     REJECTED = "rejected"
     VOIDED = "voided"
+    STEP_VERIFIED = "step-verified"  # a second person checked a recorded step (two-person rule)
+    DISPOSITIONED = "dispositioned"  # a deviation's investigation and disposition approved
+    ACKNOWLEDGED = "acknowledged"  # a plausibility warning reviewed and accepted by a pharmacist
+    MATERIAL_RELEASED = "material-released"  # a received component lot released for use

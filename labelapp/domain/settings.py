@@ -77,6 +77,13 @@ class RegisterSettings(BaseModel):
         description="An account unused this long is locked at its next sign-in; an administrator unlocks it. "
         "0: never (docs/domain.md §6.7: set by SOP).",
     )
+    late_entry_minutes: int = Field(
+        30,
+        ge=1,
+        le=1440,
+        title="Late entry after (minutes)",
+        description="A step entered this long after it happened opens a deviation (not contemporaneous, 211.188).",
+    )
     idle_lock_minutes: int = Field(
         15,
         ge=1,

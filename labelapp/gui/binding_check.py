@@ -14,15 +14,19 @@ import sys
 from labelapp.domain.errors import LabelappError
 
 
-def bindings_drop_references() -> bool:
-    """True when a void Qt call takes a reference off None (probed on a throw-away QObject)."""
+def bindings_drop_references(calls: int = 64) -> bool:
+    """True when void Qt calls take a reference off None (probed on a throw-away QObject).
+
+    Broken bindings take one reference per call; the count of None also moves by one now and then
+    for reasons of its own (seen: 1 start in 12 lost one reference over 8 calls, with the bindings
+    labelapp pins), so only a loss of at least half the calls counts."""
     from PySide6.QtCore import QObject
 
     probe = QObject()
     before = sys.getrefcount(None)
-    for _ in range(8):
+    for _ in range(calls):
         probe.setObjectName("probe")
-    return sys.getrefcount(None) < before
+    return before - sys.getrefcount(None) >= calls // 2
 
 
 def check_bindings() -> None:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from labelapp.domain.access import Action
 from labelapp.domain.errors import NotFoundError, RuleViolation
+from labelapp.domain.execution import DeviationKind
 from labelapp.domain.records import ArchiveCheck, ArchivedDocumentRecord, BackupResult, PrintJobRecord
 from labelapp.domain.register import BatchStatus
 from labelapp.services.batches import batch_rows, check_count, check_kind, check_label_printing, job_summary
 from labelapp.services.context import Actor, RegisterContext
+from labelapp.services.execution import Execution
 from labelapp.services.user_text import required_reason
 from labelapp.store.archived_documents import ArchivedDocumentRepository
 from labelapp.store.audit import RowRef
@@ -93,6 +95,14 @@ class Archive:
                 new=job_summary(job),
                 reason=reason,
                 rows=[RowRef("print_jobs", job.id)],
+            )
+            Execution(self._ctx).open_for(
+                conn,
+                who,
+                document.batch_id,
+                DeviationKind.REPRINT,
+                f"{document.kind} document {document_id} reprinted as job {job.job_number} by {who.username}: {reason}",
+                f"print job {job.id}",
             )
         return job, data
 

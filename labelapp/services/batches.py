@@ -14,6 +14,7 @@ from typing import Any
 from labelapp.domain.access import Action
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import RuleViolation
+from labelapp.domain.execution import DeviationKind
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.records import (
     BatchDetail,
@@ -27,6 +28,7 @@ from labelapp.domain.records import (
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning
 from labelapp.services import batch_files
 from labelapp.services.context import Acting, Actor, RegisterContext
+from labelapp.services.execution import Execution
 from labelapp.services.user_text import optional_text, required_reason
 from labelapp.store import settings as settings_store
 from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
@@ -34,6 +36,7 @@ from labelapp.store.audit import RowRef
 from labelapp.store.batches import BatchFilter, BatchRepository, lot_taken
 from labelapp.store.canonical import canonical_hash, model_data, model_document
 from labelapp.store.db import Connection
+from labelapp.store.execution import ExecutionRepository
 from labelapp.store.faults import crash_point
 from labelapp.store.formulas import FormulaRepository, IngredientRepository
 from labelapp.store.lots import allocate
@@ -290,6 +293,17 @@ class Batches:
             record = BatchRepository(conn).add_reconciliation(
                 batch_id, counts | {"issued": issued}, difference, note, clerk.username
             )
+            limit = settings_store.load(conn).reconciliation_limit
+            if abs(difference) > limit:
+                Execution(self._ctx).open_for(
+                    conn,
+                    clerk,
+                    batch_id,
+                    DeviationKind.RECONCILIATION,
+                    f"{issued} labels issued, {sum(counts.values())} accounted for (difference {difference}, limit "
+                    f"{limit}): {note or 'no explanation entered'} (211.125)",
+                    f"reconciliation {record.id}",
+                )
             clerk.record(
                 conn,
                 "batch.reconciled",
@@ -337,6 +351,12 @@ class Batches:
             _check_independent(repo, batch, signer, meaning)
             if meaning is Meaning.VERIFIED:
                 self._check_reconciled(conn, batch)
+            if meaning is Meaning.PERFORMED:
+                Execution(self._ctx).record_missing_steps(conn, signer, batch_id)
+            if meaning is Meaning.RELEASED:
+                blockers = Execution(self._ctx).release_blockers(conn, batch_id)
+                if blockers:
+                    raise RuleViolation(f"lot {batch.lot_number} cannot be released yet: " + "; ".join(blockers))
             signature = self._apply_signature(conn, batch, signer, meaning, after, optional_text(reason))
         return signature
 
@@ -462,6 +482,10 @@ def batch_rows(conn: Connection, batch_id: int) -> list[RowRef]:
     refs += [RowRef("print_jobs", j.id) for j in documents.print_jobs(batch_id)]
     refs += [RowRef("reconciliations", r.id) for r in BatchRepository(conn).reconciliations(batch_id)]
     refs += [RowRef("archived_documents", d.id) for d in documents.for_batch(batch_id)]
+    execution = ExecutionRepository(conn)
+    refs += [RowRef("step_entries", e.id) for e in execution.entries(batch_id)]
+    refs += [RowRef("deviations", d.id) for d in execution.deviations(batch_id)]
+    refs += [RowRef("qc_results", q.id) for q in execution.qc(batch_id)]
     return refs
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from labelapp.calc.batch import master_record_issues
 from labelapp.domain.access import Action
-from labelapp.domain.errors import NotFoundError, RuleViolation
+from labelapp.domain.errors import InputError, NotFoundError, RuleViolation
 from labelapp.domain.formula import Formula
 from labelapp.domain.records import FormulaRecord, IngredientRecord, SignatureRecord
 from labelapp.domain.reference import IngredientTable
@@ -39,6 +40,9 @@ class Formulas:
         document = model_document(formula)
         with self._db.write() as conn:
             author = self._ctx.acting(conn, user, Action.ADD_FORMULA)
+            issues = master_record_issues(formula, batch_files.ingredient_table(IngredientRepository(conn).list()))
+            if issues:
+                raise InputError(issues)
             record = FormulaRepository(conn).add(
                 code, version, name, document, canonical_hash(model_data(formula)), author.username
             )

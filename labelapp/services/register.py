@@ -4,7 +4,7 @@
         user = register.accounts.authenticate("alex", password)
         batch = register.batches.new(batch_file, user)
 
-``accounts``, ``settings``, ``formulas``, ``batches``, ``archive`` and ``audit`` are typed use-case
+``accounts``, ``settings``, ``formulas``, ``batches``, ``execution``, ``archive`` and ``audit`` are typed use-case
 classes (``labelapp.services.<name>``); what they share is ``services.context.RegisterContext``.
 Qt-free: the CLI and the GUI call this; nothing here knows how it is shown.
 """
@@ -18,6 +18,7 @@ from labelapp.services.archive import Archive
 from labelapp.services.audit import AuditTrail
 from labelapp.services.batches import Batches
 from labelapp.services.context import RegisterContext
+from labelapp.services.execution import Execution
 from labelapp.services.formulas import Formulas
 from labelapp.services.settings import Settings
 from labelapp.store.db import Database, open_database
@@ -32,6 +33,7 @@ class Register:
         self.batches = Batches(self.context)
         self.archive = Archive(self.context)
         self.audit = AuditTrail(self.context)
+        self.execution = Execution(self.context)
 
     @classmethod
     def open(cls, url: str | None = None, archive_dir: str | Path | None = None) -> Register:

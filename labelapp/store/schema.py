@@ -315,6 +315,89 @@ signatures = Table(
     Column("status_at_signing", String(20), nullable=False),
     Column("reason", Text, nullable=True),
     Column("signer_signature", String(128), nullable=True),
+    Column("subject", String(40), nullable=True),
 )
 Index("ix_signatures_batch_id", signatures.c.batch_id)
 Index("ix_signatures_formula_id", signatures.c.formula_id)
+
+step_entries = Table(
+    "step_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("step_id", String(40), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("numeric", String(40), nullable=True),
+    Column("unit", String(20), nullable=False),
+    Column("within_limits", Boolean, nullable=True),
+    Column("limit_text", String(200), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("instrument", String(200), nullable=True),
+    Column("happened_at", UTCDateTime, nullable=False),
+    Column("entered_at", UTCDateTime, nullable=False),
+    _user_fk("entered_by"),
+    Column("corrects_id", Integer, ForeignKey("step_entries.id"), nullable=True),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_step_entries_batch_id", step_entries.c.batch_id)
+
+deviations = Table(
+    "deviations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    _user_fk("opened_by", nullable=True),
+    Column("status", String(10), nullable=False),
+    Column("investigation", Text, nullable=True),
+    Column("root_cause", Text, nullable=True),
+    Column("capa", String(200), nullable=True),
+    Column("disposition", Text, nullable=True),
+    _user_fk("closed_by", nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("signature_id", Integer, ForeignKey("signatures.id"), nullable=True),
+    UniqueConstraint("batch_id", "number"),
+)
+Index("ix_deviations_batch_id", deviations.c.batch_id)
+
+qc_results = Table(
+    "qc_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("spec_id", String(40), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("numeric", String(40), nullable=True),
+    Column("unit", String(20), nullable=False),
+    Column("method", String(120), nullable=False),
+    Column("analyst", String(200), nullable=False),
+    Column("tested_on", PlainDate, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("limit_text", String(200), nullable=False),
+    Column("report_document_id", Integer, ForeignKey("archived_documents.id"), nullable=True),
+    Column("entered_at", UTCDateTime, nullable=False),
+    _user_fk("entered_by"),
+)
+Index("ix_qc_results_batch_id", qc_results.c.batch_id)
+
+material_lots = Table(
+    "material_lots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ingredient", String(200), nullable=False),
+    Column("lot", String(40), nullable=False),
+    Column("gtin", String(14), nullable=True),
+    Column("manufacturer", String(80), nullable=False),
+    Column("expiry", PlainDate, nullable=False),
+    Column("potency_percent", String(20), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    _user_fk("received_by"),
+    Column("released_at", UTCDateTime, nullable=True),
+    _user_fk("released_by", nullable=True),
+    UniqueConstraint("ingredient", "lot"),
+)

@@ -132,3 +132,44 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
+
+
+def verify_many(items: list[tuple[str, str, str]]) -> list[int]:
+    """Indexes of the (public key, digest, signature) triples that do not verify; on all cores when many."""
+    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return _failed(items, 0)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(os.cpu_count() or 2, 8)
+    size = -(-len(items) // workers)
+    chunks = [(items[i : i + size], i) for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = pool.map(_failed_chunk, chunks)
+    return [i for part in results for i in part]
+
+
+def _failed_chunk(chunk: tuple[list[tuple[str, str, str]], int]) -> list[int]:
+    return _failed(*chunk)
+
+
+def _failed(items: list[tuple[str, str, str]], offset: int) -> list[int]:
+    keys: dict[str, Ed25519PublicKey | None] = {}
+    bad = []
+    for i, (public, digest, signature) in enumerate(items):
+        if public not in keys:
+            try:
+                keys[public] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public))
+            except ValueError:
+                keys[public] = None
+        key = keys[public]
+        try:
+            if key is None:
+                raise InvalidSignature
+            key.verify(bytes.fromhex(signature), bytes.fromhex(digest))
+        except (InvalidSignature, ValueError):
+            bad.append(offset + i)
+    return bad

@@ -23,6 +23,7 @@ def weigh_line(result, component: str):
 def make_dextrose(doc: dict, *, supplied_form: str | None = None, potency: str = "100") -> dict:
     """Dextrose monohydrate 50 mg/mL (D5W strength) in the glycine example's vial and batch."""
     doc["formula"]["components"][0].update(ingredient="dextrose monohydrate", amount_per_ml="50", label_name="dextrose")
+    doc["formula"].pop("master_record", None)  # the glycine steps do not belong to a dextrose formula
     lot = doc["batch"]["component_lots"][0]
     lot.update(component="dextrose monohydrate", lot="DEX-2609", potency_percent=potency)
     if supplied_form:

@@ -59,6 +59,30 @@ def sign_in(qtbot: Any, boot: Bootstrap, username: str, password: str) -> None:
     click_ok(qtbot, dialog)
 
 
+def test_a_sign_in_in_the_window_is_in_the_audit_trail_signed_by_the_user(qtbot, boot, register, people):
+    before = len(register.audit.entries())
+    boot.start()
+    sign_in(qtbot, boot, "alex", "not-alex-password")
+    dialog = boot.dialog
+    assert isinstance(dialog, LoginDialog)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    assert "user name or password is wrong" in dialog.error.text()
+    sign_in(qtbot, boot, "alex", PASSWORDS["alex"])
+    qtbot.waitUntil(lambda: boot.window is not None and boot.window.isVisible(), timeout=10000)
+    qtbot.addWidget(boot.window)
+    added = register.audit.entries()[before:]
+    assert [(e.action, e.record_id, e.username, e.signer) for e in added] == [
+        ("auth.failed", "alex", None, None),  # the wrong password, in nobody's name
+        ("user.signed_in", "alex", "alex", "alex"),  # signed with alex's own key
+    ]
+    assert '"signed_in":true' in (added[1].new_value or "").replace(" ", "")
+    assert added[1].signature is not None and added[0].signature is None
+    user = register.accounts.get_user("alex")
+    assert user.last_sign_in_at is not None and user.failed_attempts == 0
+    verification = register.audit.verify()
+    assert verification.ok, verification.problems
+
+
 def test_a_reset_user_must_change_the_password_before_anything_else(qtbot, boot, register, people, glycine):
     batch = register.batches.new(new_batch_file(), people["alex"])
     register.accounts.reset_password("alex", TEMPORARY, people["admin"], "forgot the password")

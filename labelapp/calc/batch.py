@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
-from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, mass_per_volume_text
+from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, fmt_time, mass_per_volume_text
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
 from labelapp.domain.formula import ComponentRole, Formula, PackageType
+from labelapp.domain.gs1 import gtin14_from_ndc
 from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.reference import DatingRules, IngredientTable
-from labelapp.domain.results import BatchComputation, ComponentResult
-from labelapp.domain.settings import CalcSettings
+from labelapp.domain.results import BarcodeChoice, BatchComputation, ComponentResult, Expiry
+from labelapp.domain.settings import CalcSettings, LabelSettings
 
 
 def _key(name: str) -> str:
@@ -179,7 +180,7 @@ def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) 
         issues += master_record_issues(bf.formula, table)
     try:
         rule = rules.get(bf.formula.dating_rule)
-        expiry_calc.rule_days(rule, bf.formula.storage.condition)
+        expiry_calc.rule_period(rule, bf.formula.storage.condition)
     except LabelappError as exc:
         msg = str(exc).removeprefix("formula.dating_rule: ")
         issues.append(FieldIssue("formula.dating_rule", msg))
@@ -234,6 +235,31 @@ def ingredients_text(comps: list[ComponentResult]) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def barcode_choice(formula: Formula, label: LabelSettings) -> BarcodeChoice:
+    """The labels' 2D code (docs/domain.md §7.3): (01) from the NDC; without an NDC, the facility's
+    setting ``calc.label.barcode_without_ndc``. A GS1 code never lacks its (01) GTIN."""
+    if formula.ndc:
+        gtin = gtin14_from_ndc(formula.ndc)
+        return BarcodeChoice(kind="gs1", gtin=gtin, basis=f"GS1 DataMatrix, (01) GTIN {gtin} from NDC {formula.ndc}")
+    setting = f"no NDC; setting calc.label.barcode_without_ndc = {label.barcode_without_ndc}"
+    if label.barcode_without_ndc == "facility-gtin":
+        assert label.facility_gtin is not None  # LabelSettings requires it for this choice
+        return BarcodeChoice(
+            kind="gs1",
+            gtin=label.facility_gtin,
+            basis=f"GS1 DataMatrix, (01) the facility GTIN {label.facility_gtin} ({setting})",
+        )
+    if label.barcode_without_ndc == "plain":
+        return BarcodeChoice(kind="plain", basis=f"plain (non-GS1) DataMatrix with lot, expiry and serial ({setting})")
+    return BarcodeChoice(kind="none", basis=f"no 2D code ({setting})")
+
+
+def compounded_text(compounded_at: datetime, exp: Expiry) -> str:
+    """'Compounded 2026-11-23'; with an hour-based expiry the time too, so the period can be checked."""
+    text = f"Compounded {fmt_date(compounded_at.date())}"
+    return text + (f" {fmt_time(compounded_at.time())}" if exp.hours is not None else "")
+
+
 def _lot_for(lots: list[ComponentLot], ingredient: str, table: IngredientTable) -> ComponentLot | None:
     for lot in lots:
         if lot.component in table and table.get(lot.component).name == ingredient:
@@ -265,7 +291,7 @@ def compute_batch(
         weigh.append(q.weigh_line(s, lot, supplied, vol, settings.weigh_tolerance_percent))
     rule = rules.get(formula.dating_rule)
     exp = expiry_calc.compute_expiry(
-        batch.compounding_date, rule, formula.storage.condition, batch.component_lots, settings.compounding_day_is_day
+        batch.compounded_at, rule, formula.storage.condition, batch.component_lots, settings.compounding_day_is_day
     )
     lot_number = batch.lot_number or LotPattern(settings.lot_pattern).render(
         batch.compounding_date, lot_seq, formula.product_code
@@ -295,9 +321,10 @@ def compute_batch(
         package_text=package_text(formula),
         ingredients_text=ingredients_text(sol.components),
         compounded_date=batch.compounding_date,
-        compounded_text=f"Compounded {fmt_date(batch.compounding_date)}",
+        compounded_text=compounded_text(batch.compounded_at, exp),
         expiry=exp,
         expiration_date=exp.date,
+        expiration_time=exp.time,
         expiration_text=exp.text,
         batch_volume_ml=vol,
         batch_volume_text=f"{fmt_number(vol, places=1)} mL",
@@ -305,6 +332,7 @@ def compute_batch(
         max_fills=fills,
         amounts=weigh,
         label_count=batch.units + batch.specimen_labels + batch.retain_labels,
+        barcode=barcode_choice(formula, settings.label),
         warnings=warnings,
         workings=workings,
     )

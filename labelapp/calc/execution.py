@@ -195,6 +195,18 @@ def inspection_counts(value: str) -> tuple[int, int]:
     return int(data["accepted"]), sum(int(v) for v in data["rejected"].values())
 
 
+def entry_text(value: str, unit: str) -> str:
+    """A stored entry as a person reads it: '30.8 mL', '99 accepted, 1 rejected (particles 1)', '162.349 g'."""
+    if value.startswith('{"accepted"'):  # an inspection's counts (_inspection)
+        accepted, rejected = inspection_counts(value)
+        defects = json.loads(value)["rejected"]
+        detail = ", ".join(f"{name} {n}" for name, n in sorted(defects.items()))
+        return f"{accepted} accepted, {rejected} rejected" + (f" ({detail})" if detail else "")
+    if not unit or value.endswith(unit):
+        return value
+    return f"{value} {unit}"
+
+
 def fill_checks_needed(units_filled: int, every: int) -> int:
     """One check at the start and one per ``every`` units after it."""
     return 0 if units_filled <= 0 else 1 + (units_filled - 1) // every

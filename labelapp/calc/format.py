@@ -6,7 +6,7 @@ unit, 'mcg' never the micro sign, dates as YYYY-MM-DD.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 BANNED_TEXT = {"µg": "mcg", "μg": "mcg", " cc": " mL", " IU": " units", " U ": " units "}
@@ -52,8 +52,14 @@ def fmt_date(d: date) -> str:
     return d.isoformat()
 
 
-def fmt_exp(d: date) -> str:
-    return f"EXP {d.isoformat()}"
+def fmt_time(t: time) -> str:
+    """24-hour clock, minutes: '20:30' (docs/domain.md §3.6)."""
+    return t.strftime("%H:%M")
+
+
+def fmt_exp(d: date, t: time | None = None) -> str:
+    """'EXP 2026-12-23'; with an hour-based expiry 'EXP 2026-11-23 20:30'."""
+    return f"EXP {d.isoformat()}" + (f" {fmt_time(t)}" if t is not None else "")
 
 
 def banned_in(text: str) -> list[str]:

@@ -53,7 +53,7 @@ def _print_batch(detail: BatchDetail) -> None:
     print(f"  formula {b.formula_code} v{b.formula_version}; compounded {b.compounded_on}; expires {b.expiration_date}")
     print(f"  prepared by {b.created_by} {when(b.created_at)}; content SHA-256 {b.document_sha256}")
     for s in detail.signatures:
-        flag = "" if s.content_matches else "  ** CONTENT CHANGED SINCE SIGNING **"
+        flag = "" if s.content_matches is not False else "  ** CONTENT CHANGED SINCE SIGNING **"
         print(f"  signature: {s.manifestation()}{' — ' + s.reason if s.reason else ''}{flag}")
     for j in detail.print_jobs:
         kind = f"reprint of job {j.reprint_of}: {j.reason}" if j.is_reprint else "print"

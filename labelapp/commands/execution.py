@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from labelapp.calc.execution import entry_text
 from labelapp.commands.common import (
     add_command,
     add_json,
@@ -60,7 +61,7 @@ def deviation_arg(text: str) -> int:
 
 def _entry_line(e: StepEntry) -> str:
     verdict = {True: "within limits", False: "OUT OF LIMITS", None: ""}[e.within_limits]
-    parts = [f"entry {e.id}: {safe(e.value)}{' ' + e.unit if e.unit else ''}"]
+    parts = [f"entry {e.id}: {safe(entry_text(e.value, e.unit))}"]
     if e.limit_text:
         parts.append(f"[{safe(e.limit_text)}: {verdict}]")
     parts.append(f"by {safe(e.entered_by)} at {when(e.happened_at)} ({e.source.value}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from labelapp.domain.dates import InputDate, InputDateTime
 from labelapp.domain.facility import Facility
 from labelapp.domain.formula import Formula
 from labelapp.domain.lots import lot_problem
+
+_ORDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]*$")
 
 
 class ComponentLot(BaseModel):
@@ -20,7 +24,7 @@ class ComponentLot(BaseModel):
     component: str = Field(min_length=1, description="ingredient name of the formula component")
     lot: str = Field(min_length=1, max_length=40)
     manufacturer: str = Field(min_length=2, max_length=80)
-    expiry: date = Field(description="expiration or retest date of this lot")
+    expiry: InputDate = Field(description="expiration or retest date of this lot")
     potency_percent: Decimal = Field(
         default=Decimal(100), gt=Decimal(50), le=Decimal(110), description="assay on the as-is basis, from the CoA"
     )
@@ -48,11 +52,18 @@ class Batch(BaseModel):
     allowance_percent: Decimal = Field(
         default=Decimal(0), ge=0, le=50, description="overage for line and filter loss, % of batch volume"
     )
-    compounded_at: datetime
+    compounded_at: InputDateTime = Field(
+        description="date and time of compounding, in the facility's local time; hour-based dating counts from it"
+    )
     compounded_by: str = Field(min_length=2, max_length=80)
     verified_by: str | None = Field(default=None, max_length=80)
     patient_name: str | None = Field(
         default=None, max_length=80, description="for a named-patient order; otherwise office use"
+    )
+    order_number: str | None = Field(
+        default=None,
+        max_length=30,
+        description="prescription or order number of a named-patient order; required with patient_name",
     )
     specimen_labels: int = Field(default=2, ge=0, le=50, description="extra labels for the batch record")
     retain_labels: int = Field(default=0, ge=0, le=500, description="extra labels for QC and retain samples")
@@ -76,6 +87,31 @@ class Batch(BaseModel):
             return None
         v = " ".join(v.split())
         return v or None
+
+    @field_validator("order_number")
+    @classmethod
+    def _order(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = " ".join(v.split())
+        if not v:
+            return None
+        if not _ORDER.match(v):
+            raise ValueError(
+                f"{v!r}: write the prescription or order number with letters, digits, spaces and - . / # only"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _named_patient(self) -> "Batch":
+        if self.patient_name and not self.order_number:
+            raise ValueError(
+                "order_number: is required for a named-patient batch (the prescription or order number "
+                "printed beside the patient's name)"
+            )
+        if self.order_number and not self.patient_name:
+            raise ValueError("patient_name: is required with an order number (or leave both empty for office use)")
+        return self
 
     @property
     def compounding_date(self) -> date:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.dating import StorageCondition
 from labelapp.domain.mfr import MasterRecord
+from labelapp.domain.storage import HandlingPhrase, handling_phrase, handling_problem, text_problem
+from labelapp.domain.storage import statement as storage_statement
 
 MassUnit = Literal["g", "mg", "mcg"]
 BANNED_UNITS = {
@@ -91,10 +93,43 @@ class FormulaComponent(BaseModel):
 
 
 class Storage(BaseModel):
+    """Storage and handling: one fact (docs/domain.md §2.8). The printed statement is generated from
+    ``condition`` and ``handling``; an old formula's free ``text`` is printed instead, once checked
+    against the condition (a contradiction is refused, naming both fields)."""
+
     model_config = ConfigDict(extra="forbid")
 
     condition: StorageCondition
-    text: str = Field(min_length=5, max_length=200, description="storage and handling statement for the label")
+    handling: list[Annotated[HandlingPhrase, BeforeValidator(handling_phrase)]] = Field(
+        default_factory=list, description="handling phrases printed after the temperature range"
+    )
+    text: str | None = Field(
+        default=None,
+        min_length=5,
+        max_length=200,
+        description="free storage statement (old formulas); leave out to generate it from the condition",
+    )
+
+    @model_validator(mode="after")
+    def _one_fact(self) -> "Storage":
+        problem = handling_problem(self.condition, self.handling)
+        if problem:
+            raise ValueError(f"handling: {problem}")
+        if self.text is not None:
+            if self.handling:
+                raise ValueError(
+                    "text: give either the handling phrases or a free text, not both "
+                    "(the statement is generated from condition and handling)"
+                )
+            problem = text_problem(self.text, self.condition)
+            if problem:
+                raise ValueError(f"text: {self.text!r} {problem}; the printed statement and the dating must agree")
+        return self
+
+    @property
+    def statement(self) -> str:
+        """What the label prints: the free text of an old formula, else the generated statement."""
+        return self.text if self.text is not None else storage_statement(self.condition, self.handling)
 
 
 class Formula(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,13 +63,27 @@ class WeighLine(BaseModel):
 
 class Expiry(BaseModel):
     date: dt.date  # the field named date hides the type inside the class body, hence dt.date
+    time: dt.time | None = Field(
+        default=None, description="expiry time (local, 24 h) of an hour-based rule; None: through the date"
+    )
     text: str
     basis: str
     rule: str
     rule_date: dt.date
+    rule_time: dt.time | None = None
+    hours: int | None = Field(default=None, description="the rule's hours, when it is hour-based")
     capped_by_lot: str | None = None
     reference_only: bool = False
     working: Working
+
+
+class BarcodeChoice(BaseModel):
+    """Which 2D code the labels carry (docs/domain.md §7.3): a GS1 DataMatrix always with its (01)
+    GTIN, a plain (non-GS1) DataMatrix, or none."""
+
+    kind: Literal["gs1", "plain", "none"]
+    gtin: str | None = Field(default=None, description="the (01) GTIN-14 of a GS1 code")
+    basis: str = Field(description="why: the NDC, or the facility setting used without one")
 
 
 class SolutionComputation(BaseModel):
@@ -101,6 +116,7 @@ class BatchComputation(SolutionComputation):
     compounded_text: str
     expiry: Expiry
     expiration_date: dt.date
+    expiration_time: dt.time | None = Field(default=None, description="set for an hour-based expiry (docs §3.6)")
     expiration_text: str
     batch_volume_ml: Decimal
     batch_volume_text: str
@@ -108,5 +124,6 @@ class BatchComputation(SolutionComputation):
     max_fills: int
     amounts: list[WeighLine]
     label_count: int
+    barcode: BarcodeChoice
     warnings: list[str]
     workings: list[Working]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labelapp.domain.errors import FieldIssue, InputError, validated
+from labelapp.domain.gs1 import gtin14_problem
 from labelapp.domain.lots import DEFAULT_PATTERN, LotPattern
 
 
@@ -29,6 +30,48 @@ class TonicityThresholds(BaseModel):
         return self
 
 
+BarcodeWithoutNdc = Literal["facility-gtin", "plain", "none"]
+
+
+class LabelSettings(BaseModel):
+    """What the label's 2D code carries when the formula has no NDC (docs/domain.md §7.3).
+
+    A GS1 element string always carries its primary key, the (01) GTIN. With an NDC the GTIN comes
+    from it. Without one: ``facility-gtin`` uses the facility's own GTIN-14 (``facility_gtin``);
+    ``plain`` prints a non-GS1 DataMatrix (no FNC1, so no scanner reads it as GS1 data) whose text
+    is "LOT <lot> EXP <YYYY-MM-DD>[ <HH:MM>] SN <serial>"; ``none`` prints no code (the layout's
+    barcode zone stays empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    barcode_without_ndc: BarcodeWithoutNdc = Field(
+        default="plain",
+        description="facility-gtin: GS1 with the facility's GTIN; plain: a non-GS1 DataMatrix "
+        "with lot, expiry and serial; none: no code",
+    )
+    facility_gtin: str | None = Field(
+        default=None, description="GTIN-14 (with its check digit) for products without an NDC"
+    )
+
+    @field_validator("facility_gtin", mode="before")
+    @classmethod
+    def _gtin(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a GTIN-14 written as 14 digits")
+        problem = gtin14_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _gtin_for_policy(self) -> "LabelSettings":
+        if self.barcode_without_ndc == "facility-gtin" and self.facility_gtin is None:
+            raise ValueError("facility_gtin: is required when barcode_without_ndc is 'facility-gtin'")
+        return self
+
+
 class CalcSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +85,9 @@ class CalcSettings(BaseModel):
     )
     weigh_tolerance_percent: Decimal = Field(
         default=Decimal(2), gt=0, le=10, description="allowed deviation of actual from theoretical weight"
+    )
+    label: LabelSettings = Field(
+        default_factory=LabelSettings, description="the 2D code of products without an NDC (docs/domain.md §7.3)"
     )
 
 
@@ -97,7 +143,7 @@ class RegisterSettings(BaseModel):
     calc: CalcSettings = Field(
         default_factory=CalcSettings,
         title="Calculation settings",
-        description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance. "
+        description="Tonicity thresholds, day-0 rule, expiry warning, weighing tolerance, the 2D code without an NDC. "
         "Its lot_pattern is ignored: lot_pattern above is the one in force.",
     )
 

@@ -85,16 +85,16 @@ class Bootstrap(QObject):
 
     def start(self) -> None:
         run_task(lambda: self._open(), self._opened, self)
-        QTimer.singleShot(0, self._preload)
-
-    def _preload(self) -> None:
-        """Import the pages while the worker opens the register (its argon2 and SQLite work
-        leave the interpreter free for this thread)."""
-        import labelapp.gui.main_window  # noqa: F401
 
     def _open(self) -> tuple[Register, bool]:
         register = open_register(self.database_url)
-        return register, register.accounts.has_users()
+        has_users = register.accounts.has_users()
+        # The pages are imported here, after the register, in this one thread: importing them on the
+        # GUI thread at the same time raced the register's own lazy imports (pydantic's lazy
+        # attributes) and once left a module half-initialised, so the app could not start.
+        import labelapp.gui.main_window  # noqa: F401
+
+        return register, has_users
 
     def _opened(self, result: tuple[Register, bool] | None, error: BaseException | None) -> None:
         if error is not None or result is None:

@@ -28,7 +28,7 @@ from labelapp.domain.records import (
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning
 from labelapp.services import batch_files
 from labelapp.services.context import Acting, Actor, RegisterContext
-from labelapp.services.execution import Execution
+from labelapp.services.execution import Execution, signed_content
 from labelapp.services.user_text import optional_text, required_reason
 from labelapp.store import settings as settings_store
 from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
@@ -244,7 +244,7 @@ class Batches:
             batch = repo.get(batch_id)
             return BatchDetail(
                 batch=batch,
-                signatures=self._checked_signatures(batch, repo.signatures(batch_id)),
+                signatures=self._checked_signatures(conn, batch, repo.signatures(batch_id)),
                 print_jobs=documents.print_jobs(batch_id),
                 reconciliations=repo.reconciliations(batch_id),
                 documents=documents.for_batch(batch_id),
@@ -255,14 +255,23 @@ class Batches:
         """Signature manifestations, each checked against the current batch content."""
         with self._db.read() as conn:
             repo = BatchRepository(conn)
-            return self._checked_signatures(repo.get(batch_id), repo.signatures(batch_id))
+            return self._checked_signatures(conn, repo.get(batch_id), repo.signatures(batch_id))
 
     @staticmethod
-    def _checked_signatures(batch: BatchRecord, signatures: list[SignatureRecord]) -> list[SignatureRecord]:
-        return [
-            s.model_copy(update={"content_matches": batch_signing_hash(batch, s.status_at_signing) == s.content_sha256})
-            for s in signatures
-        ]
+    def _checked_signatures(
+        conn: Connection, batch: BatchRecord, signatures: list[SignatureRecord]
+    ) -> list[SignatureRecord]:
+        """Each signature checked against what it was made over: the batch, or its step entry or
+        deviation (by subject); a signature over anything else is not judged here (None)."""
+        others = signed_content(conn, batch.id)
+
+        def matches(s: SignatureRecord) -> bool | None:
+            if s.record_type == "batch":
+                return batch_signing_hash(batch, s.status_at_signing) == s.content_sha256
+            current = others.get(s.subject or "")
+            return None if current is None else current == s.content_sha256
+
+        return [s.model_copy(update={"content_matches": matches(s)}) for s in signatures]
 
     # ------------------------------------------------------------ label reconciliation (211.125)
 

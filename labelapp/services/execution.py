@@ -279,6 +279,13 @@ class Execution:
                 f"{step.title}: the scanned expiry {code.expiry.isoformat()} differs from the received "
                 f"lot's {material.expiry.isoformat()}: check the container"
             )
+        declared = [c for c in bf.batch.component_lots if c.component.lower() in names]
+        if declared and material.lot not in {c.lot for c in declared}:
+            started = ", ".join(c.lot for c in declared)
+            raise RuleViolation(
+                f"{step.title}: lot {material.lot} is not the {material.ingredient} lot this batch was started "
+                f"with ({started}); use that lot"
+            )
         return checks.Evaluated(
             f"{material.ingredient} lot {material.lot} (exp {material.expiry.isoformat()}, {material.manufacturer})",
             None,
@@ -764,6 +771,16 @@ def _blockers(status: ExecutionStatus) -> list[str]:
         if d.status is DeviationStatus.OPEN:
             out.append(f"deviation DEV-{d.number} ({d.kind.value}) is open: {d.description[:80]}")
     return out
+
+
+def signed_content(conn: Connection, batch_id: int) -> dict[str, str]:
+    """The current content hash of each record a batch's non-batch signatures are made over, by the
+    signature's subject ('entry:12', 'deviation:3'): a step verification or a disposition is checked
+    against its own entry or deviation, never against the batch."""
+    repo = ExecutionRepository(conn)
+    found = {f"entry:{e.id}": _entry_hash(e) for e in repo.entries(batch_id)}
+    found |= {f"deviation:{d.id}": _deviation_hash(d) for d in repo.deviations(batch_id)}
+    return found
 
 
 def _entry_hash(entry: StepEntry) -> str:

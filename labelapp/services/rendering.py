@@ -15,13 +15,15 @@ Qt-free; the CLI and the GUI both come here (docs/architecture.md walks one batc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from hashlib import sha256
 from typing import Literal
 
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import LabelappError, RuleViolation
+from labelapp.domain.execution import DeviationStatus, ExecutionStatus
 from labelapp.domain.records import ArchivedDocumentRecord, BatchDetail, PrintJobRecord, SignatureRecord
+from labelapp.domain.register import BatchStatus
 from labelapp.domain.results import BatchComputation
 from labelapp.domain.settings import CalcSettings
 from labelapp.render.label.content import label_content
@@ -30,10 +32,12 @@ from labelapp.render.label.run import RunPlan
 from labelapp.render.review import AccessReview, AccessReviewRow, render_access_review
 from labelapp.render.templates.loader import default_templates
 from labelapp.render.worksheet.document import render_worksheet
+from labelapp.render.worksheet.executed import ExecutedRecord, render_executed_record
 from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
 from labelapp.services.calculate import calculate
 from labelapp.services.context import Actor
 from labelapp.services.register import Register
+from labelapp.store.execution import ExecutionRepository
 
 LabelKind = Literal["vial", "carton"]
 DocumentKind = Literal["vial", "carton", "worksheet"]
@@ -275,7 +279,8 @@ def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation
 
 
 def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCounts | None:
-    """The latest reconciliation entered, as the worksheet prints it; None before any is entered.
+    """The latest reconciliation entered, as the worksheet prints it, with its investigation note and who
+    entered it; None before any is entered.
 
     The register records destroyed labels as one count; the worksheet prints it as unused,
     lot-specific labels destroyed (witnessed).
@@ -293,6 +298,8 @@ def reconciliation_counts(detail: BatchDetail, retains: int) -> ReconciliationCo
         destroyed_unused=latest.destroyed,
         returned=latest.returned,
         issued_detail=issued_detail(detail),
+        investigation_note=latest.investigation_note or "",
+        recorded=f"{latest.recorded_by}, {latest.recorded_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
     )
 
 
@@ -306,25 +313,86 @@ def issued_detail(detail: BatchDetail) -> str:
     return " + ".join(f"{n} {kind}" for kind, n in totals.items()) + " labels" if totals else ""
 
 
-def render_batch_record(register: Register, batch_id: int) -> RenderedDocument:
-    """The batch production record with its signatures, reconciliation and label specimens.
+# What a batch in each status still needs before QA can release it (docs/domain.md §5.4).
+LIFE_CYCLE_BLOCKERS = {
+    BatchStatus.DRAFT: "the batch is not signed as performed",
+    BatchStatus.COMPOUNDED: "the batch is not verified by a pharmacist",
+}
+SNAPSHOT_ATTEMPTS = 3
+OPEN_DEVIATION_BLOCKER = "deviation DEV-"  # how services.execution words an open deviation as a blocker
 
-    Signatures, print jobs and reconciliation come from one read of the register (one snapshot);
-    the audit head printed on it is read with them."""
-    rb = registered_batch(register, batch_id)
-    bf, comp = rb.batch_file, rb.computation
-    detail = register.batches.detail(batch_id)
-    anchor = register.audit.anchor()
-    plans = specimen_plans(bf, comp)
-    pdf = render_worksheet(
-        bf,
-        comp,
-        label_plan=plans["vial"],
-        carton_plan=plans["carton"],
-        signatures=signature_manifestations(detail),
-        reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
+
+def not_released(detail: BatchDetail, status: ExecutionStatus) -> list[str]:
+    """Why a batch is not released yet, in words (empty once released, rejected or voided). An open
+    deviation is named by its number (its full text is in the record's exceptions, never cut short)."""
+    if detail.batch.status in (BatchStatus.RELEASED, BatchStatus.REJECTED, BatchStatus.VOIDED):
+        return []
+    reasons = [LIFE_CYCLE_BLOCKERS[detail.batch.status]] if detail.batch.status in LIFE_CYCLE_BLOCKERS else []
+    reasons += [b for b in status.release_blockers if not b.startswith(OPEN_DEVIATION_BLOCKER)]
+    reasons += [
+        f"deviation DEV-{d.number} ({d.kind.value}) is open: see Exceptions"
+        for d in status.deviations
+        if d.status is DeviationStatus.OPEN
+    ]
+    return reasons
+
+
+def executed_record(
+    register: Register, batch_id: int, detail: BatchDetail, anchor: tuple[int, str] | None
+) -> ExecutedRecord:
+    """What the executed record prints besides the batch: one read of each source (execution status, step
+    entries, QC results with retests, accounts)."""
+    status = register.execution.status(batch_id)
+    entries = register.execution.entries(batch_id)
+    with register.database.read() as conn:
+        results = ExecutionRepository(conn).qc(batch_id)
+    people = {u.username: f"{u.full_name} ({u.role.value})" for u in register.accounts.list_users()}
+    return ExecutedRecord(
+        detail=detail,
+        execution=status,
+        entries=tuple(entries),
+        qc_results=tuple(results),
+        not_released=tuple(not_released(detail, status)),
+        people=people,
         audit_anchor=anchor,
     )
+
+
+def render_batch_record(register: Register, batch_id: int) -> RenderedDocument:
+    """The batch production record as it stands now.
+
+    A batch whose formula has a master record gets the executed record (page 1 the review by exception,
+    then every entry, QC result, deviation and signature); one executed on paper gets the worksheet with
+    its signatures, reconciliation and label specimens. Everything comes from one snapshot: each source is
+    read once, between two reads of the audit head; every write appends an audit entry, so an unchanged head
+    means no write came in between (otherwise it is read again). That head is the anchor printed on it."""
+    for _ in range(SNAPSHOT_ATTEMPTS):
+        anchor = register.audit.anchor()
+        rb = registered_batch(register, batch_id)
+        detail = register.batches.detail(batch_id)
+        executed = (
+            executed_record(register, batch_id, detail, anchor)
+            if rb.batch_file.formula.master_record is not None
+            else None
+        )
+        if register.audit.anchor() == anchor:
+            break
+    else:
+        raise RuleViolation(f"batch {batch_id} kept changing while its record was read: print the record again")
+    bf, comp = rb.batch_file, rb.computation
+    plans = specimen_plans(bf, comp)
+    if executed is not None:
+        pdf = render_executed_record(bf, comp, executed, label_plan=plans["vial"], carton_plan=plans["carton"])
+    else:
+        pdf = render_worksheet(
+            bf,
+            comp,
+            label_plan=plans["vial"],
+            carton_plan=plans["carton"],
+            signatures=signature_manifestations(detail),
+            reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
+            audit_anchor=anchor,
+        )
     return RenderedDocument(
         kind="worksheet",
         pdf=pdf,

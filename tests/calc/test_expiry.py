@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
@@ -95,7 +95,7 @@ def test_lot_expiring_one_day_before_the_rule_date_caps() -> None:
 def test_storage_condition_missing_from_rule() -> None:
     with pytest.raises(
         LabelappError,
-        match=r"formula\.dating_rule: rule 'facility-sop-12' gives no days for "
+        match=r"formula\.dating_rule: rule 'facility-sop-12' gives no days or hours for "
         r"storage at frozen \(it covers: controlled room temperature\)",
     ):
         compute_expiry(date(2026, 11, 23), rule(30), StorageCondition.FROZEN, [])
@@ -175,12 +175,12 @@ def test_lot_expired_the_day_before_compounding_is_refused(glycine_doc, compute)
 
 def test_storage_missing_from_rule_is_a_formula_dating_rule_error(glycine_doc, compute) -> None:
     glycine_doc["formula"]["dating_rule"] = "usp797-cat1"
-    glycine_doc["formula"]["storage"]["condition"] = "frozen"
+    glycine_doc["formula"]["storage"] = {"condition": "frozen"}
     with pytest.raises(InputError) as info:
         compute(glycine_doc)
     (issue,) = info.value.issues
     assert issue.path == "formula.dating_rule"
-    assert "'usp797-cat1' gives no days for storage at frozen" in issue.message
+    assert "'usp797-cat1' gives no days or hours for storage at frozen" in issue.message
 
 
 def test_reference_rule_in_batch_gives_qa_warning(glycine_doc, compute) -> None:
@@ -208,3 +208,99 @@ def test_compounding_date_too_late_for_the_calendar_is_an_error(glycine_doc, com
 def test_time_of_day_does_not_move_the_date(glycine_doc, compute) -> None:
     glycine_doc["batch"]["compounded_at"] = "2026-11-23T23:59:59"
     assert compute(glycine_doc).expiration_text == "EXP 2026-12-23"
+
+
+# --- hour-based dating (docs/domain.md §3.6) -----------------------------------------------------------
+
+REF = StorageCondition.REFRIGERATED
+
+
+def hour_rule(hours: int = 12, condition: StorageCondition = CRT) -> DatingRule:
+    return DatingRule(
+        name="usp797-cat1-test",
+        title="USP <797> Category 1 (reference)",
+        kind="reference-table",
+        hours={condition: hours},
+        source="USP <797> (2023) Category 1",
+        reference_only=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("compounded", "hours", "expected"),
+    [
+        (datetime(2026, 11, 23, 8, 30), 12, datetime(2026, 11, 23, 20, 30)),  # the issue: the same day, 20:30
+        (datetime(2026, 11, 23, 8, 30), 24, datetime(2026, 11, 24, 8, 30)),
+        (datetime(2026, 11, 23, 13, 45), 12, datetime(2026, 11, 24, 1, 45)),  # past midnight: the next day
+        (datetime(2026, 12, 31, 18, 0), 12, datetime(2027, 1, 1, 6, 0)),  # year end
+        (datetime(2028, 2, 28, 20, 0), 24, datetime(2028, 2, 29, 20, 0)),  # leap day
+        (datetime(2026, 11, 23, 8, 30, 59), 12, datetime(2026, 11, 23, 20, 30)),  # seconds dropped, never rounded up
+        # US clocks fall back on 2026-11-01 (01:00-02:00 twice): an hour off keeps the real period <= 12 h
+        (datetime(2026, 10, 31, 20, 0), 12, datetime(2026, 11, 1, 7, 0)),
+        (datetime(2026, 11, 1, 1, 30), 12, datetime(2026, 11, 1, 12, 30)),
+        (datetime(2026, 11, 1, 3, 0), 12, datetime(2026, 11, 1, 15, 0)),  # after the change: as is
+        # clocks spring forward on 2026-03-08: the wall-clock result is already earlier than 12 real hours
+        (datetime(2026, 3, 7, 20, 0), 12, datetime(2026, 3, 8, 8, 0)),
+    ],
+)
+def test_hour_rules_count_from_the_time_of_compounding(compounded, hours, expected) -> None:
+    exp = compute_expiry(compounded, hour_rule(hours), CRT, [], compounding_day_is_day=1)  # day rule n/a
+    assert (exp.date, exp.time) == (expected.date(), expected.time())
+    assert exp.text == f"EXP {expected:%Y-%m-%d %H:%M}"
+    assert exp.hours == hours
+    assert "facility local time as entered in batch.compounded_at" in exp.basis
+    assert "never rounded to a day" in exp.basis
+
+
+def test_the_fall_back_night_is_named_in_the_basis() -> None:
+    exp = compute_expiry(datetime(2026, 10, 31, 20, 0), hour_rule(12), CRT, [])
+    assert "one hour is taken off" in exp.basis
+    assert "one hour" not in compute_expiry(datetime(2026, 11, 23, 8, 30), hour_rule(12), CRT, []).basis
+
+
+def test_a_time_zone_offset_as_entered_is_kept_as_the_wall_clock() -> None:
+    aware = datetime.fromisoformat("2026-11-23T08:30:00-06:00")
+    exp = compute_expiry(aware, hour_rule(12), CRT, [])
+    assert exp.text == "EXP 2026-11-23 20:30"
+
+
+def test_an_hour_rule_needs_the_time() -> None:
+    with pytest.raises(LabelappError, match=r"batch\.compounded_at: rule 'usp797-cat1-test' counts 12 hours"):
+        compute_expiry(date(2026, 11, 23), hour_rule(12), CRT, [])
+
+
+@pytest.mark.parametrize(
+    ("lot_expiry", "capped", "text"),
+    [
+        (date(2026, 11, 23), True, "EXP 2026-11-23"),  # ends before the day the 24 h run to: a date
+        (date(2026, 11, 24), False, "EXP 2026-11-24 08:30"),  # usable through 11-24, past 08:30: no cap
+        (date(2026, 12, 1), False, "EXP 2026-11-24 08:30"),
+    ],
+)
+def test_the_component_lot_cap_applies_to_hour_based_dates(lot_expiry, capped, text) -> None:
+    lots = [lot(lot_expiry, "WFI-1", "water for injection")]
+    exp = compute_expiry(datetime(2026, 11, 23, 8, 30), hour_rule(24, REF), REF, lots)
+    assert exp.text == text
+    assert (exp.capped_by_lot == "WFI-1") is capped
+    assert (exp.time is None) is capped
+    assert (exp.rule_date, exp.rule_time) == (date(2026, 11, 24), time(8, 30))
+    if capped:
+        assert exp.basis.startswith("Capped by component lot WFI-1 (water for injection) expiring 2026-11-23")
+        assert "2026-11-24 08:30" in exp.basis
+
+
+def test_day_rules_keep_printing_a_date(glycine_doc, compute) -> None:
+    r = compute(glycine_doc)
+    assert (r.expiration_text, r.expiration_time, r.compounded_text) == (
+        "EXP 2026-12-23",
+        None,
+        "Compounded 2026-11-23",
+    )
+
+
+def test_usp797_category_1_batch_expires_at_20_30_the_same_day(glycine_doc, compute) -> None:
+    glycine_doc["formula"]["dating_rule"] = "usp797-cat1"
+    r = compute(glycine_doc)
+    assert r.expiration_text == "EXP 2026-11-23 20:30"
+    assert r.compounded_text == "Compounded 2026-11-23 08:30"
+    assert r.expiry.working.result == "EXP 2026-11-23 20:30"

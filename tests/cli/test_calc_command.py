@@ -264,8 +264,8 @@ BATCH_ERRORS = [
     ("misspelt field", {"batch.untis": 3}, ["batch.untis: is not a known field (check the spelling)"]),
     (
         "storage not in rule",
-        {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen"},
-        ["formula.dating_rule: rule 'usp797-cat1' gives no days for storage at frozen"],
+        {"formula.dating_rule": "usp797-cat1", "formula.storage.condition": "frozen", "formula.storage.handling": []},
+        ["formula.dating_rule: rule 'usp797-cat1' gives no days or hours for storage at frozen"],
     ),
     ("formula version", {"batch.formula_version": 3}, ["batch.formula_version", "version 3 does not match"]),
     ("amount in g", {"formula.components.0.unit": "g"}, ["formula.components[0].amount_per_ml", "2,000 mg/mL"]),
@@ -445,3 +445,25 @@ def test_json_reports_species_dosed_in_mmol(capsys):
     assert main(["calc", "--solute", "potassium phosphate monobasic=136.09 mg/mL", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mmol_per_ml"] == {"phosphorus": 1.0} and out["meq_per_ml"] == {"potassium": 1.0}
+
+
+# --- dates typed as numbers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "words"),
+    [
+        ("compounded_at", 0, "batch.compounded_at: must be a date and time written YYYY-MM-DDTHH:MM"),
+        ("compounded_at", 7, "batch.compounded_at: must be a date and time written YYYY-MM-DDTHH:MM"),
+        ("lot expiry", 0, "batch.component_lots[0].expiry: must be a date written YYYY-MM-DD"),
+        ("lot expiry", 7, "batch.component_lots[0].expiry: must be a date written YYYY-MM-DD"),
+    ],
+)
+def test_a_number_where_a_date_belongs_is_one_plain_line(run, glycine_doc, batch_file, where, value, words) -> None:
+    if where == "compounded_at":
+        glycine_doc["batch"]["compounded_at"] = value
+    else:
+        glycine_doc["batch"]["component_lots"][0]["expiry"] = value
+    r = run("calc", batch_file(glycine_doc))
+    assert_one_line_error(r, words)
+    assert "1970" not in r.err

@@ -252,7 +252,7 @@ def test_unknown_rule_suggests_close_names() -> None:
 @pytest.mark.parametrize(
     ("days", "message"),
     [
-        ({}, "give the days for at least one storage condition"),
+        ({}, r"give the days \(or hours\) for at least one storage condition"),
         ({"frozen": 0}, "days.frozen: 0 is outside 1..3650"),
         ({"refrigerated": 4000}, "days.refrigerated: 4000 is outside 1..3650"),
     ],
@@ -271,3 +271,24 @@ def test_dating_rules_file_error_names_the_rule_field(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         DatingRules.from_files(path)
     assert str(info.value.issues[0]) == "rules[0].days.frozen: 0 is outside 1..3650"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"hours": {"frozen": 0}}, "hours.frozen: 0 is outside 1..720"),
+        ({"hours": {"frozen": 721}}, "hours.frozen: 721 is outside 1..720"),
+        ({"days": {"frozen": 1}, "hours": {"frozen": 12}}, "hours.frozen: is also given in days"),
+    ],
+)
+def test_dating_rule_hours_are_checked(rule: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        DatingRule(name="sop-1", title="SOP 1", kind="facility-default", source="SOP 1", **rule)
+
+
+def test_usp797_category_1_is_stored_in_hours_never_rounded_to_a_day() -> None:
+    """docs/domain.md §3.3: at most 12 h at controlled room temperature, 24 h refrigerated."""
+    rule = reference_dating_rules().get("usp797-cat1")
+    assert rule.days == {}
+    assert {c.value: h for c, h in rule.hours.items()} == {"controlled room temperature": 12, "refrigerated": 24}
+    assert rule.reference_only

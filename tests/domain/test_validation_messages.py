@@ -315,10 +315,10 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ),
     (
         "storage not in the rule",
-        both(put("formula.dating_rule", "usp797-cat1"), put("formula.storage.condition", "frozen")),
+        both(put("formula.dating_rule", "usp797-cat1"), put("formula.storage", {"condition": "frozen"})),
         "formula.dating_rule",
         [
-            "rule 'usp797-cat1' gives no days for storage at frozen",
+            "rule 'usp797-cat1' gives no days or hours for storage at frozen",
             "it covers: controlled room temperature, refrigerated",
         ],
     ),

@@ -19,7 +19,7 @@ def test_new_formula_version_then_approval_by_a_second_pharmacist(qtbot, make_se
     editor = page.dialog
     data = json.loads(editor.editor.toPlainText())
     assert data["version"] == 2
-    data["storage"]["text"] = "Store at 20° to 25°C. Protect from light."
+    data["storage"]["handling"] = ["Protect from light."]
     editor.editor.setPlainText(json.dumps(data))
     editor.submit()
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)

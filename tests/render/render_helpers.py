@@ -158,11 +158,12 @@ def decode(pdf: bytes, page_index: int, dpi: int = 600) -> list:
     return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.DataMatrix, text_mode=zxingcpp.TextMode.HRI)
 
 
-_HRI = re.compile(r"\((\d\d)\)([^(]*)")
+_HRI = re.compile(r"\((\d{2,4})\)([^(]*)")
 
 
 def parse_hri(text: str) -> dict[str, str]:
-    """'(17)261223(10)LOT(21)0001' -> {'17': '261223', '10': 'LOT', '21': '0001'}."""
+    """'(01)0031...(17)261223(10)LOT(21)0001' -> {'01': '0031...', '17': '261223', '10': 'LOT', '21': '0001'}
+    (and '(7003)2611232030' -> {'7003': '2611232030'})."""
     return dict(_HRI.findall(text))
 
 
@@ -196,7 +197,7 @@ def expected_texts(content, result, index: int) -> dict[str, str]:
         texts["ingredients"] = SEE_CARTON
     serial = serial_value(index, result.count)
     texts["serial"] = serial_text(index, result.count)
-    texts["barcode_hri"] = content.gs1.serial_prefixes()[1] + serial
+    texts["barcode_hri"] = content.code.serial_prefixes()[1] + serial if content.code else ""
     return texts
 
 
@@ -269,22 +270,45 @@ _SERIAL = re.compile(r"^(\d+)/(\d+)$")
 
 
 def printed_values(page, fitted, x0: float, top: float) -> dict[str, str]:
-    """LOT, EXP and serial as PRINTED on one label."""
+    """LOT, EXP (with its time, if any), serial and the barcode's human-readable text as PRINTED on one label."""
     out = {}
     for fz in fitted.zones:
         text = zone_text(page, zone_bbox(fz.zone.rect, x0, top))
         if "lot" in fz.zone.fields:
             out["lot"] = re.search(r"LOT (\S+)", text).group(1)
         if "expiry" in fz.zone.fields:
-            out["exp"] = re.search(r"EXP (\d{4}-\d\d-\d\d)", text).group(1)
+            m = re.search(r"EXP (\d{4}-\d\d-\d\d)(?: (\d\d:\d\d))?", text)
+            out["exp"] = m.group(1)
+            if m.group(2):
+                out["exp_time"] = m.group(2)
         if "serial" in fz.zone.fields:
             out["serial"] = _SERIAL.match(text).group(1)
+        if "barcode_hri" in fz.zone.fields:
+            out["hri"] = text
     return out
 
 
+def gs1_expiry(printed: dict[str, str]) -> tuple[str, str]:
+    """(AI, value) the printed expiry must have in a GS1 code: (17) YYMMDD, or (7003) YYMMDDHHMM."""
+    day = yymmdd(date.fromisoformat(printed["exp"]))
+    if "exp_time" in printed:
+        return "7003", day + printed["exp_time"].replace(":", "")
+    return "17", day
+
+
+def plain_text(printed: dict[str, str]) -> str:
+    """The text a plain (non-GS1) code must carry for the printed values."""
+    exp = printed["exp"] + (f" {printed['exp_time']}" if "exp_time" in printed else "")
+    return f"LOT {printed['lot']} EXP {exp} SN {printed['serial']}"
+
+
 def check_barcodes(result, content, templates, labels: list[int], dpi: int = 600) -> None:
-    """Each listed label's DataMatrix reads as GS1 (]d2) and says exactly the printed lot,
-    expiry and serial (and the GTIN of the NDC when there is one)."""
+    """Each listed label's DataMatrix says exactly the printed lot, expiry and serial: a GS1 code (]d2)
+    always with its (01) GTIN, and (7003) for an expiry with a time; a plain code (]d1) exactly the
+    text "LOT ... EXP ... SN ..."; no code when the label carries none. Where the label prints the
+    code's human-readable text, the decoded text is exactly that."""
+    from labelapp.render.label.barcode import Gs1Data, PlainCode
+
     stock = templates.stock(result.stock)
     fitted = fitted_label(content, result, templates)
     with open_pdf(result.pdf) as pdf:
@@ -302,14 +326,24 @@ def check_barcodes(result, content, templates, labels: list[int], dpi: int = 600
                 if x0 <= b.position.top_left.x / scale <= x0 + stock.width
                 and top <= b.position.top_left.y / scale <= top + stock.height
             ]
+            if content.code is None:
+                assert mine == [], f"label {index}: a symbol on a label without a code"
+                assert printed.get("hri", "") == ""
+                continue
             assert len(mine) == 1, f"label {index}: {len(mine)} symbols found"
             symbol = mine[0]
+            if "hri" in printed:
+                assert symbol.text == printed["hri"]
+            if isinstance(content.code, PlainCode):
+                assert symbol.symbology_identifier == "]d1"  # not GS1: no FNC1 in first position
+                assert symbol.text == plain_text(printed)
+                continue
+            assert isinstance(content.code, Gs1Data)
             assert symbol.symbology_identifier == "]d2"
             data = parse_hri(symbol.text)
+            assert list(data)[0] == "01" and data["01"] == content.code.gtin
+            ai, value = gs1_expiry(printed)
+            assert data[ai] == value
+            assert ({"17", "7003"} - {ai}).isdisjoint(data)
             assert data["10"] == printed["lot"]
-            assert data["17"] == yymmdd(date.fromisoformat(printed["exp"]))
             assert data["21"] == printed["serial"]
-            if content.gs1.gtin:
-                assert data["01"] == content.gs1.gtin
-            else:
-                assert "01" not in data

@@ -191,7 +191,7 @@ def test_carton_adds_medwatch_directions_and_full_ingredients(templates):
     assert MEDWATCH in text
     assert "Dose as directed by the prescriber." in text
     assert "zinc sulfate heptahydrate 0.01 mg; water for injection q.s." in text
-    assert "(17)261223(10)G50-261123-01(21)0001" in text
+    assert "LOT G50-261123-01 EXP 2026-12-23 SN 0001" in text  # the plain code without an NDC
 
 
 def test_unit_label_moves_ingredients_to_the_carton_only_when_needed(templates):
@@ -211,7 +211,9 @@ def test_patient_order_with_ndc(templates):
     with open_pdf(result.pdf) as pdf:
         text = " ".join(pdf.pages[0].extract_text().split())
     assert "Not for resale." in text and "Office Use Only" not in text
-    assert "NDC 12345-678-90" in text
+    assert content.texts["ndc"] == "NDC 12345-678-90"  # check_label_run reads it back from its zone
+    assert content.texts["patient"].replace(NBSP, " ") == "Patient: Jordan Example  Order: RX-2611-0042"
+    assert "Patient: Jordan Example Order: RX-2611-0042" in text
     assert content.gs1.gtin == "00312345678906"
     check_label_run(result, content, templates)
     check_barcodes(result, content, templates, [1, 2, 3])
@@ -286,7 +288,7 @@ def test_preflight_refuses_the_micro_sign(vial, templates):
 
 def test_preflight_checks_the_elements_too(vial, templates):
     elements = dict(vial.elements, **{"facility.phone": " "})
-    broken = type(vial)(vial.kind, vial.texts, vial.gs1, MappingProxyType(elements), vial.title)
+    broken = type(vial)(vial.kind, vial.texts, vial.code, MappingProxyType(elements), vial.title)
     with pytest.raises(PreflightError, match="facility.phone: is missing"):
         render_labels(broken, "roll-vial-30ml", 1, templates)
 

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from render_helpers import batch_from, case_data, decode, open_pdf, parse_hri
+from render_helpers import batch_from, case_data, decode, open_pdf
 
 from labelapp.render.label.render import plan_for
 from labelapp.render.worksheet.document import render_worksheet
@@ -146,9 +146,23 @@ def test_specimens_are_the_real_labels(glycine, plans):
     texts = pages_text(pdf)
     page = next(i for i, t in enumerate(texts) if "14. Label specimens" in t)
     assert "Unit (vial) label: stock roll-vial-30ml" in texts[page]
-    found = [parse_hri(b.text) for p in (page, page + 1) if p < len(texts) for b in decode(pdf, p, 400)]
-    assert {f["21"] for f in found} == {"0001"}
-    assert len(found) == 2 and all(f["10"] == "G50-261123-01" and f["17"] == "261223" for f in found)
+    found = [b.text for p in (page, page + 1) if p < len(texts) for b in decode(pdf, p, 400)]
+    # no NDC: the default plain code, exactly the specimen's lot, expiry and serial
+    assert found == ["LOT G50-261123-01 EXP 2026-12-23 SN 0001"] * 2
+
+
+def test_an_hour_based_batch_record_shows_the_times_and_the_basis():
+    data = case_data("glycine-ndc-patient")
+    data["formula"]["dating_rule"] = "usp797-cat1"
+    data["batch"]["compounded_at"] = "2026-11-23T08:30:00"
+    bf, comp = batch_from(data)
+    text = " ".join(" ".join(pages_text(render_worksheet(bf, comp))).split())
+    assert "Compounded 2026-11-23 08:30 | EXP 2026-11-23 20:30" in text  # the header of every page
+    assert "2026-11-23 08:30 by Alex Rivera" in text
+    assert "12 hours at controlled room temperature from 2026-11-23 08:30 -> 2026-11-23 20:30" in text
+    assert "facility local time as entered in batch.compounded_at" in text
+    assert "never rounded to a day" in text
+    assert "(01) GTIN 00312345678906 from NDC 12345-678-90" in text
 
 
 def test_no_text_below_seven_points_and_all_inside_the_page(glycine, plans):

@@ -97,6 +97,11 @@ def test_an_out_of_limit_weight_a_late_entry_and_a_failed_endotoxin_open_three_d
     rendering.sign_batch(any_reg, batch.id, "qa", PASSWORDS["qa"], "released")
     assert any_reg.batches.get(batch.id).status == "released"
     assert any_reg.audit.verify().ok
+    # each signature is checked against what it was made over: the step verification against its
+    # entry, each disposition against its deviation, the batch signatures against the batch
+    signatures = any_reg.batches.signatures(batch.id)
+    assert {s.record_type for s in signatures} == {"batch", "step", "deviation"}
+    assert [s.subject for s in signatures if not s.content_matches] == []
 
 
 def test_release_lists_everything_missing(any_reg, who, batch):
@@ -141,8 +146,12 @@ def test_component_lots_must_be_received_released_unexpired_and_the_right_ingred
         gtin="00614141999965",
     )
     ex.release_material(scanned.id, "qa", PASSWORDS["qa"])
-    entry = ex.record(batch.id, "glycine-lot", "]d2010061414199996510A1B2C3\x1d17270331", tech)
-    assert entry.source == "scanned" and "glycine lot A1B2C3 (exp 2027-03-31" in entry.value
+    with pytest.raises(
+        RuleViolation, match=r"lot A1B2C3 is not the glycine lot this batch was started with \(GL-2291\)"
+    ):
+        ex.record(batch.id, "glycine-lot", "]d2010061414199996510A1B2C3\x1d17270331", tech)
+    entry = ex.record(batch.id, "glycine-lot", "]d2010061414199996510GL-2291\x1d17280131", tech)
+    assert entry.source == "scanned" and "glycine lot GL-2291 (exp 2028-01-31" in entry.value
 
 
 def test_a_correction_keeps_the_original_needs_a_reason_and_opens_a_deviation(any_reg, who, batch):

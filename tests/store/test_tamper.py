@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from register_helpers import PASSWORDS, add_users, make_batch_file
+from execution_helpers import executed_batch_file, receive_and_release, record_passing_qc, run_clean_batch
+from register_helpers import PASSWORDS, add_users
 from sqlalchemy import select, text
 
 from labelapp.domain.errors import LabelappError
@@ -65,9 +66,16 @@ def released(reg):
     reg.formulas.add_ingredient(
         "sucrose", {"name": "sucrose", "mw": "342.30", "particles": 1, "source": "CoA"}, who["qa"]
     )
-    reg.formulas.add(make_batch_file().formula, who["pharm2"])
+    reg.formulas.add(executed_batch_file().formula, who["pharm2"])
     reg.formulas.approve("GLY50", "1", "pharm", PASSWORDS["pharm"])
-    batch = reg.batches.new(make_batch_file(units=10), who["tech"])
+    receive_and_release(reg, who)
+    batch = reg.batches.new(executed_batch_file(units=10), who["tech"])
+    run_clean_batch(reg, who, batch.id, units=10)  # 9 of 10 accepted: the yield deviation opens
+    record_passing_qc(reg, who, batch.id)
+    for deviation in reg.execution.status(batch.id).deviations:
+        reg.execution.disposition(
+            deviation.id, "qa", PASSWORDS["qa"], investigation="counted", root_cause="small batch", disposition="ok"
+        )
     document = rendering.render_registered(reg, batch.id, "vial")
     rendering.issue(reg, document, who["tech"], "ZD621")
     reg.batches.record_reconciliation(batch.id, who["tech"], applied=10, specimens=2, destroyed=0, returned=0)
@@ -215,6 +223,10 @@ EDITS = {
     "print_jobs": "UPDATE print_jobs SET printer = 'elsewhere'",
     "reconciliations": "UPDATE reconciliations SET destroyed = 5",
     "signatures": "UPDATE signatures SET meaning = 'released' WHERE meaning = 'performed'",
+    "step_entries": "UPDATE step_entries SET value = '5.9' WHERE step_id = 'ph-in-process'",
+    "deviations": "UPDATE deviations SET disposition = 'accepted by nobody'",
+    "qc_results": "UPDATE qc_results SET result = '0.1' WHERE spec_id = 'endotoxin'",
+    "material_lots": "UPDATE material_lots SET expiry = '2031-12-31'",
 }
 
 
@@ -252,6 +264,10 @@ def test_an_inserted_row_is_named(any_reg, table):
         row["status"] = "draft"
     if table == "print_jobs":
         row["job_number"] = 99
+    if table == "deviations":
+        row["number"] = 99
+    if table == "material_lots":
+        row["lot"] = "INTRUDER-1"
     if "id" in row and key_column != "id":
         row.pop("id")
     with any_reg.database.engine.begin() as conn:

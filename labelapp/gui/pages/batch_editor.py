@@ -58,6 +58,7 @@ PLACEHOLDERS = {
     "compounded_by": "full name",
     "verified_by": "optional",
     "patient_name": "optional (named-patient order)",
+    "order_number": "with a patient: prescription or order number",
     "specimen_labels": "e.g. 2",
     "retain_labels": "e.g. 4",
 }

@@ -27,10 +27,11 @@ SCALAR_FIELDS = (
     "compounded_by",
     "verified_by",
     "patient_name",
+    "order_number",
     "specimen_labels",
     "retain_labels",
 )
-OPTIONAL_FIELDS = frozenset({"verified_by", "patient_name"})
+OPTIONAL_FIELDS = frozenset({"verified_by", "patient_name", "order_number"})
 FIELD_TITLES = {
     "units": "Units",
     "allowance_percent": "Allowance %",
@@ -38,6 +39,7 @@ FIELD_TITLES = {
     "compounded_by": "Compounded by",
     "verified_by": "Verified by",
     "patient_name": "Patient",
+    "order_number": "Order number",
     "specimen_labels": "Specimen labels",
     "retain_labels": "Retain labels",
     "lot_number": "Lot number",

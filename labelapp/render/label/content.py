@@ -14,7 +14,7 @@ from labelapp.calc.format import fmt_number
 from labelapp.calc.solution import sum_per_ml
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
-from labelapp.render.label.barcode import Gs1Data, gtin14_from_ndc
+from labelapp.render.label.barcode import Gs1Data, LabelCode, PlainCode
 from labelapp.render.label.fields import LabelKind
 
 COMPOUNDED_STATEMENT = "This is a compounded drug."
@@ -33,12 +33,17 @@ class LabelContent:
 
     kind: LabelKind
     texts: Mapping[str, str]
-    gs1: Gs1Data
+    code: LabelCode | None  # the 2D code (serial added per label); None: the label carries none
     elements: Mapping[str, str]
     title: str
     office_use: bool = True
     lot_provisional: bool = False
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def gs1(self) -> Gs1Data | None:
+        """The GS1 data of the code, when the code is GS1."""
+        return self.code if isinstance(self.code, Gs1Data) else None
 
     def with_text(self, name: str, text: str) -> "LabelContent":
         texts = dict(self.texts)
@@ -46,7 +51,7 @@ class LabelContent:
         return LabelContent(
             self.kind,
             MappingProxyType(texts),
-            self.gs1,
+            self.code,
             self.elements,
             self.title,
             self.office_use,
@@ -69,6 +74,16 @@ def resale_text(bf: BatchFile) -> str:
     if not bf.batch.office_use:
         return keep(NOT_FOR_RESALE)
     return f"{keep(NOT_FOR_RESALE)} {keep(OFFICE_USE_ONLY)}"
+
+
+def patient_text(bf: BatchFile) -> str:
+    """'Patient: Jordan Example  Order: RX-2611-0042' for a named-patient batch; '' for office use (§1.4)."""
+    batch = bf.batch
+    if batch.office_use:
+        return ""
+    # name and order each unbroken; two spaces between them (one non-breaking, so both print), where a
+    # line may break
+    return f"{keep(f'Patient: {batch.patient_name}')}{NBSP} {keep(f'Order: {batch.order_number}')}"
 
 
 def active_meq_text(comp: BatchComputation) -> str:
@@ -114,7 +129,7 @@ def elements_of(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
         "quantity": comp.quantity_text,
         "date compounded": comp.compounded_text,
         "expiration date": comp.expiration_text,
-        "storage and handling": bf.formula.storage.text,
+        "storage and handling": bf.formula.storage.statement,
         "route": bf.formula.route,
         "ingredients": comp.ingredients_text,
     }
@@ -130,12 +145,13 @@ def unit_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
         "container": comp.package_text,
         "osmolarity": osmolarity_text(comp),
         "ingredients": comp.ingredients_text,
-        "storage": bf.formula.storage.text,
+        "storage": bf.formula.storage.statement,
         "lot": keep(f"LOT {comp.lot_number}"),
         "expiry": keep(comp.expiration_text),
         "compounded_date": keep(comp.compounded_text),
         "compounded_statement": COMPOUNDED_STATEMENT,
         "resale": resale_text(bf),
+        "patient": patient_text(bf),
         "facility": facility_text(bf),
         "ndc": f"NDC {bf.formula.ndc}" if bf.formula.ndc else "",
     }
@@ -148,14 +164,27 @@ def carton_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
     return texts
 
 
-def gs1_data(bf: BatchFile, comp: BatchComputation) -> Gs1Data:
-    gtin = gtin14_from_ndc(bf.formula.ndc) if bf.formula.ndc else None
-    return Gs1Data(expiry=comp.expiration_date, lot=comp.lot_number, gtin=gtin)
+def label_code(comp: BatchComputation) -> LabelCode | None:
+    """The labels' 2D code as the computation chose it (docs/domain.md §7.3): a GS1 DataMatrix with
+    its (01) GTIN and (17) expiry, or (7003) expiry date and time for an hour-based expiry; a plain
+    DataMatrix; or none."""
+    choice = comp.barcode
+    if choice.kind == "gs1":
+        assert choice.gtin is not None  # BarcodeChoice of kind gs1 always carries its GTIN
+        return Gs1Data(
+            expiry=comp.expiration_date, lot=comp.lot_number, gtin=choice.gtin, expiry_time=comp.expiration_time
+        )
+    if choice.kind == "plain":
+        return PlainCode(expiry=comp.expiration_date, lot=comp.lot_number, expiry_time=comp.expiration_time)
+    return None
 
 
 def label_content(bf: BatchFile, comp: BatchComputation, kind: LabelKind) -> LabelContent:
     texts = unit_texts(bf, comp) if kind == "vial" else carton_texts(bf, comp)
     elements = elements_of(bf, comp)
+    if not bf.batch.office_use:
+        elements["patient name"] = bf.batch.patient_name or ""
+        elements["order number"] = bf.batch.order_number or ""
     if kind == "carton":
         elements["directions for use"] = bf.formula.directions
     notes = []
@@ -168,7 +197,7 @@ def label_content(bf: BatchFile, comp: BatchComputation, kind: LabelKind) -> Lab
     return LabelContent(
         kind,
         MappingProxyType(texts),
-        gs1_data(bf, comp),
+        label_code(comp),
         MappingProxyType(elements),
         title,
         bf.batch.office_use,

@@ -33,6 +33,7 @@ FIELDS: dict[str, FieldInfo] = {
     "expiry": FieldInfo("expiration date"),
     "compounded_statement": FieldInfo('"This is a compounded drug."'),
     "resale": FieldInfo('"Not for resale" / "Office Use Only"'),
+    "patient": FieldInfo("named patient and order number (named-patient batches only)"),
     "facility": FieldInfo("outsourcing facility name, address and phone"),
     "ndc": FieldInfo("NDC, when assigned"),
     "warnings": FieldInfo("cautionary statements from the master formula (e.g. must be diluted)"),
@@ -57,6 +58,7 @@ _UNIT_LABEL = frozenset(
         "expiry",
         "compounded_statement",
         "resale",
+        "patient",
         "facility",
         "ndc",
         "warnings",
@@ -69,8 +71,9 @@ REQUIRED_FIELDS: dict[str, frozenset[str]] = {
     "carton": _UNIT_LABEL | {"adverse_events", "directions"},
 }
 
-# Fields that may legitimately print nothing (the zone is then left blank).
-OPTIONAL_TEXT = frozenset({"ndc", "warnings", "barcode_hri"})
+# Fields that may legitimately print nothing (the zone is then left blank). ``patient`` is empty on an
+# office-use batch; the preflight requires it for a named patient (docs/domain.md §1.4).
+OPTIONAL_TEXT = frozenset({"ndc", "warnings", "barcode_hri", "patient"})
 
 # The statements that must be the largest text on a label (docs/domain.md §2.1, §2.9).
 PRIMARY_FIELDS = frozenset({"established_name", "strength"})

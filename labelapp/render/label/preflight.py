@@ -37,6 +37,13 @@ def preflight_issues(content: LabelContent) -> list[FieldIssue]:
         issues.append(FieldIssue("resale", "must include 'Not for resale'"))
     if content.office_use and "Office Use Only" not in resale:
         issues.append(FieldIssue("resale", "must include 'Office Use Only' (no named patient)"))
+    patient = content.texts.get("patient", "").replace("\u00a0", " ")
+    if not content.office_use and not ("Patient: " in patient and "Order: " in patient):
+        issues.append(
+            FieldIssue("patient", "a named-patient label must print the patient's name and order number (§1.4)")
+        )
+    if content.office_use and patient.strip():
+        issues.append(FieldIssue("patient", "an office-use label names no patient"))
     for name, text in sorted(content.texts.items()):
         for char, why in _BANNED.items():
             if char in text:

@@ -18,7 +18,6 @@ from types import MappingProxyType
 
 from labelapp.domain.errors import LabelappError
 from labelapp.render.errors import LabelFitError, TemplateError
-from labelapp.render.label import barcode
 from labelapp.render.label.content import SEE_CARTON, LabelContent
 from labelapp.render.label.fields import LabelKind
 from labelapp.render.label.fit import FittedLabel, fit_layout
@@ -51,15 +50,15 @@ class LabelRunResult:
 
 def variable_samples(content: LabelContent, count: int) -> dict[str, str]:
     """The widest per-label texts of a run of ``count`` (the last serial)."""
-    last = barcode.with_serial(content.gs1, serial_value(count, count))
-    return {"serial": serial_text(count, count), "barcode_hri": last.human_readable()}
+    hri = content.code.with_serial(serial_value(count, count)).human_readable() if content.code else ""
+    return {"serial": serial_text(count, count), "barcode_hri": hri}
 
 
 def _plan(content: LabelContent, fitted: FittedLabel, stock: Stock, count: int) -> RunPlan:
     return RunPlan(
         fitted=fitted,
         stock=stock,
-        gs1=content.gs1,
+        code=content.code,
         count=count,
         title=content.title,
         subject=f"{count} labels on {stock.name} ({fitted.layout.name})",

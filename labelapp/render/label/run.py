@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from labelapp.render.errors import LabelFitError
 from labelapp.render.fonts import string_width
 from labelapp.render.label import barcode
-from labelapp.render.label.barcode import Gs1Data
+from labelapp.render.label.barcode import LabelCode
 from labelapp.render.label.draw import draw_static
 from labelapp.render.label.fit import FittedLabel, FittedZone, place_variable
 from labelapp.render.pdfio import new_canvas, pdf_bytes
@@ -57,7 +57,7 @@ def module_for(zone: BarcodeZone, stock: Stock) -> float:
 class RunPlan:
     fitted: FittedLabel
     stock: Stock
-    gs1: Gs1Data
+    code: LabelCode | None  # None: the label carries no 2D code (its barcode zone stays empty)
     count: int
     title: str
     subject: str
@@ -87,9 +87,11 @@ def symbol_origin(plan: RunPlan, module: float, columns: int, rows: int) -> tupl
 
 def check_symbol_fits(plan: RunPlan) -> None:
     """Encode the run's largest symbol (the last serial) and check it fits the barcode zone."""
+    if plan.code is None:
+        return
     zone = plan.fitted.layout.barcode_zone
-    data = barcode.with_serial(plan.gs1, serial_value(plan.count, plan.count))
-    columns, rows = barcode.symbol_size(barcode.encode(data.element_string(), zone.shape))
+    data = plan.code.with_serial(serial_value(plan.count, plan.count))
+    columns, rows = barcode.symbol_size(barcode.encode(data.symbol_text(), zone.shape, data.is_gs1))
     symbol_origin(plan, module_for(zone, plan.stock), columns, rows)
 
 
@@ -118,7 +120,8 @@ class _LabelDrawer:
         self.zone = plan.fitted.layout.barcode_zone
         self.module = module_for(self.zone, plan.stock)
         self.dot = 72.0 / plan.stock.dpi
-        self.element_prefix, self.hri_prefix = plan.gs1.serial_prefixes()
+        self.code = plan.code
+        self.element_prefix, self.hri_prefix = plan.code.serial_prefixes() if plan.code else ("", "")
         self.variables = [self._variable(z) for z in plan.fitted.zones if z.zone.variable]
         self.fixed_width = {id(v): _constant_width(v, plan) for v in self.variables}
         self.origins: dict[tuple[int, int], tuple[float, float]] = {}
@@ -128,6 +131,8 @@ class _LabelDrawer:
         if field == "serial":
             return _Variable(fitted, lambda index, serial: serial_text(index, count))
         if field == "barcode_hri":
+            if self.code is None:
+                return _Variable(fitted, lambda index, serial: "")
             return _Variable(fitted, lambda index, serial: self.hri_prefix + serial)
         raise ValueError(f"no per-label value for field {field!r}")
 
@@ -137,12 +142,15 @@ class _LabelDrawer:
 
     def draw_variable(self, canvas: Canvas, index: int) -> None:
         serial = serial_value(index, self.plan.count)
-        self._draw_symbol(canvas, self.element_prefix + serial)
+        if self.code is not None:
+            self._draw_symbol(canvas, self.element_prefix + serial, self.code.is_gs1)
         for variable in self.variables:
-            self._draw_text(canvas, variable, variable.make_text(index, serial))
+            text = variable.make_text(index, serial)
+            if text:
+                self._draw_text(canvas, variable, text)
 
-    def _draw_symbol(self, canvas: Canvas, element_string: str) -> None:
-        symbol = barcode.encode(element_string, self.zone.shape)
+    def _draw_symbol(self, canvas: Canvas, element_string: str, gs1: bool) -> None:
+        symbol = barcode.encode(element_string, self.zone.shape, gs1)
         size = barcode.symbol_size(symbol)
         origin = self.origins.get(size)
         if origin is None:
@@ -170,6 +178,8 @@ def _constant_width(variable: _Variable, plan: RunPlan) -> float | None:
     count = plan.count
     first = variable.make_text(1, serial_value(1, count))
     last = variable.make_text(count, serial_value(count, count))
+    if not last:
+        return 0.0
     fitted = variable.fitted
     widths = {string_width(d, fitted.font, fitted.size) for d in "0123456789"}
     same_shape = len(first) == len(last) and all(a == b or (a.isdigit() and b.isdigit()) for a, b in zip(first, last))

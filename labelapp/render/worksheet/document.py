@@ -30,6 +30,7 @@ MARGIN = 0.6 * 72
 HEADER_H = 0.8 * 72
 TOTAL_FORM = "pagecount"
 HEADER_MIN_SIZE = 7.0
+TITLE = "BATCH PRODUCTION AND CONTROL RECORD"
 
 
 def _canvas_class() -> type[Canvas]:
@@ -70,17 +71,17 @@ def header_lines(bf: BatchFile, comp: BatchComputation) -> tuple[str, str, str]:
         f"{comp.product_name} \u2014 {comp.strength_text}",
         f"Formula {bf.formula.id} v{bf.formula.version}   |   Lot {lot}   |   Batch "
         f"{bf.batch.units} units, {comp.batch_volume_text}",
-        f"Compounded {comp.compounded_date.isoformat()}   |   {comp.expiration_text}   |   {bf.facility.name}",
+        f"{comp.compounded_text}   |   {comp.expiration_text}   |   {bf.facility.name}",
     )
 
 
-def _draw_header(canvas: Canvas, doc: BaseDocTemplate, lines: tuple[str, str, str]) -> None:
+def _draw_header(canvas: Canvas, doc: BaseDocTemplate, lines: tuple[str, str, str], title: str = TITLE) -> None:
     width = PAGE_W - 2 * MARGIN
     top = PAGE_H - MARGIN + 14
     canvas.saveState()
     canvas.setFillGray(0)
-    canvas.setFont(BOLD, 10)
-    canvas.drawString(MARGIN, top, "BATCH PRODUCTION AND CONTROL RECORD")
+    canvas.setFont(BOLD, _fit_font(title, BOLD, 10, width - 90))
+    canvas.drawString(MARGIN, top, title)
     label = f"Page {canvas.getPageNumber()} of "
     canvas.setFont(BOLD, 8)
     x = PAGE_W - MARGIN - 60 - string_width(label, BOLD, 8) + 44
@@ -130,10 +131,16 @@ def _specimen_parts(plan: RunPlan, caption: str) -> list[Flowable]:
     return [p(caption, "small"), LabelSpecimen(), Spacer(1, 8)]
 
 
-def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list[Flowable]:
+def specimens(
+    label_plan: RunPlan | None,
+    carton_plan: RunPlan | None,
+    title: str = "14. Label specimens (actual size)",
+    approval: str = "Approved by: ________________  date: __________",
+) -> list[Flowable]:
+    """The label specimens at actual size; ``approval`` ends each caption (a line to sign on paper)."""
     from reportlab.platypus import KeepTogether
 
-    head = sec.heading("14. Label specimens (actual size)")
+    head = sec.heading(title)
     plans = [(label_plan, "Unit (vial) label"), (carton_plan, "Carton / container label")]
     shown = [(plan, what) for plan, what in plans if plan is not None]
     if not shown:
@@ -153,9 +160,8 @@ def specimens(label_plan: RunPlan | None, carton_plan: RunPlan | None) -> list[F
     for plan, what in shown:
         caption = (
             f"{what}: stock {plan.stock.name} ({plan.stock.size_text()}), layout "
-            f"{plan.fitted.layout.name}; serial 1 of {plan.count} shown. Approved by: "
-            "________________  date: __________"
-        )
+            f"{plan.fitted.layout.name}; serial 1 of {plan.count} shown. {approval}"
+        ).rstrip()
         figures += _specimen_parts(plan, caption)
     return [KeepTogether([head] + figures[:3])] + figures[3:]
 
@@ -206,6 +212,12 @@ def render_worksheet(
     audit_anchor: tuple[int, str] | None = None,
 ) -> bytes:
     """The batch record PDF. Deterministic: the same inputs give the same bytes."""
+    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
+    return build_record(bf, comp, flowables)
+
+
+def build_record(bf: BatchFile, comp: BatchComputation, flowables: list[Flowable], title: str = TITLE) -> bytes:
+    """Lay ``flowables`` out on letter pages under the record header ("Page n of N"), deterministically."""
     from reportlab.platypus import SimpleDocTemplate
 
     register_fonts()
@@ -230,8 +242,7 @@ def render_worksheet(
     lines = header_lines(bf, comp)
 
     def on_page(canvas: Canvas, doc_: BaseDocTemplate) -> None:
-        _draw_header(canvas, doc_, lines)
+        _draw_header(canvas, doc_, lines, title)
 
-    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
     build_story(lambda: doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_canvas_class()))
     return buffer.getvalue()

@@ -52,6 +52,8 @@ class ReconciliationCounts:
     destroyed_unused: int  # F: unused lot-specific labels, destroyed (witnessed)
     returned: int = 0  # returned to stores (should be 0 for lot-specific labels)
     issued_detail: str = ""  # what A is made of, e.g. "106 vial + 106 carton labels"
+    investigation_note: str = ""  # why the counts differ, as typed at reconciliation (211.192)
+    recorded: str = ""  # who entered the counts in the register, and when
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

@@ -14,7 +14,7 @@ from labelapp.calc.format import fmt_number
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.results import BatchComputation
 from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
-from labelapp.render.worksheet.style import ROW_HEIGHT, grid_table, p
+from labelapp.render.worksheet.style import ROW_HEIGHT, data, grid_table, p
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable, Paragraph, Table
@@ -46,12 +46,18 @@ def heading(text: str) -> Paragraph:
     return p(text, "h2")
 
 
-def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
+def summary(bf: BatchFile, comp: BatchComputation, *, on_paper: bool = True) -> list[Flowable]:
+    """The batch. ``on_paper``: with the lines the floor fills in by hand (start time, room); the
+    executed record leaves them out (its steps carry the times)."""
     f, b = bf.formula, bf.batch
     lot = comp.lot_number + (
         " (provisional: from the lot pattern; the register allocates the final lot)" if comp.lot_provisional else ""
     )
-    use = f"named patient: {b.patient_name}" if b.patient_name else "office use (no named patient)"
+    use = (
+        f"named patient: {b.patient_name}, order {b.order_number}"
+        if b.patient_name
+        else "office use (no named patient)"
+    )
     rows = [
         ("Product", f"{comp.product_name}, {f.dosage_form}"),
         ("Strength", comp.strength_text),
@@ -67,15 +73,16 @@ def summary(bf: BatchFile, comp: BatchComputation) -> list[Flowable]:
         ("Target fill", fill_text(bf)),
         (
             "Compounded",
-            f"{comp.compounded_date.isoformat()} by {b.compounded_by}"
+            f"{comp.compounded_text.removeprefix('Compounded ')} by {b.compounded_by}"
             + (f"; verified by {b.verified_by}" if b.verified_by else ""),
         ),
         ("Expiration", f"{comp.expiration_text}. {comp.expiry.basis}"),
-        ("Storage", f.storage.text),
+        ("Storage", f.storage.statement),
+        ("Label 2D code", comp.barcode.basis),
         ("Order", use),
-        ("Started (date/time)", BLANK),
-        ("Room / ISO class", BLANK),
     ]
+    if on_paper:
+        rows += [("Started (date/time)", BLANK), ("Room / ISO class", BLANK)]
     table = grid_table([[p(k, "cellbold"), p(v, "cell")] for k, v in rows], [110, WIDTH - 110], header_rows=0)
     return [heading("1. Batch"), table]
 
@@ -308,6 +315,16 @@ def reconciliation(
             sigs.cell("label-reconciliation"),
         ]
     )
+    spans: list[tuple[int, int]] = []
+    if counts is not None and counts.investigation_note:
+        rows.append([BLANK, p("Investigation note (211.192)", "cellbold"), data(counts.investigation_note), BLANK])
+        spans.append((len(rows) - 1, 2))
+    if counts is not None and counts.recorded:
+        rows.append([BLANK, p("Recorded in the register", "cellbold"), data(counts.recorded), BLANK])
+        spans.append((len(rows) - 1, 2))
+    table = grid_table(rows, [16, 250, 80, WIDTH - 346], row_height=ROW_HEIGHT)
+    if spans:
+        table.setStyle([("SPAN", (col, row), (-1, row)) for row, col in spans])
     return [
         heading("9. Labeling and label reconciliation"),
         p(
@@ -315,7 +332,7 @@ def reconciliation(
             "(211.122(g)(3)); all excess lot-specific labels are destroyed (211.125(d)).",
             "small",
         ),
-        grid_table(rows, [16, 250, 80, WIDTH - 346], row_height=ROW_HEIGHT),
+        table,
         grid_table(
             [[p(SIGNATURE_STEPS["labeling"], "cellbold"), sigs.cell("labeling")]],
             [200, WIDTH - 200],
@@ -385,11 +402,19 @@ def deviations() -> list[Flowable]:
 
 
 def release(sigs: Signatures) -> list[Flowable]:
+    """QA's disposition: boxes to tick on paper, or, once QA has e-signed, the decision as signed (never
+    an empty box under a signature)."""
+    signed = sigs.for_step("qa-release")
+    decision: Cell = (
+        p("; ".join(f"{r.meaning.upper()} (e-signed below)" for r in signed), "cellbold")
+        if signed
+        else p("[   ] Approved for release        [   ] Rejected", "cell")
+    )
     rows: list[list[Cell]] = [
-        [p("Disposition", "cellbold"), p("[   ] Approved for release        [   ] Rejected", "cell")],
+        [p("Disposition", "cellbold"), decision],
         [p(SIGNATURE_STEPS["qa-release"], "cellbold"), sigs.cell("qa-release")],
     ]
-    return [
+    out: list[Flowable] = [
         heading("13. QA review and release"),
         p(
             "The quality unit reviews every production, control, packaging and labeling record "
@@ -399,9 +424,21 @@ def release(sigs: Signatures) -> list[Flowable]:
         ),
         grid_table(rows, [150, WIDTH - 150], header_rows=0, row_height=ROW_HEIGHT + 6),
     ]
+    if signed:
+        out.append(
+            p(
+                "This batch is executed on the paper worksheet: its recorded values, QC results, yield and "
+                "deviations are on the handwritten pages, which belong with this printout and which QA reviews "
+                "before signing (211.192). This printout carries the electronic signatures.",
+                "small",
+            )
+        )
+    return out
 
 
-def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, str] | None = None) -> list[Flowable]:
+def statements(
+    bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, str] | None = None, title: str = "15. Statements"
+) -> list[Flowable]:
     f = bf.facility
     fei = f" (FEI {f.fei})" if f.fei else ""
     anchor = (
@@ -416,14 +453,14 @@ def statements(bf: BatchFile, comp: BatchComputation, audit_anchor: tuple[int, s
         ]
     )
     return [
-        heading("15. Statements"),
+        heading(title),
         p(
             f"This is a compounded drug, compounded by {f.name}{fei}, {f.address}, Tel. {f.phone}, "
             "an outsourcing facility under section 503B of the Federal Food, Drug, and "
             "Cosmetic Act. Not for resale.",
             "body",
         ),
-        p(f"Storage and handling: {bf.formula.storage.text}", "body"),
+        p(f"Storage and handling: {bf.formula.storage.statement}", "body"),
         p(f"Expiration: {comp.expiration_text} ({comp.expiry.basis})", "body"),
         *anchor,
     ]

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from reportlab.platypus import Paragraph, Table
     from reportlab.platypus.tables import _TableCommand  # the stub's own name for one TableStyle command
 
-    # What a table cell holds: a paragraph, or "" for a box left blank to write in by hand.
-    Cell: TypeAlias = Paragraph | str
+    # What a table cell holds: a paragraph, several stacked, or "" for a box left blank to write in by hand.
+    Cell: TypeAlias = Paragraph | list[Paragraph] | str
 
-StyleName = Literal["body", "small", "cell", "cellbold", "h1", "h2", "warn"]
+StyleName = Literal["body", "small", "cell", "cellbold", "h1", "h2", "warn", "big", "decision"]
 
 BODY_SIZE = 8.5
 SMALL_SIZE = 7.5
@@ -41,6 +41,8 @@ def styles() -> dict[StyleName, ParagraphStyle]:
             "h2", parent=body, fontName=BOLD, fontSize=10, leading=12.5, spaceBefore=9, spaceAfter=3, keepWithNext=1
         ),
         "warn": ParagraphStyle("warn", parent=body, fontName=BOLD),
+        "big": ParagraphStyle("big", parent=body, fontName=BOLD, fontSize=22, leading=27, spaceBefore=4, spaceAfter=4),
+        "decision": ParagraphStyle("decision", parent=body, fontName=BOLD, fontSize=12, leading=15),
     }
 
 
@@ -51,6 +53,24 @@ def p(text: str, style: StyleName = "body") -> Paragraph:
     st = styles()[style]
     check_printable(text, st.fontName, f"worksheet text {text[:40]!r}")
     return Paragraph(escape(text), st)
+
+
+def printable(text: str, style: StyleName = "cell") -> str:
+    """``text`` with every character the font has no glyph for written as [U+XXXX]: what a person typed is
+    printed exactly and legibly instead of refusing the whole record (the executed record must always print)."""
+    from labelapp.render.fonts import truetype_font
+
+    glyphs = truetype_font(styles()[style].fontName).face.charToGlyph
+    return "".join(ch if ord(ch) in glyphs or ch == "\n" else f"[U+{ord(ch):04X}]" for ch in text)
+
+
+def data(text: str, style: StyleName = "cell", *, struck: bool = False) -> Paragraph:
+    """A paragraph of recorded data: escaped (never markup), unprintable characters spelled out, optionally
+    struck through (a corrected value stays legible under the line)."""
+    from reportlab.platypus import Paragraph
+
+    shown = escape(printable(text, style))
+    return Paragraph(f"<strike>{shown}</strike>" if struck else shown, styles()[style])
 
 
 def grid_table(

@@ -53,6 +53,7 @@ def run_naive(count: int) -> int:
     from reportlab.graphics import renderPDF
     from reportlab.graphics.barcode import createBarcodeDrawing
 
+    from labelapp.render.label.barcode import with_serial
     from labelapp.render.label.draw import draw_static
     from labelapp.render.label.render import plan_for
     from labelapp.render.label.run import serial_text, serial_value
@@ -62,10 +63,11 @@ def run_naive(count: int) -> int:
     plan = plan_for(content, STOCK, count)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, (plan.stock.width, plan.stock.height), "naive", "naive")
-    prefix = content.gs1.element_string()
+    code = content.code  # GS1 or plain, as the example's computation chose it
+    assert code is not None, "the benchmark's example carries a 2D code"
     for index in range(1, count + 1):
         draw_static(canvas, plan.fitted)
-        value = f"{prefix}[21]{serial_value(index, count)}".replace("[", "").replace("]", "")
+        value = with_serial(code, serial_value(index, count)).symbol_text()
         drawing = createBarcodeDrawing("ECC200DataMatrix", value=value, barWidth=0.96)
         renderPDF.draw(drawing, canvas, 205, 40)
         canvas.setFont("LiberationSans", 7)

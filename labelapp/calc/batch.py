@@ -10,7 +10,7 @@ from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, fmt_time, mass_p
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
-from labelapp.domain.formula import ComponentRole, Formula, PackageType
+from labelapp.domain.formula import ComponentRole, ContainerType, Formula, PackageType
 from labelapp.domain.gs1 import gtin14_from_ndc
 from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.lots import LotPattern
@@ -221,12 +221,35 @@ def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple
     return lines
 
 
+CONTAINER_NAMES = {
+    ContainerType.VIAL: "Vial",
+    ContainerType.SYRINGE: "Prefilled Syringe",
+    ContainerType.BAG: "Bag",
+}
+
+
 def package_text(formula: Formula) -> str:
-    vol = fmt_qty(formula.container.nominal_volume_ml, "mL")
-    kind = formula.container.type.strip().title()
+    """Quantity, package type and discard statement (docs/domain.md §2.6; FDA package-type guidance, 2018).
+
+    "30 mL Single-Dose Vial. Discard unused portion." A prefilled syringe or a bag is single-dose:
+    a multiple-dose container is a vial that passed antimicrobial effectiveness testing, so a
+    multiple-dose syringe or bag is refused rather than labeled.
+    """
+    container = formula.container
+    vol = fmt_qty(container.nominal_volume_ml, "mL")
+    name = CONTAINER_NAMES[container.type]
     if formula.package_type is PackageType.SINGLE_DOSE:
-        return f"{vol} Single-Dose {kind}. Discard unused portion."
-    return f"{vol} Multiple-Dose {kind}. Discard 28 days after first puncture unless otherwise specified."
+        return f"{vol} Single-Dose {name}. Discard unused portion."
+    if container.type is not ContainerType.VIAL:
+        raise InputError(
+            [
+                FieldIssue(
+                    "formula.package_type",
+                    f"a {container.type.value} is single-dose; only a vial can be multiple-dose (docs/domain.md §2.6)",
+                )
+            ]
+        )
+    return f"{vol} Multiple-Dose {name}. Discard 28 days after first puncture unless otherwise specified."
 
 
 def ingredients_text(comps: list[ComponentResult]) -> str:

@@ -23,7 +23,7 @@ from labelapp.commands.common import (
     when,
 )
 from labelapp.domain.errors import LabelappError
-from labelapp.domain.execution import Deviation, ExecutionStatus, MaterialStatus, StepEntry
+from labelapp.domain.execution import Deviation, DeviationKind, ExecutionStatus, MaterialStatus, StepEntry
 from labelapp.instruments.mtsics import MtSicsBalance, Reading
 
 # ---------------------------------------------------------------- argument types
@@ -321,7 +321,9 @@ def add_batch_parsers(batch: Any, common: argparse.ArgumentParser) -> None:
         batch, "deviation", cmd_deviation, common, "open a deviation by hand (an event the program cannot see)"
     )
     p.add_argument("lot")
-    p.add_argument("--kind", default="other", help="deviation kind (default: other)")
+    p.add_argument(
+        "--kind", default="other", choices=[k.value for k in DeviationKind], help="deviation kind (default: other)"
+    )
     p.add_argument("--description", required=True)
     p.add_argument("--reference")
     p = add_command(batch, "deviations", cmd_deviations, common, "the deviations of a batch")

@@ -37,6 +37,7 @@ class DeviationKind(StrEnum):
     MISSING_STEP = "missing-step"
     QC_FAILURE = "qc-failure"
     YIELD = "yield"
+    OTHER = "other"  # opened by a person for an event the program cannot see
 
 
 class DeviationStatus(StrEnum):

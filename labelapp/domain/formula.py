@@ -39,10 +39,19 @@ class PackageType(StrEnum):
     MULTIPLE_DOSE = "multiple-dose"
 
 
+class ContainerType(StrEnum):
+    """The immediate container the unit label goes on; it picks the label stock and the container
+    statement ("10 mL Single-Dose Prefilled Syringe", docs/domain.md §2.6, §8.1)."""
+
+    VIAL = "vial"
+    SYRINGE = "syringe"
+    BAG = "bag"
+
+
 class Container(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: str = Field(default="vial", min_length=1, description="vial, syringe, bag, ampule")
+    type: ContainerType = Field(default=ContainerType.VIAL, description="vial, syringe (prefilled) or bag (IV bag)")
     nominal_volume_ml: Decimal = Field(gt=0, le=5000, description="labeled volume, e.g. 30")
     fill_volume_ml: Decimal = Field(gt=0, le=5500, description="target fill incl. USP <1151> overfill, e.g. 30.8")
     closure: str = Field(default="", description="stopper and seal description")
@@ -59,6 +68,12 @@ class Container(BaseModel):
                 f"{self.nominal_volume_ml} mL"
             )
         return self
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, v: object) -> object:
+        """' Vial' and 'VIAL' are the vial; anything else must be one of the three types."""
+        return v.strip().lower() if isinstance(v, str) else v
 
 
 class FormulaComponent(BaseModel):

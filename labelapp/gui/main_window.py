@@ -31,7 +31,9 @@ from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.audit import AuditPage
 from labelapp.gui.pages.batch_editor import BatchEditorPage
 from labelapp.gui.pages.batches import BatchesPage
+from labelapp.gui.pages.execution import ExecutionPage
 from labelapp.gui.pages.formulas import FormulasPage
+from labelapp.gui.pages.materials import MaterialsPage
 from labelapp.gui.pages.preview import PreviewPage
 from labelapp.gui.pages.print_page import PrintPage
 from labelapp.gui.pages.settings import SettingsPage
@@ -43,8 +45,20 @@ from labelapp.gui.window_state import restore_geometry, restore_splitter, save_g
 if TYPE_CHECKING:
     from labelapp.domain.records import AuthenticatedUser, FormulaRecord
 
-PageName = Literal["batches", "editor", "preview", "print", "verify", "archive", "formulas", "audit", "settings"]
-PAGES: tuple[PageName, ...] = (
+PageName = Literal[
+    "batches",
+    "editor",
+    "execution",
+    "preview",
+    "print",
+    "verify",
+    "archive",
+    "formulas",
+    "materials",
+    "audit",
+    "settings",
+]
+PAGES: tuple[PageName, ...] = (  # reached with Ctrl+1 ... Ctrl+9, in this order
     "batches",
     "editor",
     "preview",
@@ -55,14 +69,33 @@ PAGES: tuple[PageName, ...] = (
     "audit",
     "settings",
 )
+NAV: tuple[PageName, ...] = (  # the side list, top to bottom
+    "batches",
+    "editor",
+    "execution",
+    "preview",
+    "print",
+    "verify",
+    "archive",
+    "formulas",
+    "materials",
+    "audit",
+    "settings",
+)
+SHORTCUTS: dict[PageName, str] = {name: f"Ctrl+{number}" for number, name in enumerate(PAGES, start=1)} | {
+    "execution": "Ctrl+E",
+    "materials": "Ctrl+M",
+}
 TITLES = {
     "batches": "Batches",
     "editor": "Batch editor",
+    "execution": "Execute batch",
     "preview": "Label preview",
     "print": "Print",
     "verify": "Verify and release",
     "archive": "Archive",
     "formulas": "Formulas",
+    "materials": "Component lots",
     "audit": "Audit log",
     "settings": "Settings",
 }
@@ -79,21 +112,25 @@ class MainWindow(QMainWindow):
         options = page_options or {}
         self.batches_page = BatchesPage(session)
         self.editor_page = BatchEditorPage(session)
+        self.execution_page = ExecutionPage(session, **options.get("execution", {}))
         self.preview_page = PreviewPage(session)
         self.print_page = PrintPage(session, **options.get("print", {}))
         self.verify_page = VerifyPage(session)
         self.archive_page = ArchivePage(session, **options.get("archive", {}))
         self.formulas_page = FormulasPage(session)
+        self.materials_page = MaterialsPage(session)
         self.audit_page = AuditPage(session)
         self.settings_page = SettingsPage(session, **options.get("settings", {}))
-        self.pages: dict[str, QWidget] = {  # by name, for the stack and the menus (in PAGES order)
+        self.pages: dict[str, QWidget] = {  # by name, for the stack and the menus (in NAV order)
             "batches": self.batches_page,
             "editor": self.editor_page,
+            "execution": self.execution_page,
             "preview": self.preview_page,
             "print": self.print_page,
             "verify": self.verify_page,
             "archive": self.archive_page,
             "formulas": self.formulas_page,
+            "materials": self.materials_page,
             "audit": self.audit_page,
             "settings": self.settings_page,
         }
@@ -116,6 +153,8 @@ class MainWindow(QMainWindow):
     @overload
     def page(self, name: Literal["editor"]) -> BatchEditorPage: ...
     @overload
+    def page(self, name: Literal["execution"]) -> ExecutionPage: ...
+    @overload
     def page(self, name: Literal["preview"]) -> PreviewPage: ...
     @overload
     def page(self, name: Literal["print"]) -> PrintPage: ...
@@ -125,6 +164,8 @@ class MainWindow(QMainWindow):
     def page(self, name: Literal["archive"]) -> ArchivePage: ...
     @overload
     def page(self, name: Literal["formulas"]) -> FormulasPage: ...
+    @overload
+    def page(self, name: Literal["materials"]) -> MaterialsPage: ...
     @overload
     def page(self, name: Literal["audit"]) -> AuditPage: ...
     @overload
@@ -140,9 +181,9 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("page_list")
         self.stack = QStackedWidget()
-        for index, name in enumerate(PAGES):
+        for index, name in enumerate(NAV):
             self.nav.addItem(TITLES[name])
-            self.nav.item(index).setToolTip(f"Ctrl+{index + 1}")
+            self.nav.item(index).setToolTip(SHORTCUTS[name])
             self.stack.addWidget(self.pages[name])
         self.nav.setMaximumWidth(240)
         self.nav.setMinimumWidth(120)
@@ -188,15 +229,16 @@ class MainWindow(QMainWindow):
         batch_menu = bar.addMenu("&Batch")
         self._action(batch_menu, "&New batch…", self.new_batch, QKeySequence.StandardKey.New, "action_new_batch")
         self._action(batch_menu, "&Save draft", self.editor_page.save, QKeySequence.StandardKey.Save)
+        self._action(batch_menu, "E&xecute batch", self.execute_batch, None, "action_execute_batch")
         self._action(batch_menu, "&Find batch", self._find, QKeySequence.StandardKey.Find)
         self._action(batch_menu, "&Refresh", self.refresh_current, QKeySequence.StandardKey.Refresh)
         view_menu = bar.addMenu("&View")
-        for index, name in enumerate(PAGES):
+        for name in NAV:
             self._action(
                 view_menu,
                 TITLES[name],
-                lambda _=False, n=name: self.show_page(n),
-                f"Ctrl+{index + 1}",
+                self.execute_batch if name == "execution" else (lambda _=False, n=name: self.show_page(n)),
+                SHORTCUTS[name],
                 f"action_page_{name}",
             )
         help_menu = bar.addMenu("&Help")
@@ -217,16 +259,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ navigation
 
     def show_page(self, name: str) -> None:
-        self.nav.setCurrentRow(PAGES.index(name if name in PAGES else "batches"))
+        self.nav.setCurrentRow(NAV.index(name if name in NAV else "batches"))
 
     def current_page(self) -> PageName:
-        return PAGES[self.stack.currentIndex()]
+        return NAV[self.stack.currentIndex()]
 
     def _page_changed(self, row: int) -> None:
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        self.session.ui_settings.setValue("main/page", PAGES[row])
+        self.session.ui_settings.setValue("main/page", NAV[row])
         self.refresh_current()
 
     def refresh_current(self) -> None:
@@ -255,6 +297,13 @@ class MainWindow(QMainWindow):
         self.editor_page.start_new(formula_record)
         self.show_page("editor")
 
+    def execute_batch(self) -> None:
+        """The execution page, for the batch selected on the Batches page (else the one already open)."""
+        record = self.batches_page.selected_batch() if self.current_page() == "batches" else None
+        if record is not None:
+            self.open_batch(record.id)
+        self.show_page("execution")
+
     def open_batch(self, batch_id: int) -> None:
         self.editor_page.open_batch(batch_id)
         record = self.session.register.batches.get(batch_id)
@@ -268,6 +317,7 @@ class MainWindow(QMainWindow):
         self.print_page.set_batch(batch_id, lot)
         self.verify_page.set_batch(batch_id)
         self.preview_page.set_batch(batch_id)
+        self.execution_page.set_batch(batch_id)
 
     # ------------------------------------------------------------ idle lock
 

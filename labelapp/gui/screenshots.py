@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen python -m labelapp.gui.screenshots docs/screenshots
 
 Builds a throw-away register in a temporary folder (never the user's), signs in demo people,
-types the glycine example batch, prints its labels to a PDF file and grabs each page.
+types the glycine example batch, prints its labels to a PDF file, receives and releases its component
+lots, executes its master record (one pH out of limit, then dispositioned) and grabs each page.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,10 @@ PEOPLE = (
     ("quinn", "Quinn Quality", "qa"),
 )
 PASSWORD = "demo-password-{}"
+DEMO_LOTS = (  # the example batch's component lots, as received: (ingredient, lot, manufacturer, expiry, GTIN)
+    ("glycine", "GLY24117", "Example Chemical Co.", date(2028, 9, 30), "00614141999965"),
+    ("water for injection", "WFI-2611-07", "Example Water Systems", date(2027, 5, 31), None),
+)
 
 
 def settle(ms: int = 300, until: Callable[[], object] | None = None, timeout_ms: int = 15000) -> None:
@@ -70,6 +76,74 @@ def demo_register(folder: Path) -> tuple[Register, dict[str, AuthenticatedUser]]
         reg.formulas.add(formula, people["sam"])
         reg.formulas.approve(formula.id, str(formula.version), "pia", PASSWORD.format("pia"))
     return reg, people
+
+
+def receive_demo_lots(reg: Register, people: dict[str, AuthenticatedUser]) -> None:
+    """The example's two lots received and released by QA, and a newer glycine lot still in quarantine."""
+    for ingredient, lot, maker, expiry, gtin in DEMO_LOTS:
+        material = reg.execution.receive_material(
+            ingredient=ingredient, lot=lot, manufacturer=maker, expiry=expiry, user=people["alex"], gtin=gtin
+        )
+        reg.execution.release_material(material.id, "quinn", PASSWORD.format("quinn"))
+    reg.execution.receive_material(
+        ingredient="glycine",
+        lot="GLY24203",
+        manufacturer="Example Chemical Co.",
+        expiry=date(2029, 1, 31),
+        user=people["alex"],
+        gtin="00614141999965",
+    )
+
+
+def execute_demo_steps(
+    reg: Register, people: dict[str, AuthenticatedUser], batch_id: int, until: str | None = None
+) -> None:
+    """The master record's steps as a technician records them (the pH out of limit), from the first not yet
+    recorded up to (not including) ``until``; Sam verifies the steps that need a second person."""
+    from labelapp.services.rendering import registered_batch
+
+    comp = registered_batch(reg, batch_id).computation
+    grams = next(line.theoretical_g for line in comp.amounts if line.component == "glycine")
+    now = datetime.now(UTC)
+    at = {"compounding-end": 15, "filtration-start": 12, "fill-end": 5}
+    values = [
+        ("line-clearance", "yes"),
+        ("balance", "BAL-0042 2030-03-31"),
+        ("glycine-lot", "GLY24117"),
+        ("wfi-lot", "WFI-2611-07"),
+        ("glycine-weight", f"{grams:.2f}"),
+        ("compounding-end", ""),
+        ("ph-in-process", "6.8"),
+        ("filter-integrity", "55"),
+        ("filtration-start", ""),
+        ("fill-check", "30.8"),
+        ("fill-check", "30.5"),
+        ("fill-end", ""),
+        ("inspection", f"accepted={comp.theoretical_yield_units - 1} particles=1"),
+        ("units-filled", str(comp.theoretical_yield_units)),
+    ]
+    done = {e.step_id for e in reg.execution.entries(batch_id)}
+    master = registered_batch(reg, batch_id).batch_file.formula.master_record
+    verified = {s.id for s in master.steps if s.verify} if master else set()
+    for step_id, text in values:
+        if step_id == until:
+            return
+        if step_id in done and step_id != "fill-check":
+            continue
+        moment = now - timedelta(minutes=at.get(step_id, 1))
+        entry = reg.execution.record(
+            batch_id, step_id, text or moment.isoformat(timespec="minutes"), people["alex"], happened_at=moment
+        )
+        if step_id in verified:
+            reg.execution.verify_step(entry.id, "sam", PASSWORD.format("sam"))
+
+
+def record_demo_qc(reg: Register, people: dict[str, AuthenticatedUser], batch_id: int) -> None:
+    results = {"sterility": "no growth", "endotoxin": "0.5", "ph": "5.7", "osmolality": "660", "assay": "99.1"}
+    for spec_id, result in results.items():
+        reg.execution.record_qc(
+            batch_id, spec_id, result, method=None, analyst="Lee Analyst", tested_on=date.today(), user=people["quinn"]
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,6 +225,36 @@ def shoot(out: Path, folder: Path, reg: Register, people: dict[str, Authenticate
     batch_id = editor.batch_id
     if batch_id is None:
         raise SystemExit("the demo batch was not saved; see the batch editor's message")
+    receive_demo_lots(reg, people)
+    window.show_page("materials")
+    materials = window.page("materials")
+    settle(until=lambda: materials.loads > 0)
+    materials.select("GLY24203")
+    grab(window, out / "materials.png")
+    execute_demo_steps(reg, people, batch_id, until="filter-integrity")
+    window.execute_batch()
+    execution = window.page("execution")
+    settle(until=lambda: execution.snapshot is not None and bool(execution.step_ids))
+    execution.select_step("filter-integrity")
+    grab(window, out / "execution.png")
+    execute_demo_steps(reg, people, batch_id)
+    record_demo_qc(reg, people, batch_id)
+    execution.refresh()
+    settle(until=lambda: execution.snapshot is not None and all(q.latest for q in execution.snapshot.status.qc))
+    execution.tabs.setCurrentIndex(1)
+    grab(window, out / "execution-qc.png")
+    execution.tabs.setCurrentIndex(2)
+    grab(window, out / "execution-deviations.png")
+    for deviation in reg.execution.status(batch_id).deviations:
+        reg.execution.disposition(
+            deviation.id,
+            "quinn",
+            PASSWORD.format("quinn"),
+            investigation="pH meter re-checked against pH 4 and 7 buffers; the reading was confirmed",
+            root_cause="acid added before the glycine dissolved completely",
+            disposition="accepted: release pH 5.7 is within the specification",
+            capa="CAPA-12",
+        )
     reg.batches.sign(batch_id, "alex", PASSWORD.format("alex"), "performed")
     window.show_page("verify")
     verify = window.page("verify")

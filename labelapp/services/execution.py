@@ -453,6 +453,9 @@ class Execution:
     ) -> Deviation:
         """A deviation opened by a person (an override, an event the program cannot see)."""
         description = required_reason(description, "a description of the deviation")
+        if kind not in {k.value for k in DeviationKind}:
+            known = ", ".join(k.value for k in DeviationKind)
+            raise RuleViolation(f"{kind!r} is not a kind of deviation; use one of: {known}")
         with self._db.write() as conn:
             who = self._ctx.acting(conn, user, Action.RECORD_STEP)
             BatchRepository(conn).get(batch_id)

@@ -145,7 +145,8 @@ def default_stock(batch_file: BatchFile, kind: DocumentKind) -> str:
     templates = default_templates()
     if kind == "carton":
         return templates.default_carton_stock().name
-    return templates.default_vial_stock(float(batch_file.formula.container.nominal_volume_ml)).name
+    container = batch_file.formula.container
+    return templates.default_unit_stock(container.type, float(container.nominal_volume_ml)).name
 
 
 def default_count(kind: DocumentKind, computation: BatchComputation) -> int:

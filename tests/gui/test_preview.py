@@ -56,5 +56,5 @@ def test_a_stock_too_small_is_refused_with_the_next_one_that_fits(qtbot, make_se
     assert preview.current() is None and not preview.print_button.isEnabled()
     qtbot.mouseClick(preview.use_suggested, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: preview.current() is not None and preview.current().stock == "roll-vial-10ml", timeout=10000
+        lambda: preview.current() is not None and preview.current().stock == "roll-vial-2ml-wrap-flag", timeout=10000
     )

@@ -39,8 +39,8 @@ def test_extras_and_stock_options(tmp_path, capsys):
     assert (
         run("render", CASE, "--labels", str(out), "--extras", "0", "--stock", "sheet-avery-5160") == 2
     )  # a 30 mL product does not fit a 5160 cell
-    # ... but its whole 503B text fits the 10 mL label, the next larger vial stock
-    assert "next larger stock that fits: roll-vial-10ml" in capsys.readouterr().err
+    # ... but its whole 503B text fits the 5 mL label, the next larger stock for the 5160's vials
+    assert "next larger stock that fits: roll-vial-5ml" in capsys.readouterr().err
     assert not out.exists()
     assert run("render", CASE, "--carton", str(out), "--extras", "5", "--carton-stock", "sheet-avery-5163") == 0
     assert "105 labels on sheet-avery-5163 (layout carton-4x2), 11 pages" in capsys.readouterr().out
@@ -55,7 +55,7 @@ def test_extras_and_stock_options(tmp_path, capsys):
         (("--labels", "{tmp}/a.txt"), "must end in .pdf"),
         (("--labels", "{tmp}/missing/a.pdf"), "does not exist"),
         (("--labels", "{tmp}/a.pdf", "--extras", "-1"), "must be 0 or more"),
-        (("--labels", "{tmp}/a.pdf", "--stock", "roll-carton-4x3"), "no vial layout fits stock"),
+        (("--carton", "{tmp}/a.pdf", "--carton-stock", "roll-vial-10ml"), "no carton layout fits stock"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, message):
@@ -93,7 +93,12 @@ def test_stocks_lists_name_kind_size_and_layouts(capsys):
     assert "roll   3.5in x 1.5in" in rows["roll-vial-30ml"] and "vial-30ml (vial)" in rows["roll-vial-30ml"]
     assert "sheet  2.625in x 1in" in rows["sheet-avery-5160"] and " 30 " in rows["sheet-avery-5160"]
     assert "carton-4x2 (carton)" in rows["sheet-avery-5163"]
-    assert len(rows) == 7
+    assert "bag-4x3 (vial), carton-4x3 (carton)" in rows["roll-bag-4x3"]
+    assert "vial-2ml-wrap-flag (vial)" in rows["roll-vial-2ml-wrap-flag"]
+    assert {name for name in rows if name.startswith("roll-syringe-")} == {
+        f"roll-syringe-{ml}ml" for ml in (1, 3, 5, 10, 20, 30, 60)
+    }
+    assert len(rows) == 21
 
 
 def test_render_package_never_imports_qt(tmp_path):

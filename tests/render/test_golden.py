@@ -45,6 +45,10 @@ CASES = {
     "vial-10ml-roll-kcl": lambda: _labels("potassium-chloride-10ml", "vial", "roll-vial-10ml", 2),
     "carton-4x3-roll": lambda: _labels("glycine-30ml", "carton", "roll-carton-4x3", 2),
     "carton-4x2-sheet-5163": lambda: _labels("glycine-30ml", "carton", "sheet-avery-5163", 3),
+    "vial-2ml-wrap-flag-roll": lambda: _labels("glycine-2ml", "vial", "roll-vial-2ml-wrap-flag", 2),
+    "vial-20ml-roll-phosphates": lambda: _labels("sodium-phosphates-15ml", "vial", "roll-vial-20ml", 1),
+    "syringe-10ml-roll": lambda: _labels("phenylephrine-10ml-syringe", "vial", "roll-syringe-10ml", 2),
+    "bag-4x2-roll": lambda: _labels("magnesium-sulfate-50ml-bag", "vial", "roll-bag-4x2", 1),
     "worksheet": _worksheet,
 }
 

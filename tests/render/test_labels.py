@@ -25,8 +25,7 @@ from labelapp.render.errors import LabelFitError, PreflightError
 from labelapp.render.label.content import MEDWATCH, NBSP, SEE_CARTON, label_content
 from labelapp.render.label.render import render_labels
 
-VIAL_STOCKS = ["roll-vial-2ml", "roll-vial-2ml-flag", "roll-vial-10ml", "roll-vial-30ml", "sheet-avery-5160"]
-CARTON_STOCKS = ["roll-carton-4x3", "sheet-avery-5163"]
+CARTON_STOCKS = ["roll-carton-4x3", "sheet-avery-5163"]  # made for no container: the carton label's
 CASES = {
     "standard": lambda: case_data("glycine-30ml"),
     "long-name": long_name_data,
@@ -34,30 +33,75 @@ CASES = {
 }
 
 # What each stock does with each case: "ok", "ok+carton" (ingredients moved to the carton), or
-# ("refuse", field, suggested stock or None). The 2 mL and 5160 vial labels cannot carry the whole
-# 503B(a)(10)(A) list at >= 6 pt, and say so with the smallest stock that would (the 10 mL label,
-# whose text runs the full width below the name block and the DataMatrix).
+# ("refuse", field, suggested stock or None). Whatever the case's own container, every unit stock
+# is tried with its texts. The plain 2 mL wrap, the 2 x 1 in flag and the 5160 cell cannot carry the
+# whole 503B(a)(10)(A) list at >= 6 pt and say so with the smallest larger stock made for the same
+# containers (the 2 mL wrap-and-flag label, or the 5 mL vial label for the 5160 cell); a refusal on
+# a stock with no larger stock for its containers proposes none (a 5 mL label is no fix for a 2 mL
+# vial, nor a vial label for a syringe).
 EXPECTED = {
-    ("standard", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-10ml"),
-    ("standard", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-10ml"),
-    ("standard", "roll-vial-10ml"): "ok",
-    ("standard", "roll-vial-30ml"): "ok",
-    ("standard", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-10ml"),
+    ("standard", "roll-bag-4x2"): "ok",
+    ("standard", "roll-bag-4x3"): "ok",
     ("standard", "roll-carton-4x3"): "ok",
+    ("standard", "roll-syringe-10ml"): "ok",
+    ("standard", "roll-syringe-1ml"): "ok",
+    ("standard", "roll-syringe-20ml"): "ok",
+    ("standard", "roll-syringe-30ml"): "ok",
+    ("standard", "roll-syringe-3ml"): "ok",
+    ("standard", "roll-syringe-5ml"): "ok",
+    ("standard", "roll-syringe-60ml"): "ok",
+    ("standard", "roll-vial-100ml"): "ok",
+    ("standard", "roll-vial-10ml"): "ok",
+    ("standard", "roll-vial-20ml"): "ok",
+    ("standard", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-2ml-wrap-flag"),
+    ("standard", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-2ml-wrap-flag"),
+    ("standard", "roll-vial-2ml-wrap-flag"): "ok+carton",
+    ("standard", "roll-vial-30ml"): "ok",
+    ("standard", "roll-vial-50ml"): "ok",
+    ("standard", "roll-vial-5ml"): "ok",
+    ("standard", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-5ml"),
     ("standard", "sheet-avery-5163"): "ok",
+    ("long-name", "roll-bag-4x2"): "ok",
+    ("long-name", "roll-bag-4x3"): "ok",
+    ("long-name", "roll-carton-4x3"): "ok",
+    ("long-name", "roll-syringe-10ml"): ("refuse", "container", None),
+    ("long-name", "roll-syringe-1ml"): ("refuse", "expiry", None),
+    ("long-name", "roll-syringe-20ml"): "ok",
+    ("long-name", "roll-syringe-30ml"): "ok",
+    ("long-name", "roll-syringe-3ml"): ("refuse", "expiry", None),
+    ("long-name", "roll-syringe-5ml"): ("refuse", "strength", None),
+    ("long-name", "roll-syringe-60ml"): "ok",
+    ("long-name", "roll-vial-100ml"): "ok",
+    ("long-name", "roll-vial-10ml"): ("refuse", "strength", None),
+    ("long-name", "roll-vial-20ml"): "ok",
     ("long-name", "roll-vial-2ml"): ("refuse", "established_name", None),
     ("long-name", "roll-vial-2ml-flag"): ("refuse", "container", None),
-    ("long-name", "roll-vial-10ml"): ("refuse", "strength", None),
+    ("long-name", "roll-vial-2ml-wrap-flag"): ("refuse", "osmolarity", None),
     ("long-name", "roll-vial-30ml"): ("refuse", "storage", None),
+    ("long-name", "roll-vial-50ml"): "ok",
+    ("long-name", "roll-vial-5ml"): ("refuse", "established_name", None),
     ("long-name", "sheet-avery-5160"): ("refuse", "ingredients", None),
-    ("long-name", "roll-carton-4x3"): "ok",
     ("long-name", "sheet-avery-5163"): ("refuse", "storage", "roll-carton-4x3"),
-    ("many-ingredients", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-10ml"),
-    ("many-ingredients", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-10ml"),
-    ("many-ingredients", "roll-vial-10ml"): "ok+carton",
-    ("many-ingredients", "roll-vial-30ml"): "ok+carton",
-    ("many-ingredients", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-10ml"),
+    ("many-ingredients", "roll-bag-4x2"): "ok",
+    ("many-ingredients", "roll-bag-4x3"): "ok",
     ("many-ingredients", "roll-carton-4x3"): "ok",
+    ("many-ingredients", "roll-syringe-10ml"): "ok",
+    ("many-ingredients", "roll-syringe-1ml"): "ok+carton",
+    ("many-ingredients", "roll-syringe-20ml"): "ok",
+    ("many-ingredients", "roll-syringe-30ml"): "ok",
+    ("many-ingredients", "roll-syringe-3ml"): "ok+carton",
+    ("many-ingredients", "roll-syringe-5ml"): "ok+carton",
+    ("many-ingredients", "roll-syringe-60ml"): "ok",
+    ("many-ingredients", "roll-vial-100ml"): "ok",
+    ("many-ingredients", "roll-vial-10ml"): "ok+carton",
+    ("many-ingredients", "roll-vial-20ml"): "ok+carton",
+    ("many-ingredients", "roll-vial-2ml"): ("refuse", "osmolarity", "roll-vial-2ml-wrap-flag"),
+    ("many-ingredients", "roll-vial-2ml-flag"): ("refuse", "storage", "roll-vial-2ml-wrap-flag"),
+    ("many-ingredients", "roll-vial-2ml-wrap-flag"): "ok+carton",
+    ("many-ingredients", "roll-vial-30ml"): "ok+carton",
+    ("many-ingredients", "roll-vial-50ml"): "ok",
+    ("many-ingredients", "roll-vial-5ml"): "ok+carton",
+    ("many-ingredients", "sheet-avery-5160"): ("refuse", "compounded_date", "roll-vial-5ml"),
     ("many-ingredients", "sheet-avery-5163"): ("refuse", "ingredients", "roll-carton-4x3"),
 }
 
@@ -69,11 +113,12 @@ def _content(case: str, kind: str):
 def test_expectation_table_covers_every_stock_and_case(templates):
     assert {s for _, s in EXPECTED} == set(templates.stocks)
     assert {c for c, _ in EXPECTED} == set(CASES)
+    assert set(CARTON_STOCKS) == {s.name for s in templates.stocks.values() if s.made_for is None}
 
 
 @pytest.mark.parametrize("case, stock", sorted(EXPECTED))
 def test_every_stock_renders_correctly_or_refuses(case, stock, templates):
-    kind = "vial" if stock in VIAL_STOCKS else "carton"
+    kind = "carton" if stock in CARTON_STOCKS else "vial"
     content = _content(case, kind)
     expected = EXPECTED[(case, stock)]
     count = 32 if stock.startswith("sheet") else 3
@@ -176,7 +221,7 @@ def test_kcl_10ml_example_renders_by_default_on_the_10ml_stock(templates):
     bf, comp = batch_from(example_data(KCL_10ML_EXAMPLE))
     content = label_content(bf, comp, "vial")
     volume = float(bf.formula.container.nominal_volume_ml)
-    assert templates.default_vial_stock(volume).name == "roll-vial-10ml"
+    assert templates.default_unit_stock("vial", volume).name == "roll-vial-10ml"
     result = render_labels(content, "roll-vial-10ml", comp.label_count, templates)
     assert result.count == comp.label_count and result.pages == comp.label_count
     check_label_run(result, content, templates, [1, comp.label_count])

@@ -193,9 +193,112 @@ def test_two_layouts_for_one_stock_are_ambiguous(tree):
 
 def test_overlapping_default_volume_ranges(tree):
     edit(
-        tree / "stocks" / "roll-vial-10ml.yaml", lambda d: d.update(default_for_containers={"min_ml": 5, "max_ml": 20})
+        tree / "stocks" / "roll-vial-30ml.yaml",
+        lambda d: d.update(default_for_containers={"types": ["vial"], "over_ml": 15, "max_ml": 30}),
     )
-    assert "roll-vial-10ml.yaml: default_for_containers: overlaps stock 'roll-vial-30ml'" in error_of(tree)
+    assert "roll-vial-30ml.yaml: default_for_containers: overlaps stock 'roll-vial-20ml' for vial labels" in error_of(
+        tree
+    )
+
+
+def test_a_gap_between_default_volume_ranges_is_refused(tree):
+    """Every labeled volume up to the largest has a default: a 4 mL vial must not be left without one."""
+    edit(
+        tree / "stocks" / "roll-vial-5ml.yaml",
+        lambda d: d.update(default_for_containers={"types": ["vial"], "over_ml": 4, "max_ml": 5}),
+    )
+    message = error_of(tree)
+    assert (
+        "roll-vial-5ml.yaml: default_for_containers: no stock is the default for vial labels over 3 mL up to 4 mL"
+        in (message)
+    )
+
+
+def test_the_same_volumes_of_another_container_type_do_not_overlap(tree):
+    """A 10 mL syringe and a 10 mL vial have different defaults; only the same type can clash."""
+    templates = load_templates(tree)
+    assert templates.default_unit_stock("vial", 10).name == "roll-vial-10ml"
+    assert templates.default_unit_stock("syringe", 10).name == "roll-syringe-10ml"
+    edit(
+        tree / "stocks" / "roll-syringe-10ml.yaml",
+        lambda d: d.update(default_for_containers={"types": ["syringe", "vial"], "over_ml": 5, "max_ml": 10}),
+    )
+    assert "default_for_containers: overlaps stock 'roll-syringe-10ml' for vial labels" in error_of(tree)
+
+
+def test_default_range_needs_a_container_type(tree):
+    edit(tree / "stocks" / "roll-vial-10ml.yaml", lambda d: d["default_for_containers"].pop("types"))
+    assert "roll-vial-10ml.yaml: default_for_containers.types: is required" in error_of(tree)
+
+
+def test_unknown_container_type_in_a_stock(tree):
+    edit(tree / "stocks" / "roll-vial-10ml.yaml", lambda d: d["default_for_containers"].update(types=["ampule"]))
+    assert "roll-vial-10ml.yaml: default_for_containers.types[0]: must be 'vial', 'syringe' or 'bag'" in error_of(tree)
+
+
+def test_a_default_stock_takes_no_fits_containers(tree):
+    edit(tree / "stocks" / "roll-vial-10ml.yaml", lambda d: d.update(fits_containers={"types": ["vial"], "max_ml": 10}))
+    assert "roll-vial-10ml.yaml: fits_containers: a default stock fits the containers it is the default for" in (
+        error_of(tree)
+    )
+
+
+# ------------------------------------------------------------------- folded (flag) labels
+
+
+def _panel_zone(data, name):
+    return next(z for z in data["zones"] if z["name"] == name)
+
+
+def test_a_zone_across_a_fold_is_refused(tree):
+    """Text folded over the flag's edge would be unreadable: a zone must lie in one panel."""
+    edit(tree / "layouts" / "vial-2ml-wrap-flag.yaml", lambda d: _panel_zone(d, "serial")["rect"].update(x="30pt"))
+    assert "vial-2ml-wrap-flag.yaml: zones[0] (serial).rect: crosses a fold (it lies in no single panel)" in error_of(
+        tree
+    )
+
+
+def test_a_zone_too_close_to_a_fold_is_refused(tree):
+    edit(tree / "layouts" / "vial-2ml-wrap-flag.yaml", lambda d: _panel_zone(d, "serial")["rect"].update(x="27pt"))
+    assert "zones[0] (serial).rect: closer than 1 mm to a fold of panel 'flag-front'" in error_of(tree)
+
+
+def test_panels_must_cover_the_label(tree):
+    edit(tree / "layouts" / "vial-2ml-wrap-flag.yaml", lambda d: d["panels"][2]["rect"].update(width="60pt"))
+    assert "vial-2ml-wrap-flag.yaml: panels: must cover the whole label" in error_of(tree)
+
+
+def test_name_and_strength_repeat_only_on_another_face(tree):
+    """Each face of a syringe flag names the drug; a second name on the same face is a layout error."""
+    syringe = tree / "layouts" / "syringe-10ml.yaml"
+    edit(syringe, lambda d: d["stacks"][0]["zones"].append(dict(d["stacks"][2]["zones"][0], name="title-twice")))
+    assert "syringe-10ml.yaml: zones: field 'established_name' is placed in more than one zone" in error_of(tree)
+
+
+def test_other_fields_are_placed_once_even_on_a_flag(tree):
+    edit(
+        tree / "layouts" / "syringe-10ml.yaml",
+        lambda d: d["stacks"][2]["zones"].append(dict(d["stacks"][1]["zones"][0], name="body-twice")),
+    )
+    assert "syringe-10ml.yaml: zones: field 'ingredients' is placed in more than one zone" in error_of(tree)
+
+
+def test_shipped_flags_keep_every_zone_on_one_face(templates):
+    flags = [layout for layout in templates.layouts.values() if layout.panels]
+    assert {layout.name for layout in flags} == {"vial-2ml-wrap-flag"} | {
+        f"syringe-{ml}ml" for ml in (1, 3, 5, 10, 20, 30, 60)
+    }
+    for layout in flags:
+        for stack in layout.stacks:
+            assert layout.panel_of(stack.rect) is not None
+        for field in ("established_name", "strength"):
+            faces = {layout.panel_of(r).name for z, r in _zones_with_rects(layout) if field in z.fields}
+            assert len(faces) == (2 if layout.name.startswith("syringe") else 1), (layout.name, field, faces)
+
+
+def _zones_with_rects(layout):
+    out = [(z, z.rect) for z in layout.zones]
+    return out + [(z, s.rect) for s in layout.stacks for z in s.zones]
 
 
 def test_primary_fields_are_name_and_strength():

@@ -133,3 +133,12 @@ def test_step_refusals_name_what_is_wrong(lot, monkeypatch, capsys):
     assert "/dev/no-such-tty" in err
     code, out, err = run(monkeypatch, capsys, "batch", "steps", LOT)
     assert code == 2 and "sign in" in err
+
+
+def test_a_person_opens_a_deviation_for_an_event_the_program_cannot_see(lot, monkeypatch, capsys):
+    out = ok(monkeypatch, capsys, "tech", "batch", "deviation", LOT, "--description", "HEPA alarm in room 2 at 10:40")
+    assert "[other] OPEN" in out and "HEPA alarm in room 2 at 10:40" in out
+    code, _out, err = as_user(
+        monkeypatch, capsys, "tech", "batch", "deviation", LOT, "--kind", "oops", "--description", "x"
+    )
+    assert code == 2 and "invalid choice: 'oops'" in err

@@ -1,4 +1,8 @@
-"""Formulas: master formula versions, adding a new version (draft) and pharmacist approval."""
+"""Formulas: master formula versions, adding a new version (draft) and pharmacist approval.
+
+"New version…" opens the formula editor: the formula's own fields as JSON and its master record (process
+steps, in-process limits, release specifications, yield limits) as a form. "Approve…" shows what changed
+against the approved version, line by line (``calc.execution.formula_diff``), above the e-signature."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
@@ -22,13 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.dialogs.signature import SignatureDialog
-from labelapp.gui.dialogs.text_editor import TextEditorDialog
+from labelapp.calc.execution import formula_diff
+from labelapp.gui.dialogs.formula_approval import FormulaApprovalDialog
+from labelapp.gui.dialogs.formula_editor import FormulaEditorDialog
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import FormulaTableModel
 from labelapp.gui.session import Session
 from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
-from labelapp.services.calculate import load_formula_file, parse_formula_text
+from labelapp.services.calculate import load_formula_file, parse_formula_data
 
 if TYPE_CHECKING:
     from labelapp.domain.formula import Formula
@@ -143,17 +148,11 @@ class FormulasPage(QWidget):
         register, session = self.session.register, self.session
         session.require_user()
 
-        def accept(text: str) -> FormulaRecord:
+        def add(formula: Formula) -> FormulaRecord:
             # The user signed in when it is saved (the dialog may stay open across an idle lock).
-            return register.formulas.add(parse_formula_text(text), session.require_user())
+            return register.formulas.add(formula, session.require_user())
 
-        dialog = TextEditorDialog(
-            f"New version of {record.code}",
-            "Edit the master formula (JSON). It is saved as a draft version.",
-            next_version_text(record.document),
-            accept,
-            self,
-        )
+        dialog = FormulaEditorDialog(f"New version of {record.code}", next_version_data(record.document), add, self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._added(dialog.result_value))
         dialog.open()
@@ -164,18 +163,25 @@ class FormulasPage(QWidget):
             self._say(self.message, "Select the draft version to approve.")
             return
         register = self.session.register
+        try:
+            changes, compared_with = self.changes_against_approved(record)
+        except Exception as exc:  # noqa: BLE001 - nothing is signed without the changes on screen
+            log_caught(log, exc, f"comparing {record.code} version {record.version}")
+            self._say(self.message, f"Cannot show what changed: {in_words(exc)}")
+            return
 
         def sign(username: str, password: str, _reason: str | None) -> FormulaRecord:
             return register.formulas.approve(record.code, record.version, username, password)
 
-        dialog = SignatureDialog(
+        dialog = FormulaApprovalDialog(
             f"Approve {record.code} version {record.version}",
             f"As pharmacist, I approve {record.name} ({record.code} version {record.version}) "
             "as the master formulation record; it supersedes the version approved before.",
-            "approved",
             sign,
             self.session.username,
-            "none",
+            changes,
+            compared_with,
+            json.dumps(record.document_data(), indent=2, ensure_ascii=False),
             self,
         )
         self.dialog = dialog
@@ -189,6 +195,21 @@ class FormulasPage(QWidget):
 
         dialog.finished.connect(finished)
         dialog.open()
+
+    def changes_against_approved(self, record: FormulaRecord) -> tuple[list[str] | None, str]:
+        """The diff lines of ``record`` against the approved version of its formula (None: there is none).
+
+        Read here, on the UI thread, before the dialog opens: one short read of the formula's versions and
+        a comparison of two documents, so that the dialog never shows a signature without the changes."""
+        approved = [
+            r for r in self.session.register.formulas.versions(record.code, status="approved") if r.id != record.id
+        ]
+        if not approved:
+            return None, ""
+        previous = approved[-1]
+        old = parse_formula_data(previous.document_data())
+        new = parse_formula_data(record.document_data())
+        return formula_diff(old, new), f"version {previous.version} (approved)"
 
     def start_batch(self) -> None:
         record = self.selected()
@@ -207,8 +228,13 @@ def adapters_examples() -> Path:
     return examples_dir()
 
 
+def next_version_data(document: str) -> dict[str, Any]:
+    """A formula version's document with the version number one higher (to edit)."""
+    data: dict[str, Any] = json.loads(document)
+    data["version"] = int(data.get("version", 0)) + 1
+    return data
+
+
 def next_version_text(document: str) -> str:
     """The JSON of a formula version, pretty-printed, with the version number one higher (to edit)."""
-    data = json.loads(document)
-    data["version"] = int(data.get("version", 0)) + 1
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json.dumps(next_version_data(document), indent=2, ensure_ascii=False)

@@ -87,8 +87,16 @@ def try_fit(content: LabelContent, stock: Stock, templates: TemplateSet, count: 
 
 
 def _candidates(stock: Stock, templates: TemplateSet, kind: LabelKind) -> list[Stock]:
-    """Larger stocks for this kind of label: same medium (roll/sheet) first, then the other."""
-    larger = [s for s in templates.stocks_for(kind) if s.area > stock.area + 1e-6]
+    """Larger stocks for this kind of label, same medium (roll/sheet) first, then the other.
+
+    A unit label is only sent to stocks made for the same containers (a 5 mL vial label wrapped
+    round a 2 mL vial, or a syringe flag on a vial, would hide text under itself); a carton label
+    only to stocks made for no container (not to a bag label of the carton's size)."""
+    larger = [
+        s
+        for s in templates.stocks_for(kind)
+        if s.area > stock.area + 1e-6 and (s.suits(stock) if kind == "vial" else s.made_for is None)
+    ]
     return sorted(larger, key=lambda s: (s.kind != stock.kind, s.area, s.name))
 
 

@@ -19,6 +19,7 @@ from labelapp.render.units import NonNegativeLength, PositiveLength, fmt_in, fmt
 MIN_TEXT_SIZE = 6.0  # pt; nothing on any label or worksheet is smaller (docs/domain.md §2.9, §8.3)
 MIN_MODULE = 0.254 * 72 / 25.4  # pt; GS1 healthcare minimum X-dimension, 0.254 mm [U: QA to confirm]
 SIZE_TOLERANCE = 0.5  # pt; a layout fits a stock when sizes agree this closely
+FOLD_CLEARANCE = 1.0 * 72 / 25.4  # pt; text, symbols and stacks keep 1 mm from a fold [U: QA to confirm]
 
 
 class Size(TemplateModel):
@@ -154,11 +155,24 @@ class Stack(TemplateModel):
         return self
 
 
+class Panel(TemplateModel):
+    """One face of a folded label: a flag label's wrap around the container and its two flag faces.
+
+    Panels tile the label; every zone, stack and the DataMatrix lies in one panel and keeps
+    ``FOLD_CLEARANCE`` from each fold (a panel edge inside the label), so no text is folded.
+    """
+
+    name: str = NAME
+    rect: Rect
+    description: str = ""
+
+
 class Layout(TemplateModel):
     name: str = NAME
     description: str = Field(min_length=1)
     kind: LabelKind
     size: Size
+    panels: list[Panel] = []
     zones: list[TextZone] = []
     stacks: list[Stack] = []
     barcode: BarcodeZone | None = None
@@ -168,9 +182,14 @@ class Layout(TemplateModel):
         _check_rects(self)
         _check_inside(self)
         _check_overlaps(self)
+        _check_panels(self)
         _check_fields(self)
         _check_prominence(self)
         return self
+
+    def panel_of(self, rect: Rect) -> Panel | None:
+        """The panel a zone, stack or symbol lies in (None on an unfolded label)."""
+        return next((p for p in self.panels if _within(rect, p.rect)), None)
 
     @property
     def all_zones(self) -> list[TextZone]:
@@ -229,9 +248,51 @@ def _check_overlaps(layout: Layout) -> None:
                 raise ValueError(f"{where}.rect: overlaps {other_where}")
 
 
+def _within(inner: Rect, outer: Rect) -> bool:
+    eps = 1e-6
+    return (
+        inner.x >= outer.x - eps
+        and inner.y >= outer.y - eps
+        and inner.right <= outer.right + eps
+        and inner.bottom <= outer.bottom + eps
+    )
+
+
+def _check_panels(layout: Layout) -> None:
+    if not layout.panels:
+        return
+    width, height = layout.size.width, layout.size.height
+    names = [p.name for p in layout.panels]
+    if len(set(names)) != len(names):
+        raise ValueError("panels: a panel name is used twice")
+    for i, panel in enumerate(layout.panels):
+        if panel.rect.right > width + 1e-6 or panel.rect.bottom > height + 1e-6:
+            raise ValueError(f"panels[{i}] ({panel.name}).rect: reaches past the label")
+        for j, other in enumerate(layout.panels[i + 1 :], i + 1):
+            if panel.rect.overlaps(other.rect):
+                raise ValueError(f"panels[{i}] ({panel.name}).rect: overlaps panels[{j}] ({other.name})")
+    if abs(sum(p.rect.width * p.rect.height for p in layout.panels) - width * height) > 1.0:
+        raise ValueError("panels: must cover the whole label (each part of it is one face)")
+    for where, rect in _boxes(layout):
+        home = layout.panel_of(rect)
+        if home is None:
+            raise ValueError(f"{where}.rect: crosses a fold (it lies in no single panel)")
+        p = home.rect
+        folds = [
+            (rect.x - p.x, p.x > 1e-6),
+            (p.right - rect.right, p.right < width - 1e-6),
+            (rect.y - p.y, p.y > 1e-6),
+            (p.bottom - rect.bottom, p.bottom < height - 1e-6),
+        ]
+        if any(inner and gap < FOLD_CLEARANCE - 1e-6 for gap, inner in folds):
+            raise ValueError(
+                f"{where}.rect: closer than {FOLD_CLEARANCE * 25.4 / 72:g} mm to a fold of panel {home.name!r}"
+            )
+
+
 def _check_fields(layout: Layout) -> None:
     placed = [f for z in layout.all_zones for f in z.fields]
-    twice = sorted({f for f in placed if placed.count(f) > 1})
+    twice = sorted({f for f in placed if placed.count(f) > 1 and not _repeated_on_faces(layout, f)})
     if twice:
         raise ValueError(f"zones: field {twice[0]!r} is placed in more than one zone")
     missing = sorted(REQUIRED_FIELDS[layout.kind] - set(placed))
@@ -242,6 +303,21 @@ def _check_fields(layout: Layout) -> None:
             raise ValueError(f"stacks ({stack.name}): per-label fields (serial, barcode_hri) need a fixed zone")
     if layout.barcode is None:
         raise ValueError("barcode: is required (GS1 DataMatrix with expiry, lot and serial)")
+
+
+def _zone_rects(layout: Layout) -> list[tuple[TextZone, Rect]]:
+    """Each zone with its own rect, or its stack's for a zone of a stack."""
+    out = [(z, z.placed_rect) for z in layout.zones]
+    return out + [(z, stack.rect) for stack in layout.stacks for z in stack.zones]
+
+
+def _repeated_on_faces(layout: Layout, field: str) -> bool:
+    """The drug name and strength may repeat, once per panel: each face of a flag names the drug."""
+    if field not in PRIMARY_FIELDS or not layout.panels:
+        return False
+    panels = [layout.panel_of(rect) for zone, rect in _zone_rects(layout) if field in zone.fields]
+    names = [p.name for p in panels if p is not None]
+    return len(names) == len(panels) and len(set(names)) == len(names)
 
 
 def _check_prominence(layout: Layout) -> None:

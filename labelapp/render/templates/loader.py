@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from labelapp.domain.errors import FieldIssue, validated
 from labelapp.domain.files import DataFileError, read_data_file
+from labelapp.domain.formula import ContainerType
 from labelapp.render.errors import TemplateError
 from labelapp.render.label.fields import LabelKind
 from labelapp.render.templates.layout import Layout
@@ -94,14 +95,19 @@ class TemplateSet:
             )
         return matches[0]
 
-    def default_vial_stock(self, volume_ml: float) -> Stock:
+    def default_unit_stock(self, container: ContainerType | str, volume_ml: float) -> Stock:
+        """The stock set up (``default_for_containers``) for the unit label of this container type
+        and labeled volume: a 10 mL syringe and a 10 mL vial get different labels."""
+        kind = ContainerType(container)
         found = [
-            s for s in self.stocks.values() if s.default_for_containers and s.default_for_containers.holds(volume_ml)
+            s
+            for s in self.stocks.values()
+            if s.default_for_containers and s.default_for_containers.holds(kind, volume_ml)
         ]
         if len(found) != 1:
             why = "no stock is" if not found else f"{len(found)} stocks are"
             raise TemplateError(
-                [FieldIssue("stock", f"{why} set up as the default for {volume_ml:g} mL containers; name one")]
+                [FieldIssue("stock", f"{why} set up as the default for {volume_ml:g} mL {kind.value} labels; name one")]
             )
         return found[0]
 
@@ -134,22 +140,43 @@ def _check_unique_layouts(layouts: dict[str, Layout], paths: dict[str, Path]) ->
 
 
 def _check_default_ranges(stocks: dict[str, Stock], paths: dict[str, Path]) -> None:
-    ranged = sorted(
-        ((s, s.default_for_containers) for s in stocks.values() if s.default_for_containers is not None),
-        key=lambda pair: pair[0].name,
-    )
-    for i, (stock, a) in enumerate(ranged):
-        for other, b in ranged[i + 1 :]:
-            if a.min_ml <= b.max_ml and b.min_ml <= a.max_ml:
+    """For each container type, the default ranges run from 0 mL to the largest without a gap or an
+    overlap: every labeled volume up to it has exactly one default stock."""
+    for kind in ContainerType:
+        ranged = sorted(
+            (
+                (s, s.default_for_containers)
+                for s in stocks.values()
+                if s.default_for_containers is not None and kind in s.default_for_containers.types
+            ),
+            key=lambda pair: (pair[1].over_ml, pair[1].max_ml, pair[0].name),
+        )
+        reached = 0.0
+        for i, (stock, r) in enumerate(ranged):
+            if i and r.over_ml < reached - 1e-9:
+                other = ranged[i - 1][0]
                 raise TemplateError(
                     [
                         FieldIssue(
                             "default_for_containers",
-                            f"overlaps stock {other.name!r}; the default stock for a volume would be ambiguous",
+                            f"overlaps stock {other.name!r} for {kind.value} labels; "
+                            "the default stock for a volume would be ambiguous",
                         )
                     ],
                     source=display_path(paths[stock.name]),
                 )
+            if r.over_ml > reached + 1e-9:
+                raise TemplateError(
+                    [
+                        FieldIssue(
+                            "default_for_containers",
+                            f"no stock is the default for {kind.value} labels over {reached:g} mL up to "
+                            f"{r.over_ml:g} mL; ranges must meet (over_ml of one = max_ml of the next smaller)",
+                        )
+                    ],
+                    source=display_path(paths[stock.name]),
+                )
+            reached = r.max_ml
     cartons = sorted(s.name for s in stocks.values() if s.default_carton)
     if len(cartons) > 1:
         raise TemplateError(

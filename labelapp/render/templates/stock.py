@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from labelapp.domain.formula import ContainerType
 from labelapp.render.units import NonNegativeLength, PositiveLength, fmt_in
 
 NAME = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
@@ -38,19 +39,28 @@ class SheetGrid(TemplateModel):
 
 
 class ContainerRange(TemplateModel):
-    """Nominal container volumes a vial stock is the default for (mL)."""
+    """Containers of the ``types`` whose labeled volume V is over ``over_ml`` and at most ``max_ml``
+    (over_ml < V <= max_ml). As ``default_for_containers`` it says which products a stock is the
+    default unit-label stock for: the ranges of neighbouring stocks meet without a gap or an overlap
+    (the loader checks both), so every volume up to the largest has exactly one default."""
 
-    min_ml: float = Field(gt=0)
+    types: list[ContainerType] = Field(min_length=1)
+    over_ml: float = Field(default=0, ge=0)
     max_ml: float = Field(gt=0)
 
     @model_validator(mode="after")
     def _order(self) -> "ContainerRange":
-        if self.max_ml < self.min_ml:
-            raise ValueError("max_ml: must be >= min_ml")
+        if self.max_ml <= self.over_ml:
+            raise ValueError("max_ml: must be > over_ml")
+        if len(set(self.types)) != len(self.types):
+            raise ValueError("types: a container type is listed twice")
         return self
 
-    def holds(self, volume_ml: float) -> bool:
-        return self.min_ml <= volume_ml <= self.max_ml
+    def holds(self, container: ContainerType, volume_ml: float) -> bool:
+        return container in self.types and self.over_ml < volume_ml <= self.max_ml
+
+    def text(self) -> str:
+        return f"over {self.over_ml:g} mL up to {self.max_ml:g} mL" if self.over_ml else f"up to {self.max_ml:g} mL"
 
 
 class Stock(TemplateModel):
@@ -63,6 +73,7 @@ class Stock(TemplateModel):
     media: str = ""
     sheet: SheetGrid | None = None
     default_for_containers: ContainerRange | None = None
+    fits_containers: ContainerRange | None = None  # a stock that is no default: the containers it is made for
     default_carton: bool = False
 
     @model_validator(mode="after")
@@ -73,7 +84,26 @@ class Stock(TemplateModel):
             raise ValueError("sheet: only allowed when kind is 'sheet'")
         if self.sheet is not None:
             _check_grid(self.sheet, self.width, self.height)
+        if self.default_for_containers is not None and self.fits_containers is not None:
+            raise ValueError("fits_containers: a default stock fits the containers it is the default for; leave it out")
         return self
+
+    @property
+    def made_for(self) -> ContainerRange | None:
+        """The containers this stock labels (its default range, or ``fits_containers``); None for cartons."""
+        return self.default_for_containers or self.fits_containers
+
+    def suits(self, other: "Stock") -> bool:
+        """Whether this stock is made for some of the containers ``other`` is made for (same type, an
+        overlapping volume range): the only stocks worth proposing when a label does not fit ``other``."""
+        mine, theirs = self.made_for, other.made_for
+        if theirs is None:
+            return True
+        if mine is None:
+            return False
+        return (
+            bool(set(mine.types) & set(theirs.types)) and mine.over_ml < theirs.max_ml and theirs.over_ml < mine.max_ml
+        )
 
     @property
     def area(self) -> float:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QTableView,
@@ -60,10 +61,11 @@ def bold_label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
-def add_row(form: QFormLayout, title: str, field: QWidget) -> QLabel:
+def add_row(form: QFormLayout, title: str, field: QWidget | QLayout) -> QLabel:
     """``form.addRow(title, field)`` with a plain-text title label (its ``&`` mnemonic focuses ``field``)."""
     label = plain_label(title)
-    label.setBuddy(field)
+    if isinstance(field, QWidget):
+        label.setBuddy(field)
     form.addRow(label, field)
     return label
 

@@ -6,16 +6,18 @@ from datetime import date, datetime
 
 from labelapp.calc import expiry as expiry_calc
 from labelapp.calc import quantities as q
-from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, fmt_time, mass_per_volume_text
+from labelapp.calc import strength as st
+from labelapp.calc.format import fmt_date, fmt_number, fmt_qty, fmt_time
+from labelapp.calc.plausibility import acknowledgements_required
 from labelapp.calc.solution import Solute, solve
 from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.errors import FieldIssue, InputError, LabelappError, UnknownIngredientError
-from labelapp.domain.formula import ComponentRole, ContainerType, Formula, PackageType
+from labelapp.domain.formula import ComponentRole, ContainerType, Formula, FormulaComponent, PackageType
 from labelapp.domain.gs1 import gtin14_from_ndc
-from labelapp.domain.ingredient import Ingredient
+from labelapp.domain.ingredient import Ingredient, IngredientKind, StrengthBasis
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.reference import DatingRules, IngredientTable
-from labelapp.domain.results import BarcodeChoice, BatchComputation, ComponentResult, Expiry
+from labelapp.domain.results import BarcodeChoice, BatchComputation, ComponentResult, Expiry, StrengthLine
 from labelapp.domain.settings import CalcSettings, LabelSettings
 
 
@@ -51,7 +53,31 @@ def _ingredient_issues(formula: Formula, table: IngredientTable) -> list[FieldIs
             issues.append(
                 FieldIssue(f"formula.components[{i}].role", f"{ing.name} is a solute and cannot be the q.s. vehicle")
             )
+        issues += _unit_issues(i, comp, ing)
     return issues
+
+
+def _unit_issues(i: int, comp: FormulaComponent, ing: Ingredient) -> list[FieldIssue]:
+    """USP units only for an ingredient dosed in units, and such an ingredient only in units (§2.2)."""
+    where = f"formula.components[{i}]"
+    if comp.role is ComponentRole.VEHICLE:
+        return []
+    units_kind = ing.kind is IngredientKind.UNITS
+    if comp.unit == "units" and not units_kind:
+        return [
+            FieldIssue(
+                f"{where}.unit",
+                f"units (USP units) is only for an ingredient dosed in units; {ing.name} is "
+                f"{'an' if ing.kind.value[:1] in 'aeiou' else 'a'} {ing.kind.value}: use g, mg or mcg",
+            )
+        ]
+    if units_kind and comp.unit != "units":
+        return [FieldIssue(f"{where}.unit", f"{ing.name} is dosed in USP units: give the amount per mL in units")]
+    problem = st.basis_problem(comp, ing)
+    if problem:
+        field, _, message = problem.partition(": ")
+        return [FieldIssue(f"{where}.strength_basis" if field == "strength_basis" else f"{where}.ingredient", message)]
+    return []
 
 
 def master_record_issues(formula: Formula, table: IngredientTable) -> list[FieldIssue]:
@@ -84,6 +110,11 @@ def _form_problem(formula_form: Ingredient, supplied: Ingredient) -> str | None:
     """
     if supplied.name == formula_form.name:
         return None
+    if IngredientKind.UNITS in (supplied.kind, formula_form.kind):
+        return (
+            f"{supplied.name} cannot be supplied for {formula_form.name}: an ingredient dosed in USP units has "
+            "no form to convert from (its lot states its potency in units)"
+        )
     if (
         supplied.solvent
         or formula_form.solvent
@@ -146,6 +177,8 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
             problem = _form_problem(table.get(lot.component), table.get(lot.supplied_form))
             if problem:
                 issues.append(FieldIssue(f"{where}.supplied_form", problem))
+        if lot.component in table:
+            issues += _potency_issues(where, lot, table.get(lot.component))
     for comp in formula.components:
         if unresolved and comp.ingredient not in table:
             continue
@@ -155,6 +188,40 @@ def _lot_issues(bf: BatchFile, table: IngredientTable) -> list[FieldIssue]:
                 FieldIssue("batch.component_lots", f"no lot recorded for component {comp.ingredient!r} (211.188(b)(3))")
             )
     return issues
+
+
+def _potency_issues(where: str, lot: ComponentLot, ing: Ingredient) -> list[FieldIssue]:
+    """A lot of an ingredient dosed in USP units states its potency in units (per mg weighed, or per mL
+    measured); any other lot states it in percent (docs/domain.md §4.7)."""
+    units = lot.potency_units_per_mg is not None or lot.potency_units_per_ml is not None
+    if ing.kind is IngredientKind.UNITS:
+        issues = []
+        if not units:
+            issues.append(
+                FieldIssue(
+                    f"{where}.potency_units_per_mg",
+                    f"{ing.name} is dosed in USP units: give the lot's potency in units per mg from the "
+                    "CoA (potency_units_per_mg), or units per mL for a solution (potency_units_per_ml)",
+                )
+            )
+        if lot.potency_percent != 100:
+            issues.append(
+                FieldIssue(
+                    f"{where}.potency_percent",
+                    "a lot dosed in USP units states its potency in units (potency_units_per_mg or "
+                    "potency_units_per_ml), not in percent; leave potency_percent at 100",
+                )
+            )
+        return issues
+    if units:
+        field = "potency_units_per_mg" if lot.potency_units_per_mg is not None else "potency_units_per_ml"
+        return [
+            FieldIssue(
+                f"{where}.{field}",
+                f"{ing.name} is not dosed in USP units; give its potency as potency_percent",
+            )
+        ]
+    return []
 
 
 def check_batch_file(bf: BatchFile, table: IngredientTable, rules: DatingRules) -> list[FieldIssue]:
@@ -204,21 +271,22 @@ def solutes_of(formula: Formula, table: IngredientTable) -> list[Solute]:
     ]
 
 
-def strength_lines(formula: Formula, comps: list[ComponentResult]) -> list[tuple[str, str]]:
-    """(total per total volume, per mL) for each active, e.g. ('1,500 mg per 30 mL', '50 mg/mL').
+def strength_lines(formula: Formula, comps: list[ComponentResult], table: IngredientTable) -> list[StrengthLine]:
+    """The strength statement, one line per active (phosphates: per species and cation), led by each
+    active's basis (docs/domain.md §2.2): '1,500 mg per 30 mL (50 mg/mL)', '20 mEq per 10 mL (2 mEq/mL)',
+    'phosphorus 45 mmol per 15 mL (3 mmol/mL)', '30 units per 500 mL (0.06 units/mL)'.
 
-    With more than one active each line starts with the active's name, so no amount stands unnamed."""
-    vol = formula.container.nominal_volume_ml
-    actives = [c for c in comps if c.role == ComponentRole.ACTIVE.value]
-    named = len(actives) > 1
-    lines = []
-    for c in actives:
-        # FormulaComponent requires an amount for an active, and an active is never the solvent
-        assert c.amount_per_ml is not None, f"active {c.ingredient} has no amount per mL"
-        lines.append(
-            (f"{c.label_name} " * named + mass_per_volume_text(c.amount_per_ml * vol, c.unit, vol), c.per_ml_text)
-        )
-    return lines
+    With more than one line each starts with what it states, so no amount stands unnamed."""
+    ingredients = {c.ingredient: table.get(c.ingredient) for c in comps}
+    return st.strength_statements(comps, _bases(formula, table), ingredients, formula.container.nominal_volume_ml)
+
+
+def _bases(formula: Formula, table: IngredientTable) -> dict[str, StrengthBasis]:
+    return {
+        table.get(c.ingredient).name: st.basis_of(c, table.get(c.ingredient))
+        for c in formula.components
+        if c.role is ComponentRole.ACTIVE
+    }
 
 
 CONTAINER_NAMES = {
@@ -305,7 +373,11 @@ def compute_batch(
     formula, batch = bf.formula, bf.batch
     solutes = solutes_of(formula, table)
     sol = solve(solutes, settings.tonicity)
-    strengths = strength_lines(formula, sol.components)
+    ingredients = {s.ingredient.name: s.ingredient for s in solutes}
+    strengths = strength_lines(formula, sol.components, table)
+    choices = [
+        st.strength_choice(c, table.get(c.ingredient)) for c in formula.components if c.role is ComponentRole.ACTIVE
+    ]
     vol = q.batch_volume_ml(batch.units, formula.container, batch.allowance_percent)
     weigh = []
     for s in solutes:
@@ -322,24 +394,30 @@ def compute_batch(
     warnings = list(sol.tonicity.warnings)
     warnings += expiry_calc.expiry_warnings(exp, batch.component_lots, settings.component_expiry_warning_days)
     warnings += [w for w in (q.deviation_warning(line, settings.weigh_tolerance_percent) for line in weigh) if w]
+    lot_ingredients = [(lot, table.get(lot.component)) for lot in batch.component_lots if lot.component in table]
+    acknowledgements = acknowledgements_required(sol, ingredients, lot_ingredients, settings)
+    warnings += [a.message for a in acknowledgements]  # shown wherever warnings are, until acknowledged
     warnings += formula.warnings
     fills = q.max_fills(vol, formula.container)
+    nominal = formula.container.nominal_volume_ml
     workings = [sol.osmolarity_working]
     workings += [w for c in sol.components for w in c.workings]
+    workings += st.strength_workings(strengths, sol.components, ingredients, nominal)
     workings.append(q.batch_volume_working(batch.units, formula.container, batch.allowance_percent, vol))
     workings += [line.working for line in weigh if line.working]
     workings.append(exp.working)
-    per_ml = "; ".join(p for _, p in strengths)
-    total = "; ".join(t for t, _ in strengths)
     return BatchComputation(
         **sol.model_dump(),
         lot_number=lot_number,
         lot_provisional=batch.lot_number is None,
         product_name=formula.display_name,
-        strength_text="; ".join(f"{t} ({p})" for t, p in strengths),
-        strength_total_text=total,
-        strength_per_ml_text=per_ml,
-        strength_lines=[f"{t} ({p})" for t, p in strengths],
+        strength_text="; ".join(line.text for line in strengths),
+        strength_total_text="; ".join(line.total_text for line in strengths),
+        strength_per_ml_text="; ".join(line.per_ml_text for line in strengths),
+        strength_lines=[line.text for line in strengths],
+        strength_statements=strengths,
+        strength_choices=choices,
+        strength_secondary_text="; ".join(line.secondary_text for line in strengths if line.secondary_text),
         quantity_text=fmt_qty(formula.container.nominal_volume_ml, "mL"),
         package_text=package_text(formula),
         ingredients_text=ingredients_text(sol.components),
@@ -357,5 +435,6 @@ def compute_batch(
         label_count=batch.units + batch.specimen_labels + batch.retain_labels,
         barcode=barcode_choice(formula, settings.label),
         warnings=warnings,
+        acknowledgements_required=acknowledgements,
         workings=workings,
     )

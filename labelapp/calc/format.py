@@ -1,7 +1,8 @@
-"""Numbers and dates as they must appear on a label (ISMP, USP <7>).
+"""Numbers and dates as they must appear on a label (ISMP, USP <7>; docs/domain.md §2.3).
 
 No trailing zero, always a leading zero, thousands separators from 1,000, a space between number and
-unit, 'mcg' never the micro sign, dates as YYYY-MM-DD.
+unit, 'mcg' never the micro sign, an amount of 1,000 mcg or more in mg, 'units' written out, dates as
+YYYY-MM-DD.
 """
 
 from __future__ import annotations
@@ -68,6 +69,32 @@ def banned_in(text: str) -> list[str]:
     return [bad.strip() for bad in BANNED_TEXT if bad in padded]
 
 
+MCG_PER_MG = Decimal(1000)
+
+
+def label_amount(amount: Decimal, unit: str) -> tuple[Decimal, str]:
+    """The amount in the unit a label states it in: 1,000 mcg or more is given in mg (docs/domain.md §2.3).
+
+    999 mcg stays '999 mcg'; 1,000 mcg is '1 mg'; 1,500 mcg is '1.5 mg'. Other units are kept as they are.
+    """
+    if unit == "mcg" and amount >= MCG_PER_MG:
+        return amount / MCG_PER_MG, "mg"
+    return amount, unit
+
+
+def units_word(amount: Decimal | int) -> str:
+    """'units', or 'unit' for exactly one (always written out: never 'U' or 'IU', ISMP)."""
+    return "unit" if Decimal(amount) == 1 else "units"
+
+
+def fmt_amount(amount: Decimal, unit: str, *, per_ml: bool = False) -> str:
+    """An amount of a component as a label states it: '1.5 mg' (from 1,500 mcg), '30 units', '50 mg/mL'."""
+    value, shown = label_amount(amount, unit)
+    if shown == "units":
+        shown = units_word(value)
+    return fmt_qty(value, f"{shown}/mL" if per_ml else shown)
+
+
 def mass_per_volume_text(amount: Decimal, unit: str, volume_ml: Decimal) -> str:
-    """'1,500 mg per 30 mL'."""
-    return f"{fmt_qty(amount, unit)} per {fmt_qty(volume_ml, 'mL')}"
+    """'1,500 mg per 30 mL'; '15 mg per 30 mL' for 15,000 mcg; '30 units per 500 mL'."""
+    return f"{fmt_amount(amount, unit)} per {fmt_qty(volume_ml, 'mL')}"

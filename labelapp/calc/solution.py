@@ -1,6 +1,8 @@
 """Per-mL quantities of a solution: mg/mL, % w/v, mmol/L, mEq/mL, osmolarity and tonicity.
 
-mOsmol/L = g/L / MW x particles x 1000 (USP ideal osmolarity), summed over the solutes.
+mOsmol/L = g/L / MW x particles x 1000 (USP ideal osmolarity), summed over the solutes. An amount in
+USP units (heparin, oxytocin, insulin) has no mass, mEq or osmolarity of its own: the vehicle and the
+other solutes give the osmolarity (docs/domain.md §2.2, §4.1).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from labelapp.calc.format import fmt_number, fmt_qty, round_places, round_sig
+from labelapp.calc.format import fmt_amount, fmt_number, round_places, round_sig
 from labelapp.domain.ingredient import Ingredient
 from labelapp.domain.results import ComponentResult, SolutionComputation, Tonicity, Working
 from labelapp.domain.settings import TonicityThresholds
@@ -28,8 +30,16 @@ class Solute:
     grade: str = "USP"
 
 
+def in_units(s: Solute) -> bool:
+    """An amount in USP units (only for an ingredient of kind units)."""
+    return s.unit == "units"
+
+
 def mg_per_ml(s: Solute) -> Decimal | None:
-    return None if s.amount_per_ml is None else s.amount_per_ml * TO_MG[s.unit]
+    """mg in 1 mL; None for the vehicle (q.s.) and for an amount in USP units, which has no mass here."""
+    if s.amount_per_ml is None or in_units(s):
+        return None
+    return s.amount_per_ml * TO_MG[s.unit]
 
 
 def mmol_per_l(mg_ml: Decimal, mw: Decimal) -> Decimal:
@@ -93,8 +103,39 @@ def label_name(s: Solute) -> str:
     return s.label_name or s.ingredient.name
 
 
+def units_component_result(s: Solute, amount: Decimal) -> ComponentResult:
+    """An amount in USP units: per-mL units only; no mass, mEq, mmol or osmolarity of its own."""
+    ing = s.ingredient
+    return ComponentResult(
+        ingredient=ing.name,
+        label_name=label_name(s),
+        role=s.role,
+        grade=s.grade,
+        mw=ing.mw,
+        particles=ing.particles,
+        amount_per_ml=amount,
+        unit="units",
+        mg_per_ml=None,
+        percent_w_v=None,
+        mmol_per_l=None,
+        osmolarity_mosmol_per_l=None,
+        per_ml_text=fmt_amount(amount, "units", per_ml=True),
+        label_text=f"{label_name(s)} {fmt_amount(amount, 'units')}",
+        workings=[
+            Working(
+                label=f"Osmolarity, {ing.name}",
+                expression="dosed in USP units: adds no osmolarity of its own (0 particles); the vehicle "
+                "and the other solutes do",
+                result="0 mOsmol/L",
+            )
+        ],
+    )
+
+
 def component_result(s: Solute) -> ComponentResult:
     ing = s.ingredient
+    if in_units(s) and s.amount_per_ml is not None:
+        return units_component_result(s, s.amount_per_ml)
     mg_ml, amount = mg_per_ml(s), s.amount_per_ml  # both None (q.s.) or both set
     if mg_ml is None or amount is None or ing.solvent:
         return ComponentResult(
@@ -102,7 +143,7 @@ def component_result(s: Solute) -> ComponentResult:
             label_name=label_name(s),
             role=s.role,
             grade=s.grade,
-            mw=ing.formula_weight,
+            mw=ing.mw,
             particles=ing.particles,
             amount_per_ml=None,
             unit=s.unit,
@@ -116,7 +157,7 @@ def component_result(s: Solute) -> ComponentResult:
     meq = meq_per_ml(mg_ml, ing)
     species = species_mmol_per_ml(mg_ml, ing)
     mmol = mmol_per_l(mg_ml, ing.formula_weight)
-    per_ml = fmt_qty(amount, f"{s.unit}/mL")
+    per_ml = fmt_amount(amount, s.unit, per_ml=True)
     workings = [
         Working(
             label=f"Concentration, {ing.name}",
@@ -148,7 +189,7 @@ def component_result(s: Solute) -> ComponentResult:
         meq_per_ml=meq,
         mmol_per_ml=species,
         per_ml_text=per_ml,
-        label_text=f"{label_name(s)} {fmt_qty(amount, s.unit)}",
+        label_text=f"{label_name(s)} {fmt_amount(amount, s.unit)}",
         workings=workings,
     )
 
@@ -186,7 +227,7 @@ def total_osmolarity_working(components: list[ComponentResult], total: Decimal) 
     parts = [(c, c.osmolarity_mosmol_per_l) for c in components if c.osmolarity_mosmol_per_l is not None]
     if len(parts) == 1:
         c = parts[0][0]
-        assert c.mg_per_ml is not None, "component_result sets mg/mL whenever it sets osmolarity"
+        assert c.mg_per_ml is not None and c.mw is not None, "component_result sets mg/mL and MW with osmolarity"
         p = "particle" if c.particles == 1 else "particles"
         expr = f"{fmt_number(c.mg_per_ml)} g/L ÷ {fmt_number(c.mw)} g/mol × {c.particles} {p} × 1000"
     else:

@@ -22,6 +22,7 @@ from labelapp.commands.execution import add_batch_parsers
 from labelapp.domain.errors import LabelappError
 from labelapp.domain.files import atomic_write
 from labelapp.domain.records import BatchDetail
+from labelapp.domain.results import Plausibility
 from labelapp.services.calculate import load_batch_file
 from labelapp.services.rendering import (
     BATCH_RECORD_KIND,
@@ -66,6 +67,13 @@ def _print_batch(detail: BatchDetail) -> None:
     r = detail.reconciliation
     state = "BLOCKS VERIFICATION" if r.blocks_verification else "ok"
     print(f"  labels issued {r.labels_issued}; reconciliation {state}: {r.explanation}")
+    for a in detail.acknowledgements:
+        print(f"  plausibility {a.manifestation()}")
+
+
+def _print_pending(pending: list[Plausibility]) -> None:
+    for f in pending:
+        print(f"  plausibility [{f.code}] NOT ACKNOWLEDGED, BLOCKS PRINTING: {f.message}")
 
 
 def cmd_batch_show(args: argparse.Namespace) -> int:
@@ -73,10 +81,12 @@ def cmd_batch_show(args: argparse.Namespace) -> int:
         batch = reg.batches.by_lot(args.lot)
         reg.batches.check_intact(batch.id, f"showing lot {args.lot}")
         detail = reg.batches.detail(batch.id)
+        pending = reg.batches.pending_acknowledgements(batch.id)
     if args.json:
         print_json(detail)
     else:
         _print_batch(detail)
+        _print_pending(pending)
     return 0
 
 
@@ -127,6 +137,20 @@ def cmd_batch_sign(args: argparse.Namespace) -> int:
             raise LabelappError(
                 f"lot {args.lot} is released, but its batch record was not archived: {signed.archive_problem}"
             )
+    return 0
+
+
+def cmd_batch_acknowledge(args: argparse.Namespace) -> int:
+    """A pharmacist's e-signed acknowledgement of one plausibility finding (docs/domain.md §4.8)."""
+    with signed_in(args) as (reg, user, password):
+        batch = reg.batches.by_lot(args.lot)
+        record = reg.batches.acknowledge(batch.id, args.code, user, password, args.reason)
+        pending = reg.batches.pending_acknowledgements(batch.id)
+    print(f"lot {args.lot}: {record.manifestation()}")
+    if pending:
+        print(f"lot {args.lot}: still to acknowledge before labels print: {', '.join(f.code for f in pending)}")
+    else:
+        print(f"lot {args.lot}: every plausibility finding is acknowledged; labels may be printed")
     return 0
 
 
@@ -267,6 +291,16 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("lot")
     p.add_argument("--meaning", required=True, choices=["performed", "verified", "released"])
     p.add_argument("--comment")
+    p = add_command(
+        batch,
+        "acknowledge",
+        cmd_batch_acknowledge,
+        common,
+        "e-sign a pharmacist's acknowledgement of a plausibility finding (labels print once all are acknowledged)",
+    )
+    p.add_argument("lot")
+    p.add_argument("code", help="the finding's code, as `batch show` or `labelapp calc` lists it")
+    p.add_argument("--reason", required=True, help="why the value is right (or acceptable)")
     p = add_command(batch, "reconcile", cmd_batch_reconcile, common, "record label reconciliation (21 CFR 211.125)")
     p.add_argument("lot")
     for name in ("applied", "specimens", "destroyed", "returned"):

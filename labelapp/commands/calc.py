@@ -92,6 +92,9 @@ def batch_json(r: BatchComputation) -> dict[str, Any]:
             "product_name": r.product_name,
             "strength_text": r.strength_text,
             "strength_per_ml_text": r.strength_per_ml_text,
+            "strength_lines": r.strength_lines,
+            "strength_secondary_text": r.strength_secondary_text,
+            "strength_choices": [c.model_dump(mode="json") for c in r.strength_choices],
             "quantity_text": r.quantity_text,
             "package_text": r.package_text,
             "ingredients_text": r.ingredients_text,
@@ -111,13 +114,16 @@ def batch_json(r: BatchComputation) -> dict[str, Any]:
                     "supplied_form": a.supplied_form,
                     "lot": a.lot,
                     "theoretical_g": _num(a.theoretical_g),
+                    "theoretical_ml": _num(a.theoretical_ml),
                     "text": a.theoretical_text,
                     "actual_g": _num(a.actual_g),
+                    "actual_ml": _num(a.actual_ml),
                     "within_tolerance": a.within_tolerance,
                 }
                 for a in r.amounts
             ],
             "warnings": r.warnings,
+            "acknowledgements_required": [a.model_dump(mode="json") for a in r.acknowledgements_required],
             "workings": [w.model_dump() for w in r.workings],
         }
     )
@@ -136,7 +142,9 @@ def solution_text(r: SolutionComputation) -> str:
     if r.meq_text:
         rows.append(("mEq", r.meq_text))
     for c in r.components:
-        if c.mg_per_ml is not None:
+        if c.unit == "units" and c.amount_per_ml is not None:
+            rows.append((c.ingredient, f"{c.per_ml_text} (USP units: no osmolarity of its own)"))
+        elif c.mg_per_ml is not None:
             rows.append(
                 (
                     c.ingredient,
@@ -157,6 +165,11 @@ def batch_text(r: BatchComputation) -> str:
     rows = [
         ("Product", r.product_name),
         ("Strength", r.strength_text),
+    ]
+    if r.strength_secondary_text:
+        rows.append(("Salt weight", r.strength_secondary_text))
+    rows += [(f"Strength basis, {c.component}", c.reason) for c in r.strength_choices]
+    rows += [
         ("Package", r.package_text),
         ("Osmolarity", f"{r.osmolarity_text} [{r.tonicity.category}]"),
     ]
@@ -176,8 +189,13 @@ def batch_text(r: BatchComputation) -> str:
     ]
     weigh = [(f"  {a.supplied_form}" + (f" lot {a.lot}" if a.lot else ""), a.theoretical_text) for a in r.amounts]
     lines = [_table(rows), "", "Amounts to weigh:", _table(weigh)]
-    if r.warnings:
-        lines += ["", "Warnings:"] + [f"  - {w}" for w in r.warnings]
+    acknowledged = {a.message for a in r.acknowledgements_required}
+    if r.acknowledgements_required:
+        lines += ["", "Needs a pharmacist's acknowledgement before labels print:"]
+        lines += [f"  - [{a.code}] {a.message}" for a in r.acknowledgements_required]
+    cautions = [w for w in r.warnings if w not in acknowledged]
+    if cautions:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in cautions]
     lines += ["", "Working:"] + [f"  {w}" for w in r.workings]
     return "\n".join(lines)
 

@@ -5,16 +5,28 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from labelapp.domain.dating import StorageCondition
+from labelapp.domain.ingredient import StrengthBasis
 from labelapp.domain.mfr import MasterRecord
 from labelapp.domain.storage import HandlingPhrase, handling_phrase, handling_problem, text_problem
 from labelapp.domain.storage import statement as storage_statement
 
 MassUnit = Literal["g", "mg", "mcg"]
+# "units": USP units, only for an ingredient of kind units (heparin, oxytocin, insulin; docs/domain.md §2.2)
+AmountUnit = Literal["g", "mg", "mcg", "units"]
 BANNED_UNITS = {
     "\u00b5g": "mcg",
     "\u03bcg": "mcg",
@@ -76,15 +88,39 @@ class Container(BaseModel):
         return v.strip().lower() if isinstance(v, str) else v
 
 
+# Fields added after formulas were first stored: left out of the stored document while unset, so a
+# formula approved before they existed still serializes byte for byte as it was approved (the register
+# compares the batch file's formula with the approved document, and signatures hash it).
+_COMPONENT_ADDED_FIELDS = ("strength_basis",)
+
+
+def omit_unset(data: Any, names: tuple[str, ...]) -> Any:
+    """``data`` (a serialized model) without the keys in ``names`` whose value is None."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (k in names and v is None)}
+    return data
+
+
 class FormulaComponent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ingredient: str = Field(min_length=1, description="name or synonym in the ingredient reference")
     role: ComponentRole
     amount_per_ml: Decimal | None = Field(default=None, gt=0, description="amount in 1 mL; none for the vehicle")
-    unit: MassUnit = "mg"
+    unit: AmountUnit = Field(
+        default="mg", description="g, mg or mcg; 'units' (USP units) for an ingredient dosed in units only"
+    )
     label_name: str | None = Field(default=None, description="established name printed on the label")
     grade: str = Field(default="USP", description="USP, NF, EP ...")
+    strength_basis: StrengthBasis | None = Field(
+        default=None,
+        description="how this active's label strength leads, when it differs from the ingredient's default "
+        "(mass, meq, mmol, units; docs/domain.md §2.2); checked against what the ingredient supports",
+    )
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return omit_unset(handler(self), _COMPONENT_ADDED_FIELDS)
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -99,11 +135,23 @@ class FormulaComponent(BaseModel):
             raise ValueError("amount_per_ml: the vehicle is q.s. to volume; leave the amount out")
         if self.role is not ComponentRole.VEHICLE and self.amount_per_ml is None:
             raise ValueError(f"amount_per_ml: is required for an {self.role.value} component")
-        if self.amount_per_ml is not None and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML:
+        if (
+            self.amount_per_ml is not None
+            and self.unit != "units"
+            and self.amount_per_ml * MG_PER_UNIT[self.unit] > MAX_MG_PER_ML
+        ):
             raise ValueError(
                 f"amount_per_ml: {self.amount_per_ml} {self.unit}/mL is more than 2,000 mg/mL; "
                 "check the amount and the unit"
             )
+        if self.strength_basis is not None and self.role is not ComponentRole.ACTIVE:
+            raise ValueError(
+                f"strength_basis: only an active component has a strength on the label; this one is {self.role.value}"
+            )
+        if self.strength_basis is not None and (self.strength_basis == "units") != (self.unit == "units"):
+            if self.unit == "units":
+                raise ValueError(f"strength_basis: an amount in USP units leads in units, not {self.strength_basis}")
+            raise ValueError(f"strength_basis: units needs the amount in units (unit: units), not {self.unit}")
         return self
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning, Role
+from labelapp.domain.results import Plausibility
 
 
 class Record(BaseModel):
@@ -195,6 +196,31 @@ class ReconciliationStatus(Record):
     explanation: str
 
 
+class AcknowledgementRecord(Record):
+    """A pharmacist's e-signed acknowledgement of one plausibility finding (docs/domain.md §4.8).
+
+    ``item`` is the finding as it stood when signed; ``item_sha256`` binds the acknowledgement to it, so a
+    finding whose value or limit changed is a new one that needs its own acknowledgement."""
+
+    id: int
+    batch_id: int
+    code: str
+    item: Plausibility
+    item_sha256: str
+    reason: str
+    signature_id: int
+    acknowledged_at: datetime
+    acknowledged_by: str
+    printed_name: str
+    role: Role
+
+    def manifestation(self) -> str:
+        return (
+            f"[{self.code}] acknowledged by {self.printed_name} ({self.acknowledged_by}), "
+            f"{self.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC: {self.reason}"
+        )
+
+
 class BatchDetail(Record):
     batch: BatchRecord
     signatures: list[SignatureRecord]
@@ -202,6 +228,7 @@ class BatchDetail(Record):
     reconciliations: list[ReconciliationRecord]
     documents: list[ArchivedDocumentRecord]
     reconciliation: ReconciliationStatus
+    acknowledgements: list[AcknowledgementRecord] = Field(default_factory=list)
 
 
 class AuditEntryRecord(Record):

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from labelapp.domain.ingredient import StrengthBasis
+
 
 class Working(BaseModel):
     """How a value was obtained, printable on the worksheet: inputs, constants, formula, result."""
@@ -27,11 +29,11 @@ class ComponentResult(BaseModel):
     label_name: str
     role: str
     grade: str
-    mw: Decimal
+    mw: Decimal | None = Field(description="None for an ingredient dosed in USP units without a MW")
     particles: int
     amount_per_ml: Decimal | None
-    unit: str
-    mg_per_ml: Decimal | None
+    unit: str = Field(description="g, mg, mcg, or units (USP units)")
+    mg_per_ml: Decimal | None = Field(description="None for the vehicle and for an amount in USP units")
     percent_w_v: Decimal | None
     mmol_per_l: Decimal | None
     osmolarity_mosmol_per_l: Decimal | None
@@ -53,12 +55,74 @@ class WeighLine(BaseModel):
     role: str
     lot: str | None
     supplied_form: str
-    theoretical_g: Decimal | None = Field(description="None for the vehicle (q.s.)")
+    theoretical_g: Decimal | None = Field(description="None for the vehicle (q.s.) and for a volume measured")
     theoretical_text: str
+    theoretical_ml: Decimal | None = Field(
+        default=None, description="a units lot given in units per mL: the volume to measure, mL"
+    )
     actual_g: Decimal | None = None
+    actual_ml: Decimal | None = None
     deviation_percent: Decimal | None = None
     within_tolerance: bool | None = None
     working: Working | None = None
+
+
+class StrengthLine(BaseModel):
+    """One line of the label's strength statement (docs/domain.md §2.1, §2.2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    basis: StrengthBasis
+    components: list[str] = Field(description="ingredients the line states (several for a phosphate's species)")
+    subject: str = Field(description="what the amount is of: the active's label name, an ion or a species")
+    total_text: str = Field(description="'20 mEq per 10 mL'; named when the label has several lines")
+    per_ml_text: str = Field(description="'2 mEq/mL'")
+    secondary_text: str = Field(
+        default="", description="the salt weight that may follow in smaller type: 'potassium chloride 1,490 mg'"
+    )
+
+    @property
+    def text(self) -> str:
+        return f"{self.total_text} ({self.per_ml_text})"
+
+
+class StrengthChoice(BaseModel):
+    """Which expression leads an active's strength, and why (printed on the batch record)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    component: str = Field(description="ingredient name")
+    basis: StrengthBasis
+    kind: str = Field(description="the ingredient's kind: electrolyte, phosphate, nonelectrolyte, units")
+    formula_setting: StrengthBasis | None = Field(description="FormulaComponent.strength_basis, if set")
+    reason: str = Field(
+        description="'strength stated in mEq: potassium chloride is an electrolyte (ingredient kind); "
+        "formula setting: —'"
+    )
+
+
+PlausibilityKind = Literal["concentration-above-ceiling", "potency-outside-range", "osmolarity-above-ceiling"]
+
+
+class Plausibility(BaseModel):
+    """A value outside a plausibility limit: printing waits until a pharmacist acknowledges it (§4.8).
+
+    ``code`` is stable for the same finding on the same batch file: "<kind>:<ingredient>" for a component
+    (the ingredient's reference name), "<kind>" for the whole solution. ``value``, ``limit`` and ``source``
+    say what was found; an acknowledgement belongs to the whole item, so a changed value needs a new one.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="'concentration-above-ceiling:potassium chloride', 'osmolarity-above-ceiling'")
+    kind: PlausibilityKind
+    component: str | None = Field(description="ingredient name; None for the whole solution")
+    lot: str | None = Field(default=None, description="the component lot, for a potency finding")
+    value: Decimal
+    limit: Decimal
+    unit: str = Field(description="mg/mL, units/mL, %, mOsmol/L")
+    source: str = Field(description="where the limit comes from")
+    message: str = Field(description="plain words naming the value, the limit and the limit's source")
 
 
 class Expiry(BaseModel):
@@ -109,6 +173,15 @@ class BatchComputation(SolutionComputation):
     strength_total_text: str = Field(description="'1,500 mg per 30 mL'")
     strength_per_ml_text: str = Field(description="'50 mg/mL'")
     strength_lines: list[str]
+    strength_statements: list[StrengthLine] = Field(
+        default_factory=list, description="the strength lines with what each states, in label order"
+    )
+    strength_choices: list[StrengthChoice] = Field(
+        default_factory=list, description="per active: which expression leads and why"
+    )
+    strength_secondary_text: str = Field(
+        default="", description="salt weights that follow the strength in smaller type, '' if none"
+    )
     quantity_text: str = Field(description="'30 mL'")
     package_text: str = Field(description="'30 mL Single-Dose Vial. Discard unused portion.'")
     ingredients_text: str = Field(description="'Each mL contains: glycine 50 mg; water for injection q.s.'")
@@ -126,4 +199,8 @@ class BatchComputation(SolutionComputation):
     label_count: int
     barcode: BarcodeChoice
     warnings: list[str]
+    acknowledgements_required: list[Plausibility] = Field(
+        default_factory=list,
+        description="plausibility findings a pharmacist must acknowledge (e-signature) before labels print",
+    )
     workings: list[Working]

@@ -30,6 +30,27 @@ class TonicityThresholds(BaseModel):
         return self
 
 
+class PotencyRange(BaseModel):
+    """CoA potency, % as is, outside which a component lot needs a pharmacist's acknowledgement (§4.8)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_percent: Decimal = Field(default=Decimal(90), ge=50, le=110)
+    max_percent: Decimal = Field(default=Decimal(110), ge=50, le=110)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PotencyRange":
+        if self.min_percent >= self.max_percent:
+            raise ValueError("potency range: min_percent must be below max_percent")
+        return self
+
+
+# docs/domain.md §4.8: the highest calculated osmolarity labeled on an approved injection in the reference
+# table is Hospira Ammonium Chloride Injection 5 mEq/mL, "10 mOsmol/mL (calc.)"; 10,500 is the top of what
+# that two-figure value stands for, so no approved product is flagged. QA may lower it (0 = off).
+DEFAULT_OSMOLARITY_CEILING = Decimal(10500)
+
+
 BarcodeWithoutNdc = Literal["facility-gtin", "plain", "none"]
 
 
@@ -85,6 +106,16 @@ class CalcSettings(BaseModel):
     )
     weigh_tolerance_percent: Decimal = Field(
         default=Decimal(2), gt=0, le=10, description="allowed deviation of actual from theoretical weight"
+    )
+    potency_range_percent: PotencyRange = Field(
+        default_factory=PotencyRange,
+        description="a component lot's CoA potency outside this range needs a pharmacist's acknowledgement",
+    )
+    osmolarity_ceiling: Decimal = Field(
+        default=DEFAULT_OSMOLARITY_CEILING,
+        ge=0,
+        le=100000,
+        description="mOsmol/L (calc); a batch above it needs a pharmacist's acknowledgement; 0: no ceiling",
     )
     label: LabelSettings = Field(
         default_factory=LabelSettings, description="the 2D code of products without an NDC (docs/domain.md §7.3)"

@@ -10,11 +10,18 @@ from labelapp.domain.errors import NotFoundError, RuleViolation
 from labelapp.domain.execution import DeviationKind
 from labelapp.domain.records import ArchiveCheck, ArchivedDocumentRecord, BackupResult, PrintJobRecord
 from labelapp.domain.register import BatchStatus
-from labelapp.services.batches import batch_rows, check_count, check_kind, check_label_printing, job_summary
+from labelapp.services.batches import (
+    batch_rows,
+    check_acknowledged,
+    check_count,
+    check_kind,
+    check_label_printing,
+    job_summary,
+)
 from labelapp.services.context import Actor, RegisterContext
 from labelapp.services.execution import Execution
 from labelapp.services.user_text import required_reason
-from labelapp.store.archived_documents import ArchivedDocumentRepository
+from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
 from labelapp.store.audit import RowRef
 from labelapp.store.backup import backup as backup_store
 from labelapp.store.batches import BatchFilter, BatchRepository
@@ -84,6 +91,7 @@ class Archive:
             who = self._ctx.acting(conn, user, Action.REPRINT)
             check_label_printing(BatchRepository(conn).get(document.batch_id), document.kind)
             self._ctx.require_intact(conn, batch_rows(conn, document.batch_id), f"reprinting document {document_id}")
+            check_acknowledged(conn, BatchRepository(conn).get(document.batch_id), document.kind)
             job = self._reprint_job(
                 ArchivedDocumentRepository(conn), document, who.username, reason, count, printer, stock
             )
@@ -96,14 +104,16 @@ class Archive:
                 reason=reason,
                 rows=[RowRef("print_jobs", job.id)],
             )
-            Execution(self._ctx).open_for(
-                conn,
-                who,
-                document.batch_id,
-                DeviationKind.REPRINT,
-                f"{document.kind} document {document_id} reprinted as job {job.job_number} by {who.username}: {reason}",
-                f"print job {job.id}",
-            )
+            if label_kind(document.kind):  # reprinted labels change the count to reconcile; a copy of a record does not
+                Execution(self._ctx).open_for(
+                    conn,
+                    who,
+                    document.batch_id,
+                    DeviationKind.REPRINT,
+                    f"{document.kind} document {document_id} reprinted as job {job.job_number} by "
+                    f"{who.username}: {reason}",
+                    f"print job {job.id}",
+                )
         return job, data
 
     def _reprint_job(

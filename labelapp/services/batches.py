@@ -3,7 +3,9 @@
 Signatures are bound to the batch content: each stores the SHA-256 of the canonical batch JSON
 plus the status it was signed in. Verification needs a label reconciliation inside the
 facility's limit (or an investigation note); the verifier and releaser must be other people than
-the one who prepared and performed the batch.
+the one who prepared and performed the batch. A plausibility finding of the batch's calculation
+(docs/domain.md §4.8) holds label printing until a pharmacist acknowledges it with an e-signature
+bound to the finding.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from labelapp.calc.plausibility import CONFIRM
 from labelapp.domain.access import Action
 from labelapp.domain.batch import BatchFile
 from labelapp.domain.errors import RuleViolation
 from labelapp.domain.execution import DeviationKind
 from labelapp.domain.lots import LotPattern
 from labelapp.domain.records import (
+    AcknowledgementRecord,
     BatchDetail,
     BatchRecord,
     FormulaRecord,
@@ -25,8 +29,10 @@ from labelapp.domain.records import (
     ReconciliationStatus,
     SignatureRecord,
 )
-from labelapp.domain.register import BatchStatus, FormulaStatus, Meaning
+from labelapp.domain.register import FINAL_STATUSES, BatchStatus, FormulaStatus, Meaning
+from labelapp.domain.results import BatchComputation, Plausibility
 from labelapp.services import batch_files
+from labelapp.services.calculate import calculate
 from labelapp.services.context import Acting, Actor, RegisterContext
 from labelapp.services.execution import Execution, signed_content
 from labelapp.services.user_text import optional_text, required_reason
@@ -34,7 +40,7 @@ from labelapp.store import settings as settings_store
 from labelapp.store.archived_documents import ArchivedDocumentRepository, label_kind
 from labelapp.store.audit import RowRef
 from labelapp.store.batches import BatchFilter, BatchRepository, lot_taken
-from labelapp.store.canonical import canonical_hash, model_data, model_document
+from labelapp.store.canonical import canonical_hash, canonical_json, model_data, model_document
 from labelapp.store.db import Connection
 from labelapp.store.execution import ExecutionRepository
 from labelapp.store.faults import crash_point
@@ -66,6 +72,56 @@ def batch_signing_hash(batch: BatchRecord, status: str) -> str:
             "status": status,
         }
     )
+
+
+def plausibility_hash(item: Plausibility) -> str:
+    """SHA-256 of a finding as computed: its code, value, limit, source and message (what is acknowledged)."""
+    return canonical_hash(item.model_dump(mode="json"))
+
+
+def acknowledgement_signing_hash(batch: BatchRecord, item: Plausibility) -> str:
+    """What an acknowledgement's e-signature is bound to: the lot and the finding."""
+    return canonical_hash(
+        {
+            "lot_number": batch.lot_number,
+            "formula_code": batch.formula_code,
+            "formula_version": batch.formula_version,
+            "item": item.model_dump(mode="json"),
+        }
+    )
+
+
+def current_computation(conn: Connection, batch: BatchRecord) -> BatchComputation:
+    """The batch computed with the settings and ingredient table in force, as its labels would be printed."""
+    return calculate(
+        batch_files.batch_from_document(batch.document),
+        settings_store.load(conn).calc_settings(),
+        source=f"batch {batch.id}",
+        ingredients=batch_files.ingredient_table(IngredientRepository(conn).list()),
+    )
+
+
+def pending_acknowledgements(conn: Connection, batch: BatchRecord) -> list[Plausibility]:
+    """The findings of the batch's calculation that no pharmacist has acknowledged as they stand now."""
+    done = {a.item_sha256 for a in BatchRepository(conn).acknowledgements(batch.id)}
+    return [f for f in current_computation(conn, batch).acknowledgements_required if plausibility_hash(f) not in done]
+
+
+def pending_text(items: list[Plausibility]) -> str:
+    return "; ".join(f"[{f.code}] {f.message.removesuffix(' ' + CONFIRM)}" for f in items)
+
+
+def check_acknowledged(conn: Connection, batch: BatchRecord, kind: str) -> None:
+    """Labels wait until every plausibility finding has a pharmacist's acknowledgement (docs/domain.md §4.8)."""
+    if not label_kind(kind):
+        return
+    pending = pending_acknowledgements(conn, batch)
+    if pending:
+        raise RuleViolation(
+            f"labels for lot {batch.lot_number} cannot be printed until a pharmacist acknowledges "
+            f"{'each of these findings' if len(pending) > 1 else 'this finding'} "
+            f"(labelapp batch acknowledge {batch.lot_number} CODE --reason ...): {pending_text(pending)}"
+        )
 
 
 def check_count(name: str, value: int, minimum: int = 0) -> int:
@@ -242,36 +298,128 @@ class Batches:
         with self._db.read() as conn:
             repo, documents = BatchRepository(conn), ArchivedDocumentRepository(conn)
             batch = repo.get(batch_id)
+            acknowledgements = repo.acknowledgements(batch_id)
             return BatchDetail(
                 batch=batch,
-                signatures=self._checked_signatures(conn, batch, repo.signatures(batch_id)),
+                signatures=self._checked_signatures(conn, batch, repo.signatures(batch_id), acknowledgements),
                 print_jobs=documents.print_jobs(batch_id),
                 reconciliations=repo.reconciliations(batch_id),
                 documents=documents.for_batch(batch_id),
                 reconciliation=self._reconciliation_status(conn, batch),
+                acknowledgements=acknowledgements,
             )
 
     def signatures(self, batch_id: int) -> list[SignatureRecord]:
         """Signature manifestations, each checked against the current batch content."""
         with self._db.read() as conn:
             repo = BatchRepository(conn)
-            return self._checked_signatures(conn, repo.get(batch_id), repo.signatures(batch_id))
+            return self._checked_signatures(
+                conn, repo.get(batch_id), repo.signatures(batch_id), repo.acknowledgements(batch_id)
+            )
 
     @staticmethod
     def _checked_signatures(
-        conn: Connection, batch: BatchRecord, signatures: list[SignatureRecord]
+        conn: Connection,
+        batch: BatchRecord,
+        signatures: list[SignatureRecord],
+        acknowledgements: list[AcknowledgementRecord],
     ) -> list[SignatureRecord]:
-        """Each signature checked against what it was made over: the batch, or its step entry or
-        deviation (by subject); a signature over anything else is not judged here (None)."""
+        """Each signature checked against what it was made over: the batch, the finding it acknowledged, or
+        its step entry or deviation (by subject); a signature over anything else is not judged here (None)."""
         others = signed_content(conn, batch.id)
+        bound = {a.signature_id: acknowledgement_signing_hash(batch, a.item) for a in acknowledgements}
 
         def matches(s: SignatureRecord) -> bool | None:
             if s.record_type == "batch":
                 return batch_signing_hash(batch, s.status_at_signing) == s.content_sha256
+            if s.record_type == "acknowledgement":
+                return None if s.id not in bound else bound[s.id] == s.content_sha256
             current = others.get(s.subject or "")
             return None if current is None else current == s.content_sha256
 
         return [s.model_copy(update={"content_matches": matches(s)}) for s in signatures]
+
+    # ------------------------------------------------------------ plausibility acknowledgements (§4.8)
+
+    def acknowledgements(self, batch_id: int) -> list[AcknowledgementRecord]:
+        with self._db.read() as conn:
+            return BatchRepository(conn).acknowledgements(batch_id)
+
+    def pending_acknowledgements(self, batch_id: int) -> list[Plausibility]:
+        """The findings that still hold label printing (computed with the settings in force)."""
+        with self._db.read() as conn:
+            return pending_acknowledgements(conn, BatchRepository(conn).get(batch_id))
+
+    def acknowledge(self, batch_id: int, code: str, user: Actor, password: str, reason: str) -> AcknowledgementRecord:
+        """A pharmacist's e-signed acknowledgement of the finding ``code`` as it stands now, with a reason."""
+        reason = required_reason(reason, "a reason for the acknowledgement")
+        who = self._ctx.signer(user, password, Action.ACKNOWLEDGE)
+        with self._db.write() as conn:
+            signer = self._ctx.acting(conn, who, Action.ACKNOWLEDGE)
+            repo = BatchRepository(conn)
+            batch = repo.get(batch_id)
+            if batch.status in FINAL_STATUSES:
+                raise RuleViolation(f"lot {batch.lot_number} is {batch.status.value}; nothing more can be signed on it")
+            self._ctx.require_intact(
+                conn, batch_rows(conn, batch_id), f"acknowledging a finding on lot {batch.lot_number}"
+            )
+            item = self._finding(conn, batch, code)
+            item_sha = plausibility_hash(item)
+            earlier = next((a for a in repo.acknowledgements(batch_id) if a.item_sha256 == item_sha), None)
+            if earlier is not None:
+                raise RuleViolation(
+                    f"lot {batch.lot_number}: {code} is already {earlier.manifestation().split('] ', 1)[1]}"
+                )
+            signature = signer.e_sign(
+                conn,
+                record_type="acknowledgement",
+                batch_id=batch.id,
+                meaning=Meaning.ACKNOWLEDGED.value,
+                content_sha256=acknowledgement_signing_hash(batch, item),
+                status_at_signing=batch.status.value,
+                reason=reason,
+                subject=f"acknowledgement:{item_sha[:24]}",
+            )
+            record = repo.add_acknowledgement(
+                batch_id=batch.id,
+                code=item.code,
+                item=canonical_json(item.model_dump(mode="json")),
+                item_sha256=item_sha,
+                reason=reason,
+                signature_id=signature.id,
+                acknowledged_by=signer.username,
+            )
+            crash_point("acknowledge.before_commit")
+            signer.record(
+                conn,
+                "batch.acknowledged",
+                "batch",
+                batch.id,
+                rows=[RowRef("signatures", signature.id), RowRef("acknowledgements", record.id)],
+                new={
+                    "code": item.code,
+                    "finding": item.message,
+                    "item_sha256": item_sha,
+                    "signature_id": signature.id,
+                    "meaning": Meaning.ACKNOWLEDGED.value,
+                    "printed_name": signer.user.full_name,
+                    "content_sha256": signature.content_sha256,
+                },
+                reason=reason,
+            )
+        return record
+
+    @staticmethod
+    def _finding(conn: Connection, batch: BatchRecord, code: str) -> Plausibility:
+        findings = current_computation(conn, batch).acknowledgements_required
+        for item in findings:
+            if item.code == code:
+                return item
+        known = ", ".join(f.code for f in findings)
+        raise RuleViolation(
+            f"lot {batch.lot_number} has no plausibility finding {code!r}; "
+            + (f"its findings: {known}" if findings else "its calculation raises none")
+        )
 
     # ------------------------------------------------------------ label reconciliation (211.125)
 
@@ -443,6 +591,7 @@ class Batches:
         with self._db.read() as conn:  # refuse early, before writing the file
             self._ctx.actor(conn, user, Action.PRINT)
             check_label_printing(BatchRepository(conn).get(batch_id), kind)
+            check_acknowledged(conn, BatchRepository(conn).get(batch_id), kind)
         sha, size, name = self._ctx.archive.put(pdf_bytes)
         crash_point("print.after_archive")
         with self._db.write() as conn:
@@ -450,6 +599,7 @@ class Batches:
             batch = BatchRepository(conn).get(batch_id)
             check_label_printing(batch, kind)
             self._ctx.require_intact(conn, batch_rows(conn, batch_id), f"printing for lot {batch.lot_number}")
+            check_acknowledged(conn, batch, kind)
             documents = ArchivedDocumentRepository(conn)
             document = documents.add(
                 batch_id=batch_id,
@@ -483,7 +633,8 @@ class Batches:
 
 def batch_rows(conn: Connection, batch_id: int) -> list[RowRef]:
     """The rows a batch's printed documents are made from: the batch (with its component lots), its
-    formula, signatures, print jobs, reconciliations and archived documents."""
+    formula, signatures, print jobs, reconciliations, archived documents, the executed record and the
+    plausibility acknowledgements."""
     batch = BatchRepository(conn).get(batch_id)
     documents = ArchivedDocumentRepository(conn)
     refs = [RowRef("batches", batch_id), RowRef("formulas", batch.formula_id)]
@@ -495,6 +646,7 @@ def batch_rows(conn: Connection, batch_id: int) -> list[RowRef]:
     refs += [RowRef("step_entries", e.id) for e in execution.entries(batch_id)]
     refs += [RowRef("deviations", d.id) for d in execution.deviations(batch_id)]
     refs += [RowRef("qc_results", q.id) for q in execution.qc(batch_id)]
+    refs += [RowRef("acknowledgements", a.id) for a in BatchRepository(conn).acknowledgements(batch_id)]
     return refs
 
 

@@ -16,7 +16,7 @@ from labelapp.domain.errors import FieldIssue, InputError, LabelappError, Unknow
 from labelapp.domain.facility import Facility
 from labelapp.domain.files import parse_json_text, read_data_file
 from labelapp.domain.formula import Formula
-from labelapp.domain.ingredient import Ingredient
+from labelapp.domain.ingredient import Ingredient, IngredientKind
 from labelapp.domain.reference import DatingRules, IngredientTable
 from labelapp.domain.results import BatchComputation, SolutionComputation
 from labelapp.domain.settings import CalcSettings
@@ -133,6 +133,7 @@ UNITS_TO_MG_PER_ML = {
     "g/100ml": Decimal(10),
 }
 MOLAR_UNITS = {"meq/ml", "mmol/ml", "mmol/l"}
+USP_UNITS = {"units/ml"}  # only for an ingredient dosed in USP units (docs/domain.md §2.2)
 
 
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -167,7 +168,7 @@ def _mg_per_ml_from_molar(value: Decimal, unit: str, ing: Ingredient, spec: str)
 
 
 def parse_solute(spec: str, table: IngredientTable) -> Solute:
-    """'potassium chloride=149 mg/mL' -> Solute(KCl, 149 mg per mL)."""
+    """'potassium chloride=149 mg/mL' -> Solute(KCl, 149 mg per mL); 'oxytocin=0.06 units/mL' in USP units."""
     m = _SOLUTE.match(spec)
     if not m:
         raise LabelappError(f'--solute {spec!r}: write NAME=AMOUNT UNIT, e.g. "potassium chloride=149 mg/mL"')
@@ -179,12 +180,19 @@ def parse_solute(spec: str, table: IngredientTable) -> Solute:
         raise LabelappError(f"--solute {spec!r}: {ing.name} is the vehicle, not a solute")
     value = _amount(m["amount"], spec)
     unit = " ".join(m["unit"].lower().split())
+    dosed_in_units = ing.kind is IngredientKind.UNITS
+    if unit in USP_UNITS or dosed_in_units:
+        if not dosed_in_units:
+            raise LabelappError(f"--solute {spec!r}: {ing.name} is not dosed in USP units; use a mass or molar unit")
+        if unit not in USP_UNITS:
+            raise LabelappError(f"--solute {spec!r}: {ing.name} is dosed in USP units: give units/mL")
+        return Solute(ingredient=ing, amount_per_ml=value, unit="units", role="active")
     if unit in UNITS_TO_MG_PER_ML:
         mg_ml = value * UNITS_TO_MG_PER_ML[unit]
     elif unit in MOLAR_UNITS:
         mg_ml = _mg_per_ml_from_molar(value, unit, ing, spec)
     else:
-        known = ", ".join([*UNITS_TO_MG_PER_ML, *sorted(MOLAR_UNITS)])
+        known = ", ".join([*UNITS_TO_MG_PER_ML, *sorted(MOLAR_UNITS), *sorted(USP_UNITS)])
         raise LabelappError(f"--solute {spec!r}: unit {m['unit']!r} not understood; use one of {known}")
     if mg_ml > 2000:
         raise LabelappError(f"--solute {spec!r}: {mg_ml.normalize():f} mg/mL is more than 2,000 mg/mL")

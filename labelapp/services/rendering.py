@@ -14,7 +14,7 @@ Qt-free; the CLI and the GUI both come here (docs/architecture.md walks one batc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from hashlib import sha256
 from typing import Literal
@@ -33,7 +33,12 @@ from labelapp.render.review import AccessReview, AccessReviewRow, render_access_
 from labelapp.render.templates.loader import default_templates
 from labelapp.render.worksheet.document import render_worksheet
 from labelapp.render.worksheet.executed import ExecutedRecord, render_executed_record
-from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import (
+    ReconciliationCounts,
+    SignatureManifestation,
+    acknowledgement_manifestations,
+)
+from labelapp.services.batches import pending_text
 from labelapp.services.calculate import calculate
 from labelapp.services.context import Actor
 from labelapp.services.register import Register
@@ -255,11 +260,17 @@ def registered_batch(register: Register, batch_id: int) -> RegisteredBatch:
 def render_registered(
     register: Register, batch_id: int, kind: DocumentKind, stock: str | None = None, count: int | None = None
 ) -> RenderedDocument:
-    """A registered batch's labels, or its batch record as it stands now."""
+    """A registered batch's labels, or its batch record as it stands now. Labels whose batch has a plausibility
+    finding no pharmacist has acknowledged yet say so in their notes (printing them is refused)."""
     if kind == "worksheet":
         return render_batch_record(register, batch_id)
     rb = registered_batch(register, batch_id)
-    return preview(rb.batch_file, rb.computation, kind, stock, count, settings=rb.settings, batch_id=batch_id)
+    document = preview(rb.batch_file, rb.computation, kind, stock, count, settings=rb.settings, batch_id=batch_id)
+    pending = register.batches.pending_acknowledgements(batch_id)
+    if not pending:
+        return document
+    note = "Printing waits for a pharmacist's acknowledgement of: " + pending_text(pending)
+    return replace(document, notes=(*document.notes, note))
 
 
 def signature_manifestations(detail: BatchDetail) -> list[SignatureManifestation]:
@@ -393,6 +404,7 @@ def render_batch_record(register: Register, batch_id: int) -> RenderedDocument:
             signatures=signature_manifestations(detail),
             reconciliation=reconciliation_counts(detail, bf.batch.retain_labels),
             audit_anchor=anchor,
+            acknowledgements=acknowledgement_manifestations(detail),
         )
     return RenderedDocument(
         kind="worksheet",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -10,11 +11,11 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 
 from labelapp.domain.errors import NotFoundError
-from labelapp.domain.records import BatchRecord, ReconciliationRecord, SignatureRecord
+from labelapp.domain.records import AcknowledgementRecord, BatchRecord, ReconciliationRecord, SignatureRecord
 from labelapp.domain.register import BatchStatus
 from labelapp.store.canonical import utc_now
 from labelapp.store.integrity import plain, state_of
-from labelapp.store.schema import batches, formulas, reconciliations, signatures
+from labelapp.store.schema import acknowledgements, batches, formulas, reconciliations, signatures
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,26 @@ class BatchRepository:
         if formula_id is not None:
             query = query.where(signatures.c.formula_id == formula_id)
         return [SignatureRecord.model_validate(row._mapping) for row in self.conn.execute(query)]
+
+    # ------------------------------------------------------------ plausibility acknowledgements
+
+    def add_acknowledgement(self, **values: Any) -> AcknowledgementRecord:
+        new_id = self.conn.execute(
+            insert(acknowledgements).values(acknowledged_at=utc_now(), **values).returning(acknowledgements.c.id)
+        ).scalar_one()
+        return next(a for a in self.acknowledgements(values["batch_id"]) if a.id == new_id)
+
+    def acknowledgements(self, batch_id: int) -> list[AcknowledgementRecord]:
+        query = (
+            select(acknowledgements, signatures.c.printed_name, signatures.c.role)
+            .join(signatures, acknowledgements.c.signature_id == signatures.c.id)
+            .where(acknowledgements.c.batch_id == batch_id)
+            .order_by(acknowledgements.c.id)
+        )
+        return [
+            AcknowledgementRecord.model_validate(dict(row._mapping) | {"item": json.loads(row.item)})
+            for row in self.conn.execute(query)
+        ]
 
     def count(self) -> int:
         return self.conn.execute(select(func.count()).select_from(batches)).scalar_one()

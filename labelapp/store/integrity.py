@@ -1,10 +1,11 @@
 """Is this register intact? The audit chain, its signatures, every regulated row, the witness, the archive.
 
 Every regulated row (users, settings, formulas, ingredients, batches with their component lots,
-archived documents, print jobs, reconciliations, e-signatures) is what the audit trail says it is:
-each entry carries the state of the rows it wrote, and ``verify_register`` replays the chain and
-compares every current row with its last recorded state, naming the table, the row and the field
-that differ. Secret columns (password hash, sealed key) are recorded by their SHA-256 only.
+archived documents, print jobs, reconciliations, e-signatures, the executed record, plausibility
+acknowledgements) is what the audit trail says it is: each entry carries the state of the rows it
+wrote, and ``verify_register`` replays the chain and compares every current row with its last
+recorded state, naming the table, the row and the field that differ. Secret columns (password hash,
+sealed key) are recorded by their SHA-256 only.
 
 Checked, in one pass (docs/domain.md §6.2):
 
@@ -40,6 +41,7 @@ from labelapp.store import signing
 from labelapp.store.audit import GENESIS, UNSIGNED_ACTIONS, RowRef, entry_hash
 from labelapp.store.canonical import canonical_json, iso_utc, sha256_hex
 from labelapp.store.schema import (
+    acknowledgements,
     archived_documents,
     audit_log,
     audit_rows,
@@ -71,6 +73,7 @@ REGULATED: dict[str, tuple[Table, str]] = {
     "deviations": (deviations, "id"),
     "qc_results": (qc_results, "id"),
     "material_lots": (material_lots, "id"),
+    "acknowledgements": (acknowledgements, "id"),
 }
 SECRET_COLUMNS = {"users": frozenset({"password_hash", "sealed_key"})}
 # Columns of a users row that only an administrator's signed entry may change (or the first admin's own).

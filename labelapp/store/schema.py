@@ -401,3 +401,19 @@ material_lots = Table(
     _user_fk("released_by", nullable=True),
     UniqueConstraint("ingredient", "lot"),
 )
+
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("code", String(200), nullable=False),
+    Column("item", Text, nullable=False),
+    Column("item_sha256", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("signature_id", Integer, ForeignKey("signatures.id"), nullable=False),
+    Column("acknowledged_at", UTCDateTime, nullable=False),
+    _user_fk("acknowledged_by"),
+    UniqueConstraint("batch_id", "item_sha256"),
+)
+Index("ix_acknowledgements_batch_id", acknowledgements.c.batch_id)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelapp.calc.format import banned_in, fmt_date, fmt_exp, fmt_number, fmt_qty, mass_per_volume_text
+from labelapp.calc.format import banned_in, fmt_amount, fmt_date, fmt_exp, fmt_number, fmt_qty, mass_per_volume_text
 from labelapp.services.calculate import calculate_solution
 
 
@@ -76,7 +76,30 @@ def test_number_space_unit() -> None:
 
 def test_strength_total_then_per_ml_text() -> None:
     assert mass_per_volume_text(D("1500"), "mg", D("30")) == "1,500 mg per 30 mL"
-    assert mass_per_volume_text(D("15000"), "mcg", D("30.0")) == "15,000 mcg per 30 mL"
+    assert mass_per_volume_text(D("15000"), "mcg", D("30.0")) == "15 mg per 30 mL"  # 1,000 mcg or more in mg
+    assert mass_per_volume_text(D("999"), "mcg", D("1")) == "999 mcg per 1 mL"
+    assert mass_per_volume_text(D("30"), "units", D("500")) == "30 units per 500 mL"
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "text"),
+    [
+        (D("999"), "mcg", "999 mcg"),  # below 1,000 mcg: stays mcg
+        (D("999.9"), "mcg", "999.9 mcg"),
+        (D("1000"), "mcg", "1 mg"),  # the boundary: 1,000 mcg is 1 mg
+        (D("1000.0"), "mcg", "1 mg"),
+        (D("1500"), "mcg", "1.5 mg"),
+        (D("250000"), "mcg", "250 mg"),
+        (D("1500"), "mg", "1,500 mg"),  # only mcg converts: 1,500 mg stays mg (USP <7> example)
+        (D("0.5"), "g", "0.5 g"),
+        (D("1"), "units", "1 unit"),
+        (D("0.06"), "units", "0.06 units"),  # written out: never 'U' or 'IU'
+        (D("100000"), "units", "100,000 units"),
+    ],
+)
+def test_amounts_as_a_label_states_them(amount: D, unit: str, text: str) -> None:
+    assert fmt_amount(amount, unit) == text
+    assert fmt_amount(amount, unit, per_ml=True) == f"{text}/mL"
 
 
 @pytest.mark.parametrize(
@@ -110,7 +133,10 @@ def test_dates_are_iso_and_exp_prefixed() -> None:
         ("50", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
         ("50.0", "mg", "1,500 mg per 30 mL (50 mg/mL)", "glycine 50 mg;"),
         (".5", "mg", "15 mg per 30 mL (0.5 mg/mL)", "glycine 0.5 mg;"),
-        ("500", "mcg", "15,000 mcg per 30 mL (500 mcg/mL)", "glycine 500 mcg;"),
+        ("500", "mcg", "15 mg per 30 mL (500 mcg/mL)", "glycine 500 mcg;"),  # 15,000 mcg is stated in mg
+        ("1500", "mcg", "45 mg per 30 mL (1.5 mg/mL)", "glycine 1.5 mg;"),  # 1,500 mcg per mL -> 1.5 mg per mL
+        ("999", "mcg", "29.97 mg per 30 mL (999 mcg/mL)", "glycine 999 mcg;"),  # 999 mcg stays mcg
+        ("1000", "mcg", "30 mg per 30 mL (1 mg/mL)", "glycine 1 mg;"),  # 1,000 mcg is 1 mg
         ("0.05", "g", "1.5 g per 30 mL (0.05 g/mL)", "glycine 0.05 g;"),
     ],
 )
@@ -171,13 +197,16 @@ def test_no_label_text_carries_a_banned_symbol(glycine_doc, compute) -> None:
         assert not re.search(r"\d[a-zA-Z]", text.replace("mOsmol", "")), f"number glued to unit: {text}"
 
 
-def test_each_active_is_named_when_there_are_several():
-    """An unnamed '2,130 mg per 15 mL' on a two-active label would not say what it is."""
-    from labelapp.resources import examples_dir
-    from labelapp.services.calculate import calculate, load_batch_file
-
-    comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
+def test_each_active_is_named_when_there_are_several(glycine_doc, compute):
+    """An unnamed '150 mg per 30 mL' on a two-active label would not say what it is."""
+    glycine_doc["formula"]["components"].insert(
+        1, {"ingredient": "dextrose monohydrate", "role": "active", "amount_per_ml": "5", "unit": "mg"}
+    )
+    glycine_doc["batch"]["component_lots"].append(
+        {"component": "dextrose monohydrate", "lot": "DX1", "manufacturer": "Example Co", "expiry": "2028-01-31"}
+    )
+    comp = compute(glycine_doc)
     assert comp.strength_lines == [
-        "monobasic sodium phosphate monohydrate 4,140 mg per 15 mL (276 mg/mL)",
-        "dibasic sodium phosphate anhydrous 2,130 mg per 15 mL (142 mg/mL)",
+        "glycine 1,500 mg per 30 mL (50 mg/mL)",
+        "dextrose monohydrate 150 mg per 30 mL (5 mg/mL)",
     ]

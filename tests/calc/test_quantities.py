@@ -172,3 +172,73 @@ def test_max_fills_rounds_down() -> None:
     container = Container(nominal_volume_ml=D(30), fill_volume_ml=D("30.8"))
     assert max_fills(D("3234"), container) == 105
     assert max_fills(D("30.79"), container) == 0
+
+
+# --- actives dosed in USP units (docs/domain.md §4.7) ------------------------------------------------------
+
+OXYTOCIN = resources.examples_dir() / "oxytocin-30-units-500ml-bag.json"
+
+
+def oxytocin_doc(**lot) -> dict:
+    doc = json.loads(OXYTOCIN.read_text(encoding="utf-8"))
+    oxy = doc["batch"]["component_lots"][0]
+    if lot:
+        oxy.pop("potency_units_per_mg")
+        oxy.update(lot)
+    return doc
+
+
+def test_units_active_is_weighed_from_its_potency_in_units_per_mg(compute) -> None:
+    """amount to weigh = units/mL x mL / (units/mg): 0.06 x 52,020 = 3,121.2 units / 580 units/mg = 5.381 mg."""
+    r = compute(oxytocin_doc())
+    assert r.batch_volume_ml == D("52020")  # 100 bags x 510 mL x 1.02
+    line = weigh_line(r, "oxytocin")
+    assert line.theoretical_g == D("0.06") * D("52020") / D("580") / 1000
+    assert line.theoretical_text == "5.4 mg"
+    assert line.working.expression == (
+        "0.06 units/mL × 52,020 mL = 3,121.2 units; ÷ 580 units/mg (lot OXY-2609-02, CoA) = 5.381 mg"
+    )
+    assert line.theoretical_ml is None
+    nacl = weigh_line(r, "sodium chloride")
+    assert nacl.theoretical_text == "468.65 g"  # 9 mg/mL x 52,020 mL / 0.999
+
+
+def test_units_active_from_a_solution_is_measured_by_volume(compute) -> None:
+    """A lot that states units per mL (oxytocin injection 10 USP units/mL) is measured: 3,121.2 / 10 mL."""
+    r = compute(oxytocin_doc(potency_units_per_ml="10", actual_volume_ml="313"))
+    line = weigh_line(r, "oxytocin")
+    assert (line.theoretical_g, line.theoretical_ml) == (None, D("312.12"))
+    assert line.theoretical_text == "312 mL"
+    assert line.working.expression == (
+        "0.06 units/mL × 52,020 mL = 3,121.2 units; ÷ 10 units/mL (lot OXY-2609-02) = 312.1 mL"
+    )
+    assert line.actual_ml == D("313") and line.within_tolerance is True
+    off = compute(oxytocin_doc(potency_units_per_ml="10", actual_volume_ml="330"))
+    assert "Measured 330 mL of oxytocin (lot OXY-2609-02) is 5.73% from the theoretical 312 mL" in " ".join(
+        off.warnings
+    )
+
+
+def test_actual_weight_of_a_units_active_against_tolerance(compute) -> None:
+    r = compute(oxytocin_doc(potency_units_per_mg="580", actual_amount_g="0.0056"))
+    line = weigh_line(r, "oxytocin")
+    assert line.within_tolerance is False  # 5.6 mg vs 5.381 mg: +4.07%
+
+
+def test_a_lot_gives_units_per_mg_or_per_ml_not_both() -> None:
+    from labelapp.domain.batch import ComponentLot
+
+    base = {"component": "oxytocin", "lot": "X", "manufacturer": "Example Co", "expiry": "2027-01-01"}
+    with pytest.raises(ValueError, match="give the potency in units per mg .* not both"):
+        ComponentLot(**base, potency_units_per_mg="580", potency_units_per_ml="10")
+    with pytest.raises(ValueError, match="only a lot given in units per mL"):
+        ComponentLot(**base, potency_units_per_mg="580", actual_volume_ml="3")
+    with pytest.raises(ValueError, match="is measured by volume; record actual_volume_ml"):
+        ComponentLot(**base, potency_units_per_ml="10", actual_amount_g="3")
+
+
+@pytest.mark.parametrize(("ml", "text"), [(D("3.125"), "3.13 mL"), (D("61.24"), "61.2 mL"), (D("312.12"), "312 mL")])
+def test_worksheet_volumes_show_measuring_precision(ml: D, text: str) -> None:
+    from labelapp.calc.quantities import ml_text
+
+    assert ml_text(ml) == text

@@ -11,7 +11,6 @@ tolerance is never widened to swallow the difference.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 
@@ -313,22 +312,31 @@ def test_calcium_gluconate_10_percent_is_supersaturated_by_its_own_label() -> No
     assert D(1000) / 30 < D(100) <= ing.max_concentration_mg_per_ml
 
 
-# --- units ingredients are not handed to solve() by the shipped examples ---------------------------------
+# --- the shipped examples, units ingredients included ----------------------------------------------------
 
 EXAMPLES = sorted(examples_dir().glob("*.json"))
 
 
 def test_examples_exist() -> None:
-    assert len(EXAMPLES) >= 4
+    assert len(EXAMPLES) >= 5
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_examples_use_no_units_ingredient(path) -> None:
-    """calc/solution.py divides by ing.mw for every solute; a units ingredient (mw optional) must not reach it
-    until calc implements units. The shipped examples only name mass, mEq and mmol ingredients."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    names = [c["ingredient"] for c in data["formula"]["components"]]
-    kinds = {n: TABLE.get(n).kind for n in names}
-    assert IngredientKind.UNITS not in kinds.values(), kinds
-    computation = calculate(load_batch_file(path))  # and they still compute with the extended table
+def test_examples_compute_and_a_units_active_adds_no_osmolarity(path) -> None:
+    """An ingredient dosed in USP units never reaches a division by its MW (heparin has none): it has no
+    mg/mL or osmolarity of its own, and the example's osmolarity comes from its other solutes."""
+    computation = calculate(load_batch_file(path))
     assert computation.osmolarity_mosmol_per_l > 0
+    for c in computation.components:
+        if TABLE.get(c.ingredient).kind is IngredientKind.UNITS:
+            assert (c.mg_per_ml, c.osmolarity_mosmol_per_l, c.unit) == (None, None, "units")
+
+
+def test_default_osmolarity_ceiling_admits_every_published_product() -> None:
+    """The default ceiling (docs/domain.md §4.8) flags nothing that an approved injection reaches."""
+    from labelapp.domain.settings import CalcSettings
+
+    ceiling = CalcSettings().osmolarity_ceiling
+    highest = max((solve_per_ml(row.contents).osmolarity_mosmol_per_l, row.product) for row in PUBLISHED)
+    assert highest[0] <= ceiling, highest
+    assert highest[1] == "Ammonium Chloride Injection USP 5 mEq/mL (Hospira)"

@@ -122,6 +122,7 @@ def test_every_example_computes(run, example: Path) -> None:
 
 def test_there_are_examples_to_compute() -> None:
     assert {p.name for p in EXAMPLES} >= {
+        "oxytocin-30-units-500ml-bag.json",
         "glycine-50mg-ml-30ml.json",
         "potassium-chloride-2meq-ml-10ml.json",
         "sodium-bicarbonate-8.4pct-50ml.json",
@@ -142,6 +143,31 @@ def test_example_values_match_their_labels(run, example: str, osmolarity: int, m
     assert data["osmolarity_mosmol_per_l"] == osmolarity
     for ion, value in meq.items():
         assert data["meq_per_ml"][ion] == pytest.approx(value, rel=0.005)
+
+
+def test_strength_report_shows_the_leading_expression_and_why(run) -> None:
+    r = run("calc", KCL)
+    rows = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in r.out.split("\n\n")[0].splitlines())
+    assert rows["Strength"] == "20 mEq per 10 mL (2 mEq/mL)"
+    assert rows["Salt weight"] == "potassium chloride 1,490 mg per 10 mL"
+    assert rows["Strength basis, potassium chloride"] == (
+        "strength stated in mEq: potassium chloride is an electrolyte (ingredient kind); formula setting: —"
+    )
+    data = run("calc", KCL, "--json").json
+    assert data["strength_lines"] == ["20 mEq per 10 mL (2 mEq/mL)"]
+    assert data["strength_choices"][0]["basis"] == "meq"
+    assert data["acknowledgements_required"] == []
+
+
+def test_acknowledgements_in_the_report(run, tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("osmolarity_ceiling: 2000\n", encoding="utf-8")
+    r = run("calc", KCL, "--settings", settings)
+    assert "Needs a pharmacist's acknowledgement before labels print:" in r.out
+    assert "  - [osmolarity-above-ceiling] Osmolarity 3,997 mOsmol/L (calc) is above the ceiling of 2,000" in r.out
+    [finding] = run("calc", KCL, "--settings", settings, "--json").json["acknowledgements_required"]
+    assert finding["code"] == "osmolarity-above-ceiling"
+    assert (finding["value"], finding["limit"], finding["unit"]) == ("3997", "2000", "mOsmol/L")
 
 
 def test_settings_file_changes_the_result(run, tmp_path: Path) -> None:
@@ -189,6 +215,17 @@ def test_solute_text_report(run) -> None:
     assert "Exceeds 900 mOsmol/L: central venous administration." in r.out
 
 
+def test_units_solute_adds_no_osmolarity_of_its_own(run) -> None:
+    """Oxytocin 0.06 units/mL in 0.9% sodium chloride: 308 mOsmol/L, all of it from the saline."""
+    data = run("calc", "--solute", "oxytocin=0.06 units/mL", "--solute", "sodium chloride=0.9%", "--json").json
+    assert data["osmolarity_mosmol_per_l"] == 308
+    oxytocin = data["components"][0]
+    assert (oxytocin["unit"], oxytocin["amount_per_ml"], oxytocin["mg_per_ml"]) == ("units", 0.06, None)
+    assert oxytocin["osmolarity_mosmol_per_l"] is None and oxytocin["meq_per_ml"] == {}
+    text = run("calc", "--solute", "heparin=100 units/mL").out
+    assert re.search(r"heparin sodium\s+100 units/mL \(USP units: no osmolarity of its own\)", text)
+
+
 def test_several_solutes_add_up(run) -> None:
     data = run("calc", "--solute", "dextrose=5%", "--solute", "sodium chloride=0.9%", "--json").json
     assert data["osmolarity_mosmol_per_l"] == 560  # D5NS, labeled 560
@@ -218,6 +255,8 @@ SOLUTE_ERRORS = [
     ("water for injection=5%", ["water for injection is the vehicle, not a solute"]),
     ("glycine=3000 mg/mL", ["3000 mg/mL is more than 2,000 mg/mL"]),
     ("glycine=1e999 mg/mL", ["is not a plausible concentration"]),
+    ("oxytocin=0.02 mg/mL", ["oxytocin is dosed in USP units: give units/mL"]),
+    ("glycine=5 units/mL", ["glycine is not dosed in USP units; use a mass or molar unit"]),
 ]
 
 
@@ -356,6 +395,9 @@ def test_ingredients_list_and_show(run) -> None:
     assert listing.status == 0
     assert re.search(r"^glycine\s+75\.07 g/mol, 1 particle$", listing.out, re.M)
     assert re.search(r"^calcium chloride dihydrate\s+147\.01 g/mol, 3 particles$", listing.out, re.M)
+    assert re.search(r"^heparin sodium\s+USP units, 0 particles$", listing.out, re.M)  # no MW: no crash
+    heparin = run("ingredients", "heparin")
+    assert heparin.status == 0 and re.search(r"MW\s+none: dosed in USP units", heparin.out)
     shown = run("ingredients", "dextrose")
     assert re.search(r"Name\s+dextrose monohydrate", shown.out)
     assert re.search(r"MW\s+198\.17 g/mol", shown.out)

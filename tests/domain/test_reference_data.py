@@ -202,7 +202,10 @@ FORMULA = {
     "water for injection": "H2O",
 }
 # Entries whose MW is not a formula weight, with the reason.
-NO_FORMULA = {"hyaluronidase human recombinant": "a glycoprotein; the label gives an approximate MW"}
+NO_FORMULA = {
+    "hyaluronidase human recombinant": "a glycoprotein; the label gives an approximate MW",
+    "heparin sodium": "a heterogeneous mixture of glycosaminoglycans; no MW, dosed in USP units",
+}
 # MW written with fewer digits than 0.05 g/mol resolves: the tolerance is half the last printed digit.
 PRINTED_AS_INTEGER = {"insulin human regular": D("0.5")}
 
@@ -289,7 +292,13 @@ def test_names_and_synonyms_are_unique() -> None:
 
 def test_units_entries() -> None:
     units = {i.name: i for i in ENTRIES if i.kind is IngredientKind.UNITS}
-    assert sorted(units) == ["hyaluronidase human recombinant", "insulin human regular", "oxytocin", "vasopressin"]
+    assert sorted(units) == [
+        "heparin sodium",
+        "hyaluronidase human recombinant",
+        "insulin human regular",
+        "oxytocin",
+        "vasopressin",
+    ]
     for ing in units.values():
         assert ing.particles == 0
         assert ing.default_basis == "units"
@@ -305,6 +314,7 @@ def test_units_entries() -> None:
         ("vasopressin", "20"),
         ("insulin human regular", "500"),
         ("hyaluronidase human recombinant", "150"),
+        ("heparin sodium", "20000"),  # Fresenius Kabi 20,000 USP units per 1 mL vial (DailyMed f67eea4e)
     ],
 )
 def test_units_ceilings_are_the_highest_approved_products(name: str, units_per_ml: str) -> None:
@@ -318,6 +328,7 @@ def test_units_ceilings_are_the_highest_approved_products(name: str, units_per_m
         ("regular insulin", "insulin human regular"),
         ("Hylenex", "hyaluronidase human recombinant"),
         ("Vasostrict", "vasopressin"),
+        ("Heparin", "heparin sodium"),
     ],
 )
 def test_units_entries_are_found_by_synonym(query: str, name: str) -> None:

@@ -273,7 +273,7 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         )
         for u, use in [("µg", "mcg"), ("μg", "mcg"), ("ug", "mcg"), ("cc", "mL"), ("IU", "units"), ("U", "units")]
     ],
-    ("unit unknown", put(f"{COMP0}.unit", "kg"), f"{COMP0}.unit", ["'g', 'mg' or 'mcg'"]),
+    ("unit unknown", put(f"{COMP0}.unit", "kg"), f"{COMP0}.unit", ["'g', 'mg', 'mcg' or 'units'"]),
     # --- identifiers and contact
     ("bad NDC", put("formula.ndc", "12345"), "formula.ndc", ["'12345' is not a 10-digit NDC", "5-3-2"]),
     (

@@ -38,6 +38,7 @@ DEFAULT_STOCKS = {
     "sodium-phosphates-3mmol-ml-15ml.json": "roll-vial-20ml",
     "phenylephrine-100mcg-ml-10ml-syringe.json": "roll-syringe-10ml",
     "magnesium-sulfate-2g-50ml-bag.json": "roll-bag-4x2",
+    "oxytocin-30-units-500ml-bag.json": "roll-bag-4x3",
 }
 EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.json"))
 

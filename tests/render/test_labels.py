@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import pytest
 from render_helpers import (
+    EXAMPLES,
     KCL_10ML_EXAMPLE,
     batch_from,
     case_data,
@@ -357,10 +358,51 @@ def label_content_with(content, **texts):
     return content.with_text(*next(iter(texts.items())))
 
 
-def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq():
+def test_phosphate_label_states_phosphorus_in_mmol_and_sodium_in_meq(templates):
+    """The strength lines carry phosphorus mmol and sodium mEq (Fresenius '3 mM phosphorus/mL, 4 mEq
+    sodium/mL'); the osmolarity statement does not repeat them. No vial stock holds this 15 mL label yet
+    (two strength lines and the long salt names), so it is checked on the carton, which repeats every field."""
     from labelapp.render.label.content import active_meq_text
-    from labelapp.resources import examples_dir
-    from labelapp.services.calculate import calculate, load_batch_file
 
-    comp = calculate(load_batch_file(examples_dir() / "sodium-phosphates-3mmol-ml-15ml.json"))
-    assert active_meq_text(comp) == "phosphorus 3 mmol/mL; sodium 4 mEq/mL"
+    bf, comp = batch_from(example_data(EXAMPLES / "sodium-phosphates-3mmol-ml-15ml.json"))
+    assert active_meq_text(comp) == ""
+    content = label_content(bf, comp, "carton")
+    assert content.texts["strength"].replace(NBSP, " ") == (
+        "phosphorus 45 mmol per 15 mL (3 mmol/mL)\nsodium 60 mEq per 15 mL (4 mEq/mL)"
+    )
+    result = render_labels(content, "roll-carton-4x3", 2, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    for needle in ("phosphorus 45 mmol per 15 mL (3 mmol/mL)", "sodium 60 mEq per 15 mL (4 mEq/mL)"):
+        assert needle in text
+    assert "Osmolarity 7,001 mOsmol/L (calc), hypertonic." in text
+    check_barcodes(result, content, templates, [1, 2])
+
+
+def test_kcl_label_leads_in_meq_with_the_salt_weight_in_the_body(templates):
+    bf, comp = batch_from(example_data(KCL_10ML_EXAMPLE))
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, "roll-vial-10ml", 1, templates)
+    with open_pdf(result.pdf) as pdf:
+        page = pdf.pages[0]
+        text = " ".join(page.extract_text().split())
+        sizes = {w["text"]: w["size"] for w in page.extract_words(extra_attrs=["size"])}
+    assert "20 mEq per 10 mL (2 mEq/mL)" in text
+    assert "Potassium chloride 1,490 mg per 10 mL. Osmolarity 3,997 mOsmol/L (calc), hypertonic." in text
+    assert "1,490 mg per 10 mL" not in content.texts["strength"].replace(NBSP, " ")
+    assert sizes["1,490"] < sizes["mEq"]  # the salt weight is secondary text, smaller than the strength
+
+
+def test_oxytocin_bag_label_states_usp_units_and_its_datamatrix_reads_back(templates):
+    """No stock is the default for a 500 mL bag yet: the unit label prints on the largest vial stock."""
+    bf, comp = batch_from(example_data(EXAMPLES / "oxytocin-30-units-500ml-bag.json"))
+    content = label_content(bf, comp, "vial")
+    result = render_labels(content, "roll-vial-30ml", 3, templates)
+    with open_pdf(result.pdf) as pdf:
+        text = " ".join(pdf.pages[0].extract_text().split())
+    assert "30 units per 500 mL (0.06 units/mL)" in text
+    assert "Osmolarity 308 mOsmol/L (calc), iso-osmotic." in text
+    assert "500 mL Single-Dose Bag. Discard unused portion." in text
+    assert not re.search(r"\d\s*(U|IU)\b", text)  # ISMP: 'units' written out
+    check_label_run(result, content, templates)
+    check_barcodes(result, content, templates, [1, 3])

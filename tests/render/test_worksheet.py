@@ -193,3 +193,48 @@ def test_worksheet_is_deterministic(glycine, plans):
 def test_page_count_form_is_defined_once(glycine):
     pdf = render_worksheet(*glycine)
     assert len(re.findall(rb"/Subtype /Form", pdf)) == 1
+
+
+def test_record_prints_which_strength_expression_leads_and_why():
+    from render_helpers import KCL_10ML_EXAMPLE, example_data
+
+    bf, comp = batch_from(example_data(KCL_10ML_EXAMPLE))
+    pdf = render_worksheet(bf, comp)
+    text = " ".join(pages_text(pdf))
+    table = cells(pdf)
+    assert "Label strength: 20 mEq per 10 mL (2 mEq/mL) (followed by: potassium chloride 1,490 mg per 10 mL)" in text
+    assert "potassium chloride | mEq | strength stated in mEq: potassium chloride is an electrolyte (ingredient " in (
+        table
+    )
+    assert "kind); formula setting: —" in table
+    assert "Strength, potassium chloride | potassium (the cation) 1.999 mEq/mL × 10 mL | 20 mEq per 10 mL" in table
+
+
+def test_record_shows_the_units_weighing_and_the_potency_in_units():
+    from render_helpers import EXAMPLES, example_data
+
+    bf, comp = batch_from(example_data(EXAMPLES / "oxytocin-30-units-500ml-bag.json"))
+    table = cells(render_worksheet(bf, comp))
+    assert (
+        "Amount to weigh, oxytocin | 0.06 units/mL × 52,020 mL = 3,121.2 units; ÷ 580 units/mg (lot OXY-2609-02, "
+        "CoA) = 5.381 mg | 5.4 mg"
+    ) in table
+    assert "oxytocin | USP units | strength stated in USP units: oxytocin is dosed in USP units" in table
+    assert "580 units/mg" in table  # the component table's potency column
+    assert "oxytocin (active) | Example Peptide Co. | OXY-2609-02 | 2027-09-30 | 580 units/mg | 5.4 mg" in table
+
+
+def test_record_lists_the_findings_a_pharmacist_must_acknowledge():
+    from render_helpers import KCL_10ML_EXAMPLE, example_data
+
+    from labelapp.domain.settings import CalcSettings
+    from labelapp.services.calculate import calculate, parse_batch_data
+
+    data = example_data(KCL_10ML_EXAMPLE)
+    data["formula"]["components"][0]["amount_per_ml"] = "350"
+    bf = parse_batch_data(data)
+    comp = calculate(bf, CalcSettings())
+    text = " ".join(pages_text(render_worksheet(bf, comp)))
+    assert "Plausibility: a pharmacist must acknowledge each finding before labels print:" in text
+    assert "potassium chloride 350 mg/mL is above the maximum concentration of 340 mg/mL" in text
+    assert text.count("potassium chloride 350 mg/mL is above") == 1  # not repeated among the cautions

@@ -52,6 +52,9 @@ def test_a_batch_executed_without_exceptions_releases(any_reg, who, batch):
     assert status.yield_ok and "99 accepted of 100 theoretical = 99%" in status.yield_text
     signed = rendering.sign_batch(any_reg, batch.id, "qa", PASSWORDS["qa"], "released")
     assert signed.archived_record is not None
+    record = next(d for d in any_reg.batches.detail(batch.id).documents if d.kind == "batch_record")
+    any_reg.archive.reprint(record.id, who["pharm"], "copy for the customer complaint file")
+    assert any_reg.execution.status(batch.id).deviations == []  # a copy of the record is not a label reprint
     assert any_reg.audit.verify().ok
 
 

@@ -62,7 +62,7 @@ def problems(reg) -> list[str]:
 def released(reg):
     """A register with every regulated table filled: a released glycine batch and its documents."""
     who = add_users(reg, "tech", "pharm", "pharm2", "qa")
-    reg.settings.update(who["admin"], {"reconciliation_limit": 1}, "SOP 12")
+    reg.settings.update(who["admin"], {"reconciliation_limit": 1, "calc.osmolarity_ceiling": 600}, "SOP 12")
     reg.formulas.add_ingredient(
         "sucrose", {"name": "sucrose", "mw": "342.30", "particles": 1, "source": "CoA"}, who["qa"]
     )
@@ -76,6 +76,8 @@ def released(reg):
         reg.execution.disposition(
             deviation.id, "qa", PASSWORDS["qa"], investigation="counted", root_cause="small batch", disposition="ok"
         )
+    # the osmolarity (666 mOsmol/L) is above the facility's ceiling: a pharmacist acknowledges it
+    reg.batches.acknowledge(batch.id, "osmolarity-above-ceiling", "pharm", PASSWORDS["pharm"], "hypertonic by design")
     document = rendering.render_registered(reg, batch.id, "vial")
     rendering.issue(reg, document, who["tech"], "ZD621")
     reg.batches.record_reconciliation(batch.id, who["tech"], applied=10, specimens=2, destroyed=0, returned=0)
@@ -223,6 +225,7 @@ EDITS = {
     "print_jobs": "UPDATE print_jobs SET printer = 'elsewhere'",
     "reconciliations": "UPDATE reconciliations SET destroyed = 5",
     "signatures": "UPDATE signatures SET meaning = 'released' WHERE meaning = 'performed'",
+    "acknowledgements": "UPDATE acknowledgements SET reason = 'someone else decided'",
     "step_entries": "UPDATE step_entries SET value = '5.9' WHERE step_id = 'ph-in-process'",
     "deviations": "UPDATE deviations SET disposition = 'accepted by nobody'",
     "qc_results": "UPDATE qc_results SET result = '0.1' WHERE spec_id = 'endotoxin'",
@@ -264,6 +267,8 @@ def test_an_inserted_row_is_named(any_reg, table):
         row["status"] = "draft"
     if table == "print_jobs":
         row["job_number"] = 99
+    if table == "acknowledgements":
+        row["item_sha256"] = "0" * 64
     if table == "deviations":
         row["number"] = 99
     if table == "material_lots":

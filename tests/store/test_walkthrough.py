@@ -39,4 +39,6 @@ def test_walkthrough_from_users_to_release(any_url, tmp_path):
     work = Path(re.search(r"work folder: (\S+)", out).group(1))
     with pdfplumber.open(work / "record.pdf") as pdf:
         text = "\n".join(p.extract_text() for p in pdf.pages)
-    assert f"Lot {lot}" in text and "Quinn Avery (qa), released" in text
+    assert f"Lot {lot}" in text and "QA release decision RELEASED" in text
+    assert "Signed by (printed name) Quinn Avery (user name qa), QA" in text  # on page 1, the review by exception
+    assert "No exceptions" in text

@@ -1,4 +1,5 @@
-"""Verify and release: the batch's signatures, reconciliation and print jobs, and the signing steps.
+"""Verify and release: the batch's signatures, reconciliation and print jobs, and the signing steps,
+and the plausibility findings that hold label printing until a pharmacist acknowledges each.
 
 Each button opens a dialog that collects a signature or counts and calls the register; the
 register enforces the life cycle, roles, the two-person rule and the reconciliation limit.
@@ -10,7 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import QGridLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
@@ -31,7 +33,14 @@ from labelapp.gui.workers import run_task
 from labelapp.services.rendering import archive_batch_record, sign_batch
 
 if TYPE_CHECKING:
-    from labelapp.domain.records import ArchivedDocumentRecord, BatchDetail, ReconciliationRecord, SignatureRecord
+    from labelapp.domain.records import (
+        AcknowledgementRecord,
+        ArchivedDocumentRecord,
+        BatchDetail,
+        ReconciliationRecord,
+        SignatureRecord,
+    )
+    from labelapp.domain.results import Plausibility
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -55,6 +64,7 @@ class VerifyPage(QWidget):
         self.session = session
         self.batch_id: int | None = None
         self.detail: BatchDetail | None = None  # of batch_id, as last read (None: nothing to act on)
+        self.pending: list[Plausibility] = []  # its findings no pharmacist has acknowledged yet
         self.dialog: QWidget | None = None  # the open dialog (tests drive it)
         self._build()
         session.batches_changed.connect(self.refresh)
@@ -92,6 +102,17 @@ class VerifyPage(QWidget):
         self.archive_button.clicked.connect(self.archive_record)
         actions.addWidget(self.archive_button, 2, 0, 1, 3)
         actions.setColumnStretch(3, 1)
+        self.plausibility = banner(WARNING_STYLE, "verify_plausibility")
+        self.plausibility.setTextFormat(Qt.TextFormat.PlainText)  # findings are data, never markup
+        self.finding = QComboBox()
+        self.finding.setObjectName("acknowledge_choice")
+        self.acknowledge_button = QPushButton("Ac&knowledge…")
+        self.acknowledge_button.setObjectName("acknowledge_button")
+        self.acknowledge_button.clicked.connect(self.acknowledge)
+        findings = QGridLayout()
+        findings.addWidget(self.finding, 0, 0)
+        findings.addWidget(self.acknowledge_button, 0, 1)
+        findings.setColumnStretch(0, 1)
         self.signatures = SignatureTableModel(self)
         view = QTableView()
         view.setObjectName("signatures_table")
@@ -103,6 +124,8 @@ class VerifyPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.done)
         layout.addLayout(actions)
+        layout.addWidget(self.plausibility)
+        layout.addLayout(findings)
         layout.addWidget(heading("Signatures"))
         layout.addWidget(view, 1)
 
@@ -125,13 +148,16 @@ class VerifyPage(QWidget):
             self.detail = None
             self.title.setText("Verify and release — no batch open")
             self.signatures.set_rows([])
+            self._show_pending([])
             self._update_buttons()
             return
         try:
             detail = self.session.register.batches.detail(self.batch_id)
+            pending = self.session.register.batches.pending_acknowledgements(self.batch_id)
         except Exception as exc:  # noqa: BLE001
             log_caught(log, exc, f"reading batch {self.batch_id}")
             self.detail = None  # never act on (or show) another batch's record
+            self._show_pending([])
             self.title.setText("Verify and release — the batch cannot be read")
             for label in (self.status, self.issued, self.reconciliation):
                 label.setText("—")
@@ -147,13 +173,30 @@ class VerifyPage(QWidget):
         blocked = " — blocks verification" if rec.blocks_verification else ""
         self.reconciliation.setText(f"{rec.explanation}{blocked}")
         self.signatures.set_rows(detail.signatures)
+        self._show_pending(pending)
         self._update_buttons()
+
+    def _show_pending(self, pending: list[Plausibility]) -> None:
+        """The findings that hold label printing, each with its code, and the choice of which to acknowledge."""
+        self.pending = pending
+        self.finding.clear()
+        for f in pending:
+            self.finding.addItem(f.code, f.code)
+        self.finding.setVisible(bool(pending))
+        self.acknowledge_button.setVisible(bool(pending))
+        if not pending:
+            self.plausibility.hide()
+            return
+        lines = "\n".join(f"• [{f.code}] {f.message}" for f in pending)
+        self.plausibility.setText(f"Labels cannot be printed until a pharmacist acknowledges each finding:\n{lines}")
+        self.plausibility.show()
 
     def _update_buttons(self) -> None:
         """Buttons are enabled whenever a batch is open: the service says no, in words, when it must."""
         loaded = self.detail is not None
         for button in (*self.buttons.values(), self.reconcile_button, self.archive_button):
             button.setEnabled(loaded)
+        self.acknowledge_button.setEnabled(loaded and bool(self.pending))
 
     # ------------------------------------------------------------ actions
 
@@ -186,6 +229,29 @@ class VerifyPage(QWidget):
             self,
         )
         self._run_dialog(dialog, lambda r: f"Signed as {r[0].meaning.value} by {r[0].printed_name}.{r[1]}")
+        return dialog
+
+    def acknowledge(self) -> SignatureDialog[AcknowledgementRecord] | None:
+        """Open the signature dialog acknowledging the chosen finding (returned, for tests and screenshots)."""
+        if self.detail is None or not self.pending:
+            return None
+        register, batch = self.session.register, self.detail.batch
+        batch_id = batch.id  # the batch on screen
+        finding = self.pending[max(self.finding.currentIndex(), 0)]
+
+        def do_sign(username: str, password: str, why: str | None) -> AcknowledgementRecord:
+            return register.batches.acknowledge(batch_id, finding.code, username, password, why or "")
+
+        dialog = SignatureDialog(
+            f"Acknowledge {finding.code} on lot {batch.lot_number}",
+            f"As pharmacist, I reviewed this finding and accept the value: {finding.message}",
+            "acknowledged",
+            do_sign,
+            self.session.username,
+            "required",
+            self,
+        )
+        self._run_dialog(dialog, lambda r: f"{r.code} acknowledged by {r.printed_name}.")
         return dialog
 
     def reconcile(self) -> ReconciliationDialog | None:

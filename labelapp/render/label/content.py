@@ -6,6 +6,7 @@ made up here. The unit label carries §503B(a)(10)(A); the carton adds (B): MedW
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -13,7 +14,7 @@ from types import MappingProxyType
 from labelapp.calc.format import fmt_number
 from labelapp.calc.solution import sum_per_ml
 from labelapp.domain.batch import BatchFile
-from labelapp.domain.results import BatchComputation
+from labelapp.domain.results import BatchComputation, ComponentResult
 from labelapp.render.label.barcode import Gs1Data, LabelCode, PlainCode
 from labelapp.render.label.fields import LabelKind
 
@@ -87,30 +88,55 @@ def patient_text(bf: BatchFile) -> str:
 
 
 def active_meq_text(comp: BatchComputation) -> str:
-    """mEq/mL of the ions of the ACTIVE components only ('potassium 2 mEq/mL; chloride 2 mEq/mL').
+    """mmol/mL and mEq/mL of the ACTIVE components whose strength leads in mass ('calcium 1.36 mEq/mL;
+    chloride 1.36 mEq/mL' for calcium chloride 10%, as American Regent labels it after '100 mg/mL').
 
-    Trace electrolytes of inactive components stay on the worksheet: on a label they would crowd
-    out required statements and invite misreading.
+    An active led in mEq or mmol already states them in its strength line (docs/domain.md §2.2), and
+    trace electrolytes of inactive components stay on the worksheet: on a label they would crowd out
+    required statements and invite misreading.
     """
+    mass_led = {c.component for c in comp.strength_choices if c.basis == "mass"}
+    actives = [c for c in comp.components if c.role == "active" and c.ingredient in mass_led]
     return "; ".join(
         part
-        for part in (_active_total(comp, "mmol_per_ml", "mmol/mL"), _active_total(comp, "meq_per_ml", "mEq/mL"))
+        for part in (_active_total(actives, "mmol_per_ml", "mmol/mL"), _active_total(actives, "meq_per_ml", "mEq/mL"))
         if part
     )
 
 
-def _active_total(comp: BatchComputation, attr: str, unit: str) -> str:
+def _active_total(actives: list[ComponentResult], attr: str, unit: str) -> str:
     """Phosphates are dosed in mmol of phosphorus, electrolytes in mEq: both come before trace ions."""
-    totals = sum_per_ml([c for c in comp.components if c.role == "active"], attr)
+    totals = sum_per_ml(actives, attr)
     return "; ".join(f"{name} {fmt_number(v, sig=3)} {unit}" for name, v in totals.items())
 
 
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
+
+
 def osmolarity_text(comp: BatchComputation) -> str:
-    text = f"Osmolarity {comp.osmolarity_text}, {comp.tonicity.category}."
+    """'Potassium chloride 1,490 mg per 10 mL. Osmolarity 3,997 mOsmol/L (calc), hypertonic.'
+
+    The salt weight of an active led in mEq comes first, in the body's smaller type: it follows the
+    strength as secondary text (USP asks potassium chloride concentrate to state weight and mEq)."""
+    parts = [_sentence(comp.strength_secondary_text)] if comp.strength_secondary_text else []
+    parts.append(f"Osmolarity {comp.osmolarity_text}, {comp.tonicity.category}.")
     meq = active_meq_text(comp)
     if meq:
-        text += f" {meq[:1].upper()}{meq[1:]}."
-    return text
+        parts.append(_sentence(meq))
+    return " ".join(parts)
+
+
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=[^\d\s(])")
+
+
+def strength_line_text(line: str) -> str:
+    """A strength line that wraps only between words, never inside '15 mL' or away from its per-mL part:
+    '45 mmol per 15 mL (3 mmol/mL)' may break before 'per' or '15 mL (3 mmol/mL)', nowhere else."""
+    total, sep, per_ml = line.rpartition(" (")
+    if not sep:
+        return _NUMBER_UNIT.sub(NBSP, line)
+    return f"{_NUMBER_UNIT.sub(NBSP, total)}{NBSP}({keep(per_ml)}"
 
 
 def route_text(bf: BatchFile) -> str:
@@ -138,7 +164,7 @@ def elements_of(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
 def unit_texts(bf: BatchFile, comp: BatchComputation) -> dict[str, str]:
     return {
         "established_name": comp.product_name,
-        "strength": "\n".join(comp.strength_lines) or comp.strength_text,
+        "strength": "\n".join(strength_line_text(line) for line in comp.strength_lines) or comp.strength_text,
         "rx_only": RX_ONLY,
         "warnings": " ".join(w.strip() for w in bf.formula.warnings if w.strip()),
         "route": route_text(bf),

@@ -17,7 +17,7 @@ from labelapp.render.fonts import BOLD, REGULAR, register_fonts, string_width
 from labelapp.render.label.run import RunPlan, draw_single
 from labelapp.render.pdfio import PRODUCER, build_story
 from labelapp.render.worksheet import sections as sec
-from labelapp.render.worksheet.inputs import ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import AcknowledgementManifestation, ReconciliationCounts, SignatureManifestation
 from labelapp.render.worksheet.style import p
 
 if TYPE_CHECKING:
@@ -174,11 +174,12 @@ def story(
     signatures: Sequence[SignatureManifestation],
     reconciliation: ReconciliationCounts | None,
     audit_anchor: tuple[int, str] | None = None,
+    acknowledgements: Sequence[AcknowledgementManifestation] = (),
 ) -> list[Flowable]:
     sigs = sec.signatures_of(signatures)
     parts = [
         sec.summary(bf, comp),
-        sec.computed(comp),
+        sec.computed(comp, acknowledgements),
         sec.components(bf, comp, sigs),
         sec.equipment(),
         sec.pre_use(sigs),
@@ -210,9 +211,10 @@ def render_worksheet(
     signatures: Sequence[SignatureManifestation] = (),
     reconciliation: ReconciliationCounts | None = None,
     audit_anchor: tuple[int, str] | None = None,
+    acknowledgements: Sequence[AcknowledgementManifestation] = (),
 ) -> bytes:
     """The batch record PDF. Deterministic: the same inputs give the same bytes."""
-    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor)
+    flowables = story(bf, comp, label_plan, carton_plan, signatures, reconciliation, audit_anchor, acknowledgements)
     return build_record(bf, comp, flowables)
 
 

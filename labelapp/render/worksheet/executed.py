@@ -39,6 +39,7 @@ from labelapp.domain.results import BatchComputation
 from labelapp.render.label.run import RunPlan
 from labelapp.render.worksheet import sections as sec
 from labelapp.render.worksheet.document import build_record, specimens
+from labelapp.render.worksheet.inputs import acknowledgement_manifestations
 from labelapp.render.worksheet.style import data, grid_table, p
 
 if TYPE_CHECKING:
@@ -988,7 +989,7 @@ def story(
     r = _Record(bf, comp, record)
     parts: list[list[Flowable]] = [
         sec.summary(bf, comp, on_paper=False),
-        sec.computed(comp),
+        sec.computed(comp, acknowledgement_manifestations(record.detail)),
         components(r),
         steps(r),
         filling(r),

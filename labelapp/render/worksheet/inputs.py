@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from labelapp.domain.errors import LabelappError
+from labelapp.domain.records import BatchDetail
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,42 @@ class SignatureManifestation:
     def manifestation(self) -> str:
         role = f" ({self.role})" if self.role else ""
         return f"{self.name}{role}, {self.meaning}, {self.utc_text()}"
+
+
+@dataclass(frozen=True)
+class AcknowledgementManifestation:
+    """A pharmacist's e-signed acknowledgement of one plausibility finding (docs/domain.md §4.8): who, when,
+    what (the finding's code and message as signed) and why."""
+
+    code: str
+    message: str
+    name: str
+    role: str
+    signed_at: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.signed_at.tzinfo is None:
+            raise LabelappError(f"acknowledgement by {self.name}: time must be in UTC, not naive")
+
+    def manifestation(self) -> str:
+        utc = self.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"acknowledged by {self.name} ({self.role}), {utc}: {self.reason}"
+
+
+def acknowledgement_manifestations(detail: BatchDetail) -> list[AcknowledgementManifestation]:
+    """Each pharmacist's acknowledgement of a plausibility finding on the batch: who, when, what, why (§4.8)."""
+    return [
+        AcknowledgementManifestation(
+            code=a.code,
+            message=a.item.message,
+            name=a.printed_name,
+            role=a.role.value,
+            signed_at=a.acknowledged_at,
+            reason=a.reason,
+        )
+        for a in detail.acknowledgements
+    ]
 
 
 @dataclass(frozen=True)

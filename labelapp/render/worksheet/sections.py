@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from labelapp.calc.format import fmt_number
-from labelapp.domain.batch import BatchFile
+from labelapp.calc.strength import BASIS_WORDS
+from labelapp.domain.batch import BatchFile, ComponentLot
 from labelapp.domain.results import BatchComputation
-from labelapp.render.worksheet.inputs import SIGNATURE_STEPS, ReconciliationCounts, SignatureManifestation
+from labelapp.render.worksheet.inputs import (
+    SIGNATURE_STEPS,
+    AcknowledgementManifestation,
+    ReconciliationCounts,
+    SignatureManifestation,
+)
 from labelapp.render.worksheet.style import ROW_HEIGHT, data, grid_table, p
 
 if TYPE_CHECKING:
@@ -96,13 +102,14 @@ def fill_text(bf: BatchFile) -> str:
     )
 
 
-def computed(comp: BatchComputation) -> list[Flowable]:
+def computed(comp: BatchComputation, acknowledgements: Sequence[AcknowledgementManifestation] = ()) -> list[Flowable]:
     rows: list[list[Cell]] = [[p("Value", "cellbold"), p("Working", "cellbold"), p("Result", "cellbold")]]
     rows += [[p(w.label, "cell"), p(w.expression, "cell"), p(w.result, "cell")] for w in comp.workings]
     out: list[Flowable] = [
         heading("2. Computed values and their working"),
         grid_table(rows, [120, WIDTH - 120 - 110, 110]),
     ]
+    out += strength_choices(comp)
     out.append(
         p(
             f"Osmolarity {comp.osmolarity_text}: {comp.tonicity.category}. "
@@ -110,9 +117,53 @@ def computed(comp: BatchComputation) -> list[Flowable]:
             "small",
         )
     )
-    if comp.warnings:
+    acknowledged = {a.message for a in comp.acknowledgements_required}
+    cautions = [w for w in comp.warnings if w not in acknowledged]
+    out += plausibility(comp, acknowledgements)
+    if cautions:
         out.append(p("Cautions raised by the calculation:", "warn"))
-        out += [p(f"\u2022 {w}", "small") for w in comp.warnings]
+        out += [p(f"\u2022 {w}", "small") for w in cautions]
+    return out
+
+
+def strength_choices(comp: BatchComputation) -> list[Flowable]:
+    """Which expression leads each active's strength on the label, and why (docs/domain.md §2.2)."""
+    if not comp.strength_choices:
+        return []
+    rows: list[list[Cell]] = [[p(h, "cellbold") for h in ("Active", "Strength leads in", "Why")]]
+    rows += [
+        [p(c.component, "cell"), p(BASIS_WORDS[c.basis], "cell"), p(c.reason, "cell")] for c in comp.strength_choices
+    ]
+    lines = "; ".join(comp.strength_lines)
+    if comp.strength_secondary_text:
+        lines += f" (followed by: {comp.strength_secondary_text})"
+    return [
+        p(f"Label strength: {lines}", "small"),
+        grid_table(rows, [120, 70, WIDTH - 190]),
+    ]
+
+
+def plausibility(
+    comp: BatchComputation, acknowledgements: Sequence[AcknowledgementManifestation] = ()
+) -> list[Flowable]:
+    """Findings a pharmacist must acknowledge before labels are printed, each with its acknowledgement
+    (who, when, why) or "not yet acknowledged" (docs/domain.md §4.8). An acknowledgement of a finding that
+    has since changed (another value, another limit) is still printed, as history."""
+    if not comp.acknowledgements_required and not acknowledgements:
+        return []
+    out: list[Flowable] = [p("Plausibility: a pharmacist must acknowledge each finding before labels print:", "warn")]
+    shown: set[AcknowledgementManifestation] = set()
+    for finding in comp.acknowledgements_required:
+        out.append(p(f"\u2022 [{finding.code}] {finding.message}", "small"))
+        signed = [a for a in acknowledgements if (a.code, a.message) == (finding.code, finding.message)]
+        shown.update(signed)
+        out += [p(f"\u2014 {a.manifestation()}", "small") for a in signed] or [
+            p("\u2014 not yet acknowledged: labels cannot be printed", "warn")
+        ]
+    earlier = [a for a in acknowledgements if a not in shown]
+    if earlier:
+        out.append(p("Acknowledged earlier, for a finding that has since changed or gone:", "small"))
+        out += [p(f"\u2022 [{a.code}] {a.message} \u2014 {a.manifestation()}", "small") for a in earlier]
     return out
 
 
@@ -134,13 +185,15 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[
     for line in comp.amounts:
         lot = lots.get(line.lot or "")
         actual = f"{fmt_number(line.actual_g)} g" if line.actual_g is not None else BLANK
+        if line.actual_ml is not None:
+            actual = f"{fmt_number(line.actual_ml)} mL"
         rows.append(
             [
                 p(f"{line.supplied_form} ({line.role})", "cell"),
                 p(lot.manufacturer if lot else BLANK, "cell"),
                 p(line.lot or BLANK, "cell"),
                 p(lot.expiry.isoformat() if lot else BLANK, "cell"),
-                p(f"{fmt_number(lot.potency_percent)}%" if lot else BLANK, "cell"),
+                p(_potency_text(lot) if lot else BLANK, "cell"),
                 p(line.theoretical_text, "cell"),
                 p(actual, "cell"),
                 BLANK,
@@ -154,6 +207,15 @@ def components(bf: BatchFile, comp: BatchComputation, sigs: Signatures) -> list[
         grid_table(rows, widths, row_height=None),
         _sign_row(sigs, "weighing", "weighing-verified"),
     ]
+
+
+def _potency_text(lot: ComponentLot) -> str:
+    """'99.8%'; for a lot dosed in USP units its CoA potency in units ('580 units/mg', '10 units/mL')."""
+    if lot.potency_units_per_mg is not None:
+        return f"{fmt_number(lot.potency_units_per_mg)} units/mg"
+    if lot.potency_units_per_ml is not None:
+        return f"{fmt_number(lot.potency_units_per_ml)} units/mL"
+    return f"{fmt_number(lot.potency_percent)}%"
 
 
 def _sign_row(sigs: Signatures, performed: str, verified: str) -> Table:
@@ -202,7 +264,7 @@ def pre_use(sigs: Signatures) -> list[Flowable]:
 
 
 def _vehicle(comp: BatchComputation) -> str:
-    return next((a.supplied_form for a in comp.amounts if a.theoretical_g is None), "the vehicle")
+    return next((a.supplied_form for a in comp.amounts if a.role == "vehicle"), "the vehicle")
 
 
 def steps(comp: BatchComputation, sigs: Signatures) -> list[Flowable]:

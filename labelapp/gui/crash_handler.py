@@ -80,14 +80,19 @@ class ExceptionHandler:
     def _dialog(self, text: str) -> None:
         from PySide6.QtWidgets import QApplication, QMessageBox
 
+        from labelapp.gui.widgets import message_box
+
         if QApplication.instance() is None:
             return
         self.showing = True
         try:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, "labelapp", text, QMessageBox.StandardButton.Ok, QApplication.activeWindow()
+            box = message_box(
+                QApplication.activeWindow(),
+                QMessageBox.Icon.Warning,
+                "labelapp",
+                text,
+                f"What you typed is still there. Details for support: {log_file()}",
             )
-            box.setInformativeText(f"What you typed is still there. Details for support: {log_file()}")
             box.exec()
         finally:
             self.showing = False

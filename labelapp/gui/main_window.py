@@ -1,5 +1,10 @@
 """The main window: a side list of pages over a stack, menus and shortcuts. It only composes pages
-and wires their signals; every page is its own module and talks to the services itself."""
+and wires their signals; every page is its own module and talks to the services itself.
+
+``lock``/``unlock`` (the idle lock, driven by ``gui.app``): the central widget is a stack of the
+pages and a ``LockScreen``; locking shows the lock screen (the pages are hidden, so nothing of a
+batch is painted) and disables every menu action and shortcut; unlocking shows the pages again as
+they were, unsaved values and keyboard focus included."""
 
 from __future__ import annotations
 
@@ -8,10 +13,20 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from labelapp import __version__
 from labelapp.gui.dialogs.new_batch import NewBatchDialog
+from labelapp.gui.idle_lock import LockScreen
 from labelapp.gui.pages.archive import ArchivePage
 from labelapp.gui.pages.audit import AuditPage
 from labelapp.gui.pages.batch_editor import BatchEditorPage
@@ -24,6 +39,7 @@ from labelapp.gui.pages.print_page import PrintPage
 from labelapp.gui.pages.settings import SettingsPage
 from labelapp.gui.pages.verify import VerifyPage
 from labelapp.gui.session import Session
+from labelapp.gui.widgets import message_box, plain_label
 from labelapp.gui.window_state import restore_geometry, restore_splitter, save_geometry, save_splitter
 
 if TYPE_CHECKING:
@@ -104,7 +120,7 @@ class MainWindow(QMainWindow):
         self.formulas_page = FormulasPage(session)
         self.materials_page = MaterialsPage(session)
         self.audit_page = AuditPage(session)
-        self.settings_page = SettingsPage(session)
+        self.settings_page = SettingsPage(session, **options.get("settings", {}))
         self.pages: dict[str, QWidget] = {  # by name, for the stack and the menus (in NAV order)
             "batches": self.batches_page,
             "editor": self.editor_page,
@@ -121,7 +137,7 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self._build_menus()
         self._wire()
-        self.user_label = QLabel()
+        self.user_label = plain_label()
         self.statusBar().addPermanentWidget(self.user_label)
         session.user_changed.connect(self._show_user)
         self._show_user(session.user)
@@ -177,7 +193,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([200, 1080])
-        self.setCentralWidget(self.splitter)
+        self.lock_screen = LockScreen()
+        self.content = QStackedWidget()
+        self.content.setObjectName("window_content")
+        self.content.addWidget(self.splitter)
+        self.content.addWidget(self.lock_screen)
+        self._paused_actions: list[QAction] = []
+        self._focus_before_lock: QWidget | None = None
+        self.setCentralWidget(self.content)
 
     def _action(
         self,
@@ -296,6 +319,37 @@ class MainWindow(QMainWindow):
         self.preview_page.set_batch(batch_id)
         self.execution_page.set_batch(batch_id)
 
+    # ------------------------------------------------------------ idle lock
+
+    def is_locked(self) -> bool:
+        return self.content.currentWidget() is self.lock_screen
+
+    def lock(self, user: AuthenticatedUser | None, minutes: float | None = None) -> None:
+        """Hide the pages behind the lock screen and switch off every action (menus and shortcuts)."""
+        if self.is_locked():
+            return
+        focus = QApplication.focusWidget()
+        self._focus_before_lock = focus if focus is not None and self.isAncestorOf(focus) else None
+        self.lock_screen.show_user(user, minutes)
+        self.content.setCurrentWidget(self.lock_screen)
+        self._paused_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for action in self._paused_actions:
+            action.setEnabled(False)
+        self.menuBar().setEnabled(False)
+
+    def unlock(self) -> None:
+        """Show the pages again exactly as they were."""
+        if not self.is_locked():
+            return
+        for action in self._paused_actions:
+            action.setEnabled(True)
+        self._paused_actions = []
+        self.menuBar().setEnabled(True)
+        self.content.setCurrentWidget(self.splitter)
+        focus, self._focus_before_lock = self._focus_before_lock, None
+        if focus is not None:
+            focus.setFocus()
+
     # ------------------------------------------------------------ window
 
     def _show_user(self, user: AuthenticatedUser | None) -> None:
@@ -305,7 +359,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"labelapp — {user.full_name}" if user else "labelapp")
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About labelapp", f"labelapp {__version__}\nRegister: {self.session.register.location}")
+        text = f"labelapp {__version__}\nRegister: {self.session.register.location}"
+        message_box(self, QMessageBox.Icon.Information, "About labelapp", text).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_geometry(self.session.ui_settings, "main", self)

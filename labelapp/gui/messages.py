@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from labelapp.domain.errors import InputError, LabelappError
@@ -22,6 +23,12 @@ def in_words(error: BaseException) -> str:
         "Something went wrong inside labelapp. Nothing you typed has been lost. "
         "The details are in the log file; please tell your administrator."
     )
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as typed. Qt guesses whether a tooltip is rich text (a name such as
+    ``<b>`` would be rendered), so it is handed over as rich text with the text escaped."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def is_expected(error: BaseException) -> bool:

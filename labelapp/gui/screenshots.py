@@ -299,6 +299,7 @@ def shoot(out: Path, folder: Path, reg: Register, people: dict[str, Authenticate
     grab(window, out / "settings-stocks.png")
     window.page("settings").tabs.setCurrentIndex(5)
     grab(window, out / "settings-calculation.png")
+    shoot_accounts(out, window, reg, people)
     login = LoginDialog(reg, reg.location, "alex")
     login.show()
     grab(login, out / "login.png")
@@ -307,6 +308,77 @@ def shoot(out: Path, folder: Path, reg: Register, people: dict[str, Authenticate
     grab(first, out / "first-start.png")
     for w in (login, first, window):
         w.close()
+
+
+def composite(window: QWidget, dialog: QWidget, path: Path) -> None:
+    """The window with a dialog drawn over its middle, as a user sees them (two top-level windows)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    settle(200)
+    picture = window.grab()
+    over = dialog.grab()
+    at = QPoint((picture.width() - over.width()) // 2, picture.height() * 11 // 20)
+    painter = QPainter(picture)
+    painter.drawPixmap(at, over)
+    painter.setPen(QPen(QColor("#7a7a7a"), 2))  # offscreen windows have no frame: draw one
+    painter.drawRect(at.x() - 1, at.y() - 1, over.width() + 1, over.height() + 1)
+    painter.end()
+    picture.save(str(path))
+    print(path)
+
+
+def shoot_accounts(out: Path, window: QWidget, reg: Register, people: dict[str, AuthenticatedUser]) -> None:
+    """Settings > Users with a reset and a locked account, the reset and change-password dialogs, the lock."""
+    from labelapp.gui.dialogs.change_password import ChangePasswordDialog
+    from labelapp.gui.dialogs.unlock import UnlockDialog
+    from labelapp.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    session = window.session
+    for username in ("ada", "sam", "quinn"):
+        reg.accounts.authenticate(username, PASSWORD.format(username), record_sign_in=True)
+    ada = reg.accounts.authenticate("ada", PASSWORD.format("ada"), record_sign_in=True)
+    session.sign_in(ada)
+    reg.accounts.reset_password("pia", "temporary-0001", ada, "forgot her password (help desk ticket 4711)")
+    for _ in range(reg.settings.current().lockout_attempts):
+        try:
+            reg.accounts.authenticate("quinn", "not-her-password")
+        except Exception:  # noqa: BLE001 - each wrong password is refused; the last one locks
+            pass
+    settings = window.page("settings")
+    window.show_page("settings")
+    settings.tabs.setCurrentIndex(1)
+    grab(window, out / "settings-register.png")
+    settings.tabs.setCurrentIndex(2)
+    settings.refresh()
+    settings.select_user("alex")
+    grab(window, out / "settings-users.png")
+    reset = settings.reset_password()
+    if reset is not None:
+        for edit in reset.edits():
+            edit.setText("temporary-0002")
+        reset.reason_edit.setPlainText("locked out after a holiday; identity checked in person")
+        grab(reset, out / "reset-password-dialog.png")
+        reset.reject()
+    temporary = reg.accounts.authenticate("pia", "temporary-0001", record_sign_in=True)
+    change = ChangePasswordDialog(reg, temporary)
+    current, new, again = change.edits()
+    current.setText("temporary-0001")
+    new.setText("pia-new-password-1")
+    again.setText("pia-new-password-2")
+    change.show()
+    change.submit()  # the two new passwords differ: said under the field
+    grab(change, out / "change-password-dialog.png")
+    change.close()
+    temporary.forget_key()
+    window.show_page("editor")
+    window.lock(ada, 15)
+    unlock = UnlockDialog(reg, ada.username, ada.full_name, window)
+    unlock.show()
+    composite(window, unlock, out / "lock-screen.png")
+    unlock.hide()
+    window.unlock()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Small reusable widgets: an input with its error message beside it, value read-outs, banners."""
+"""Small reusable widgets: an input with its error message beside it, value read-outs, banners.
+
+Every label of the app is plain text (``plain_label``): names, reasons, lots and product names are
+typed by people, and a QLabel in its default format would render ``<b>`` or ``<img src=x>`` as rich
+text. Emphasis is a font (``heading``, ``bold_label``), never markup.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFormLayout,
     QFrame,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
+    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,11 +43,71 @@ class ResultDialog(QDialog, Generic[Result]):
         self.result_value: Result | None = None
 
 
+def plain_label(text: str = "", name: str = "", parent: QWidget | None = None) -> QLabel:
+    """A QLabel that shows its text as typed, never as rich text."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def bold_label(text: str = "", name: str = "") -> QLabel:
+    label = plain_label(text, name)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def add_row(form: QFormLayout, title: str, field: QWidget | QLayout) -> QLabel:
+    """``form.addRow(title, field)`` with a plain-text title label (its ``&`` mnemonic focuses ``field``)."""
+    label = plain_label(title)
+    if isinstance(field, QWidget):
+        label.setBuddy(field)
+    form.addRow(label, field)
+    return label
+
+
+def message_box(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    informative: str = "",
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+) -> QMessageBox:
+    """A QMessageBox whose texts are plain (the static helpers guess rich text)."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    if informative:
+        box.setInformativeText(informative)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    for label in box.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> tuple[str, bool]:
+    """``QInputDialog.getText`` with its label in plain text."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.TextFormat.PlainText)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    value = dialog.textValue()
+    dialog.deleteLater()
+    return value, accepted
+
+
 class ErrorLabel(QLabel):
     """A message in words under a field; hidden when there is nothing to say."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setStyleSheet(ERROR_STYLE)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -81,8 +150,7 @@ def line_edit(name: str, placeholder: str = "") -> QLineEdit:
 
 
 def value_label(name: str) -> QLabel:
-    label = QLabel("—")
-    label.setObjectName(name)
+    label = plain_label("—", name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -91,8 +159,7 @@ def value_label(name: str) -> QLabel:
 
 
 def banner(style: str = INFO_STYLE, name: str = "") -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
+    label = plain_label("", name)
     label.setWordWrap(True)
     label.setStyleSheet(style)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -101,7 +168,7 @@ def banner(style: str = INFO_STYLE, name: str = "") -> QLabel:
 
 
 def heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     font = label.font()
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.15)

@@ -211,3 +211,8 @@ def record_qc(qtbot: Any, page: ExecutionPage, spec_id: str, result: str, report
 
     qtbot.waitUntil(shown, timeout=WAIT)
     return page.qc_table.item(page.spec_ids.index(spec_id), 8).text()  # pass / fail, as computed
+
+
+def sign_in_again(session: Any, username: str) -> None:
+    """``username`` signs in anew (a user signed out has had the signing key dropped from memory)."""
+    session.sign_in(session.register.accounts.authenticate(username, PASSWORDS[username]))

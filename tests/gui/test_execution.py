@@ -27,6 +27,7 @@ from execution_gui import (
     record_qc,
     run_steps,
     sign,
+    sign_in_again,
     theoretical_glycine_g,
 )
 from PySide6.QtCore import Qt
@@ -60,7 +61,7 @@ def window(qtbot, make_session, make_widget, people, batch, tmp_path):
 
 def to_verified(qtbot: Any, window: MainWindow, people: dict[str, Any]) -> Any:
     """Performed (Alex), labels reconciled (by Alex, signed in again), verified (Sam), on the Verify page."""
-    window.session.sign_in(people["alex"])
+    sign_in_again(window.session, "alex")
     verify_page = window.page("verify")
     window.show_page("verify")
     sign(qtbot, verify_page.sign("performed"), "alex")
@@ -87,7 +88,7 @@ def test_a_batch_executed_end_to_end_without_exceptions_releases(qtbot, window, 
     assert "99 accepted of 100 theoretical = 99%" in page.yield_label.text()
     assert "within limits" in page.yield_label.text()
 
-    page.session.sign_in(people["quinn"])  # QA enters the lab's results
+    sign_in_again(page.session, "quinn")  # QA enters the lab's results
     for spec_id, result in QC_PASSING.items():
         assert record_qc(qtbot, page, spec_id, result, report=spec_id == "sterility") == "PASS"
     status = register.execution.status(batch.id)
@@ -120,7 +121,7 @@ def test_an_out_of_limit_weight_a_late_entry_and_a_failed_endotoxin_block_releas
     assert weight.foreground().color().name() == "#a4000f"  # in red
     assert "(entered " in cell(page, "ph-in-process", "By, happened at").text()
 
-    page.session.sign_in(people["quinn"])
+    sign_in_again(page.session, "quinn")
     for spec_id, result in QC_PASSING.items():
         expected = "FAIL" if spec_id == "endotoxin" else "PASS"
         assert record_qc(qtbot, page, spec_id, "25" if spec_id == "endotoxin" else result) == expected

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from labelapp.domain.records import ArchivedDocumentRecord, BatchRecord
 from labelapp.domain.register import BatchStatus
+from labelapp.gui.messages import plain_tooltip
 from labelapp.gui.models.lots import ComponentLotsTableModel
 from labelapp.gui.models.records import BatchTableModel, DocumentTableModel, RecordRole, SortRole
 
@@ -64,7 +65,7 @@ def test_document_model_shows_a_short_hash_and_the_full_one_as_tooltip():
     model = DocumentTableModel()
     model.set_rows([doc])
     assert model.data(model.index(0, 8)) == "abababababababab…"
-    assert model.data(model.index(0, 8), Qt.ItemDataRole.ToolTipRole) == "ab" * 32
+    assert model.data(model.index(0, 8), Qt.ItemDataRole.ToolTipRole) == plain_tooltip("ab" * 32)
     assert model.data(model.index(0, 7)) == "12,345 bytes"
 
 
@@ -77,7 +78,7 @@ def test_lots_model_edits_flags_and_errors(qtbot):
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable  # the component is the formula's
     assert not model.setData(model.index(0, 0), "other")
     model.set_errors({(0, "expiry"): ["is required"]})
-    assert model.data(model.index(0, 3), Qt.ItemDataRole.ToolTipRole) == "is required"
+    assert model.data(model.index(0, 3), Qt.ItemDataRole.ToolTipRole) == plain_tooltip("is required")
     assert model.data(model.index(0, 3), Qt.ItemDataRole.BackgroundRole) is not None
     model.set_read_only(True)
     assert not model.setData(model.index(0, 1), "GLY2")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPlainTextEdit, QVBoxLayou
 
 from labelapp.domain.execution import Deviation
 from labelapp.gui.dialogs.signature import SignatureDialog
+from labelapp.gui.widgets import add_row
 
 # (username, password, investigation, root cause, disposition, CAPA) -> the closed deviation
 DispositionFunction = Callable[[str, str, str, str, str, str], Deviation]
@@ -34,10 +35,10 @@ class DispositionDialog(SignatureDialog[Deviation]):
         self.capa.setPlaceholderText("CAPA reference, e.g. CAPA-12 (optional)")
         self.outcome = self._text("disposition_outcome", "e.g. accepted: no impact on quality")
         fields = QFormLayout()
-        fields.addRow("&Investigation:", self.investigation)
-        fields.addRow("Root &cause:", self.root_cause)
-        fields.addRow("CAP&A:", self.capa)
-        fields.addRow("&Disposition:", self.outcome)
+        add_row(fields, "&Investigation:", self.investigation)
+        add_row(fields, "Root &cause:", self.root_cause)
+        add_row(fields, "CAP&A:", self.capa)
+        add_row(fields, "&Disposition:", self.outcome)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)  # SignatureDialog's own layout
         layout.insertLayout(1, fields)

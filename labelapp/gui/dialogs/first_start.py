@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages.settings import FACILITY_FIELDS
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, line_edit
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, add_row, bold_label, line_edit, plain_label
 from labelapp.gui.workers import run_task
 from labelapp.services.settings import facility_from_form
 
@@ -63,7 +62,7 @@ class AccountRow:
         self.edits = [line_edit(f"{role}_{k}") for k in ("username", "full_name", "password", "password2")]
         for edit in self.edits[2:]:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        grid.addWidget(QLabel(title), row, 0)
+        grid.addWidget(plain_label(title), row, 0)
         for col, edit in enumerate(self.edits, start=1):
             grid.addWidget(edit, row, col)
 
@@ -88,7 +87,7 @@ class FirstStartDialog(QDialog):
         self.admin: AuthenticatedUser | None = None
         self.notes: list[str] = []
         self.added_examples = False
-        intro = QLabel(
+        intro = plain_label(
             "The register has no accounts yet. Enter your facility as it must appear on every label, "
             "and create the first administrator. You can add the first technician, pharmacist and "
             "QA accounts now or later (Settings > Users)."
@@ -100,10 +99,10 @@ class FirstStartDialog(QDialog):
         facility_box = QGroupBox("Facility")
         form = QFormLayout(facility_box)
         for key, title in FACILITY_FIELDS:
-            form.addRow(f"{title}:", self.facility[key])
+            add_row(form, f"{title}:", self.facility[key])
         self.team_grid = QGridLayout()
         for col, title in enumerate(("", "User name", "Printed full name", "Password", "Password again")):
-            self.team_grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
+            self.team_grid.addWidget(bold_label(title), 0, col)
         self.accounts = [AccountRow(self.team_grid, 1, "admin", "Administrator (required)")]
         self.accounts += [AccountRow(self.team_grid, i, role, title) for i, (role, title) in enumerate(TEAM, start=2)]
         team_box = QGroupBox("Accounts")
@@ -113,7 +112,7 @@ class FirstStartDialog(QDialog):
         )
         self.examples.setObjectName("setup_examples")
         self.examples.setChecked(True)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("setup_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -173,7 +172,9 @@ class FirstStartDialog(QDialog):
         admin_account, others = accounts[0], accounts[1:]
         reg = self.register
         reg.accounts.create_user(admin_account.username, admin_account.full_name, "admin", admin_account.password)
-        self.admin = admin = reg.accounts.authenticate(admin_account.username, admin_account.password)
+        self.admin = admin = reg.accounts.authenticate(
+            admin_account.username, admin_account.password, record_sign_in=True
+        )
         reg.settings.set_facility(facility, admin, "first start")
         notes = []
         created = {}

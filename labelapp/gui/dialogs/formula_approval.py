@@ -8,11 +8,11 @@ a first version has nothing to compare with, and the whole document is shown ins
 from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
 
 from labelapp.domain.records import FormulaRecord
 from labelapp.gui.dialogs.signature import SignatureDialog, SignFunction
-from labelapp.gui.widgets import WARNING_STYLE
+from labelapp.gui.widgets import WARNING_STYLE, plain_label
 
 ChangeLines = list[str]
 
@@ -32,7 +32,7 @@ class FormulaApprovalDialog(SignatureDialog[FormulaRecord]):
         """``changes``: the diff lines against ``compared_with`` (None: no approved version before this one)."""
         super().__init__(title, statement, "approved", sign, username, "none", parent)
         self.setObjectName("formula_approval_dialog")
-        self.changes_title = QLabel()
+        self.changes_title = plain_label()
         self.changes_title.setObjectName("approval_changes_title")
         self.changes_title.setWordWrap(True)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -36,7 +36,7 @@ from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages import master_record_form as presenter
 from labelapp.gui.pages.master_record_form import MasterRecordForm, RoutedIssues
 from labelapp.gui.pages.rows_table import Column, RowsEditor
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, ResultDialog, line_edit
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, ResultDialog, line_edit, plain_label
 from labelapp.gui.workers import run_task
 from labelapp.services.calculate import parse_formula_data
 
@@ -76,7 +76,7 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
     # ------------------------------------------------------------ layout
 
     def _build(self, text: str) -> None:
-        intro = QLabel(
+        intro = plain_label(
             "A new version is saved as a draft; a second pharmacist reviews what changed and approves it. "
             "The master record (steps, limits, specifications, yield) is what the batch is executed against."
         )
@@ -88,14 +88,16 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         self.editor = QPlainTextEdit(text)
         self.editor.setObjectName("text_editor")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("formula_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         formula_tab = QWidget()
         formula_layout = QVBoxLayout(formula_tab)
-        formula_layout.addWidget(QLabel("The formula's own fields (JSON): identity, container, components, storage…"))
+        formula_layout.addWidget(
+            plain_label("The formula's own fields (JSON): identity, container, components, storage…")
+        )
         formula_layout.addWidget(self.editor, 1)
         formula_layout.addWidget(self.error)
         self._components_timer = QTimer(self, singleShot=True, interval=300)
@@ -121,7 +123,7 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         steps_tab = QWidget()
         steps_layout = QVBoxLayout(steps_tab)
         steps_layout.addWidget(
-            QLabel("Executed in this order. No steps and no specifications: batches use the paper worksheet.")
+            plain_label("Executed in this order. No steps and no specifications: batches use the paper worksheet.")
         )
         steps_layout.addWidget(self.steps, 1)
         # in-process limits and yield limits
@@ -153,14 +155,14 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         specs_tab = QWidget()
         specs_layout = QVBoxLayout(specs_tab)
         specs_layout.addWidget(
-            QLabel("Release tests: pass or fail is computed from each result against these limits, never typed.")
+            plain_label("Release tests: pass or fail is computed from each result against these limits, never typed.")
         )
         specs_layout.addWidget(self.specifications, 1)
         yield_tab, yield_form = QWidget(), QFormLayout()
         for key in presenter.YIELD_FIELDS:
             yield_form.addRow(*self._field_row(key))
         yield_layout = QVBoxLayout(yield_tab)
-        yield_layout.addWidget(QLabel("Accepted units against the theoretical yield; outside: an investigation."))
+        yield_layout.addWidget(plain_label("Accepted units against the theoretical yield; outside: an investigation."))
         yield_layout.addLayout(yield_form)
         yield_layout.addStretch(1)
         self.tab_index: dict[str, int] = {}
@@ -173,7 +175,7 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         ):
             self.tab_index[key] = self.tabs.addTab(widget, name)
         self.tab_titles = {key: self.tabs.tabText(i) for key, i in self.tab_index.items()}
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setObjectName("formula_editor_summary")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(ERROR_STYLE)
@@ -194,7 +196,7 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         edit.setToolTip(hint)
         box = FieldBox(edit)
         self.fields[key], self.edits[key] = box, edit
-        label = QLabel(f"{title} ({hint}):" if hint else f"{title}:")
+        label = plain_label(f"{title} ({hint}):" if hint else f"{title}:")
         label.setBuddy(box.editor)
         return label, box
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE
+from labelapp.gui.widgets import ERROR_STYLE, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -27,21 +27,21 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("login_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("login_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         form = QFormLayout()
-        form.addRow("&User name:", self.username)
-        form.addRow("&Password:", self.password)
+        add_row(form, "&User name:", self.username)
+        add_row(form, "&Password:", self.password)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Sign in")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if where:
-            place = QLabel(f"Register: {where}")
+            place = plain_label(f"Register: {where}")
             place.setWordWrap(True)
             layout.addWidget(place)
         layout.addLayout(form)
@@ -53,7 +53,7 @@ class LoginDialog(QDialog):
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         self.buttons.setEnabled(False)
-        run_task(lambda: self.register.accounts.authenticate(username, password), self._done, self)
+        run_task(lambda: self.register.accounts.authenticate(username, password, record_sign_in=True), self._done, self)
 
     def _done(self, user: AuthenticatedUser | None, error: BaseException | None) -> None:
         self.buttons.setEnabled(True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from labelapp.gui.widgets import plain_label
 
 if TYPE_CHECKING:
     from labelapp.domain.records import FormulaRecord
@@ -26,7 +28,7 @@ class NewBatchDialog(QDialog):
             self.list.setCurrentRow(0)
         self._formulas = list(formulas)
         self.list.itemActivated.connect(lambda _item: self.accept())
-        label = QLabel(
+        label = plain_label(
             "Approved &formula:"
             if formulas
             else "No formula is approved yet. A pharmacist approves one on the Formulas page."

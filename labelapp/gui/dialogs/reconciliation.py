@@ -11,7 +11,6 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from labelapp.domain.records import ReconciliationRecord
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 RecordFunction = Callable[[dict[str, int], str | None], ReconciliationRecord]  # (counts, note) -> record
@@ -39,9 +38,8 @@ class ReconciliationDialog(ResultDialog[ReconciliationRecord]):
         self.setWindowTitle(f"Label reconciliation — lot {lot}")
         self.setObjectName("reconciliation_dialog")
         self.record = record
-        intro = QLabel(
-            f"The register recorded <b>{issued}</b> labels issued for lot {lot}. "
-            "Count every label and enter where each went."
+        intro = plain_label(
+            f"The register recorded {issued} labels issued for lot {lot}. Count every label and enter where each went."
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(INFO_STYLE)
@@ -52,12 +50,12 @@ class ReconciliationDialog(ResultDialog[ReconciliationRecord]):
             box.setObjectName(f"reconcile_{key}")
             box.setRange(0, 1_000_000)
             self.counts[key] = box
-            form.addRow(f"{title}:", box)
+            add_row(form, f"{title}:", box)
         self.note = QPlainTextEdit()
         self.note.setObjectName("reconcile_note")
         self.note.setFixedHeight(70)
-        form.addRow("Investigation note (if the counts differ):", self.note)
-        self.error = QLabel()
+        add_row(form, "Investigation note (if the counts differ):", self.note)
+        self.error = plain_label()
         self.error.setObjectName("reconcile_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)

@@ -13,7 +13,6 @@ from typing import TypeVar
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, bold_label, plain_label
 from labelapp.gui.workers import run_task
 
 Signed = TypeVar("Signed")
@@ -44,7 +43,7 @@ class SignatureDialog(ResultDialog[Signed]):
         self.setWindowTitle(title)
         self.setObjectName("signature_dialog")
         self.sign = sign
-        self.statement = QLabel(statement)
+        self.statement = plain_label(statement)
         self.statement.setWordWrap(True)
         self.statement.setStyleSheet(INFO_STYLE)
         self.username = QLineEdit(username)
@@ -52,22 +51,22 @@ class SignatureDialog(ResultDialog[Signed]):
         self.password = QLineEdit()
         self.password.setObjectName("sign_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.meaning = QLabel(f"<b>{meaning}</b>")
+        self.meaning = bold_label(meaning)
         self.meaning.setObjectName("sign_meaning")
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("sign_reason")
         self.reason.setFixedHeight(70)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("sign_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         form = QFormLayout()
-        form.addRow("Meaning of this signature:", self.meaning)
-        form.addRow("&User name:", self.username)
-        form.addRow("&Password (again):", self.password)
+        add_row(form, "Meaning of this signature:", self.meaning)
+        add_row(form, "&User name:", self.username)
+        add_row(form, "&Password (again):", self.password)
         if reason != "none":
-            form.addRow("&Reason:" if reason == "required" else "Comment (optional):", self.reason)
+            add_row(form, "&Reason:" if reason == "required" else "Comment (optional):", self.reason)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Sign")
         self.buttons.accepted.connect(self.submit)

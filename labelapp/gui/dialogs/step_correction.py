@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from labelapp.domain.execution import StepEntry
 from labelapp.domain.mfr import ProcessStep
 from labelapp.gui.messages import in_words
 from labelapp.gui.pages.step_input import StepInput
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 CorrectFunction = Callable[[str, str], StepEntry]  # (new value, reason) -> the correcting entry
@@ -30,7 +30,7 @@ class CorrectionDialog(ResultDialog[StepEntry]):
         self.setWindowTitle(f"Correct — {step.title}")
         self.setObjectName("correction_dialog")
         self.correct = correct
-        intro = QLabel(
+        intro = plain_label(
             f"Recorded: <b>{shown}</b> by {original.entered_by}. The original stays on the record, marked as "
             "corrected; the correction is signed with your name and opens a deviation."
         )
@@ -44,14 +44,14 @@ class CorrectionDialog(ResultDialog[StepEntry]):
         self.reason.setObjectName("correction_reason")
         self.reason.setFixedHeight(70)
         self.reason.setPlaceholderText("why the recorded value is wrong (required)")
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("correction_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         form = QFormLayout()
-        form.addRow("Correct value:", self.input)
-        form.addRow("&Reason:", self.reason)
+        add_row(form, "Correct value:", self.input)
+        add_row(form, "&Reason:", self.reason)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record correction")
         self.buttons.accepted.connect(self.submit)

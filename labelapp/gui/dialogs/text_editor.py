@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words, log_caught
-from labelapp.gui.widgets import ERROR_STYLE, ResultDialog
+from labelapp.gui.widgets import ERROR_STYLE, ResultDialog, plain_label
 
 log = logging.getLogger(__name__)
 Accepted = TypeVar("Accepted")
@@ -23,12 +23,12 @@ class TextEditorDialog(ResultDialog[Accepted]):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.accept_text = accept_text
-        label = QLabel(intro)
+        label = plain_label(intro)
         label.setWordWrap(True)
         self.editor = QPlainTextEdit(text)
         self.editor.setObjectName("text_editor")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()

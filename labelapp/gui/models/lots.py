@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from labelapp.gui.messages import plain_tooltip
 from labelapp.gui.presenters.batch_form import LOT_COLUMNS, LOT_TITLES
 
 Index = QModelIndex | QPersistentModelIndex
@@ -70,7 +71,7 @@ class ComponentLotsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return ERROR_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole and problems:
-            return "\n".join(problems)
+            return plain_tooltip("\n".join(problems))
         if role == Qt.ItemDataRole.AccessibleDescriptionRole and problems:
             return "; ".join(problems)
         return None

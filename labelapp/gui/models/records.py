@@ -23,6 +23,7 @@ from labelapp.domain.records import (
     PrintJobRecord,
     SignatureRecord,
 )
+from labelapp.gui.messages import plain_tooltip
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -84,7 +85,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.DisplayRole:
             return display(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(record, index.column())
+            tip = self.tooltip(record, index.column())
+            return plain_tooltip(tip) if tip else None
         if role == RecordRole:
             return record
         if role == SortRole:

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,7 +23,7 @@ from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import DocumentTableModel, RecordRole
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ask_text, banner, heading, plain_label, read_only_table
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ class ArchivePage(QWidget):
         for kind in KINDS:
             self.kind.addItem(kind.replace("_", " ") if kind else "Any kind", kind)
         self.kind.currentIndexChanged.connect(self.refresh)
-        find_label = QLabel("&Find:")
+        find_label = plain_label("&Find:")
         find_label.setBuddy(self.search)
         self.reprint_button = QPushButton("&Reprint…")
         self.reprint_button.setObjectName("reprint_button")
@@ -72,7 +71,7 @@ class ArchivePage(QWidget):
         self.export_button = QPushButton("&Export copy…")
         self.export_button.clicked.connect(self.export)
         bar = QHBoxLayout()
-        for w in (find_label, self.search, QLabel("Kind:"), self.kind):
+        for w in (find_label, self.search, plain_label("Kind:"), self.kind):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
@@ -141,7 +140,7 @@ class ArchivePage(QWidget):
         if record is None:
             self._show(self.message, "Select an archived document first.")
             return
-        reason, ok = QInputDialog.getText(
+        reason, ok = ask_text(
             self, "Reason for the reprint", f"Why is document {record.id} (lot {record.lot_number}) reprinted?"
         )
         if ok:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import AuditTableModel, SortRole
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ class AuditPage(QWidget):
         verify = QPushButton("&Verify the chain")
         verify.clicked.connect(self.verify)
         bar = QHBoxLayout()
-        for w in (QLabel("Record:"), self.record_type, self.record_id, QLabel("Filter:"), self.filter):
+        for w in (plain_label("Record:"), self.record_type, self.record_id, plain_label("Filter:"), self.filter):
             bar.addWidget(w)
         bar.addWidget(verify)
         self.view = QTableView()

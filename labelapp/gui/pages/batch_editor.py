@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -33,7 +31,18 @@ from labelapp.gui.pages.computed_panel import ComputedPanel
 from labelapp.gui.presenters import batch_form as presenter
 from labelapp.gui.presenters.batch_form import Evaluation, FormValues
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ErrorLabel, FieldBox, banner, heading, line_edit
+from labelapp.gui.widgets import (
+    INFO_STYLE,
+    WARNING_STYLE,
+    ErrorLabel,
+    FieldBox,
+    add_row,
+    ask_text,
+    banner,
+    heading,
+    line_edit,
+    plain_label,
+)
 from labelapp.gui.window_state import restore_splitter, save_splitter
 from labelapp.gui.workers import LatestTask, run_task
 
@@ -96,13 +105,11 @@ class BatchEditorPage(QWidget):
         for key in presenter.SCALAR_FIELDS:
             box = FieldBox(self._editor(key))
             self.fields[key] = box
-            label = QLabel(f"&{presenter.FIELD_TITLES[key]}:")
-            label.setBuddy(box.editor)
-            form.addRow(label, box)
-        self.lot_label = QLabel("allocated by the register on save")
+            add_row(form, f"&{presenter.FIELD_TITLES[key]}:", box).setBuddy(box.editor)
+        self.lot_label = plain_label("allocated by the register on save")
         self.lot_label.setObjectName("batch_lot")
         self.fields["lot_number"] = FieldBox(self.lot_label)
-        form.insertRow(0, "Lot number:", self.fields["lot_number"])
+        form.insertRow(0, plain_label("Lot number:"), self.fields["lot_number"])
         self.lots_model = ComponentLotsTableModel(self)
         self.lots_model.edited.connect(self.schedule)
         self.lots_view = QTableView()
@@ -117,14 +124,14 @@ class BatchEditorPage(QWidget):
         self.lots_model.modelReset.connect(self._fit_lots_height)
         self.lots_errors = ErrorLabel()
         self.lots_errors.setObjectName("lots_errors")
-        lots_label = QLabel("Component &lots (from each certificate of analysis):")
+        lots_label = plain_label("Component &lots (from each certificate of analysis):")
         lots_label.setBuddy(self.lots_view)
         self.save_button = QPushButton("&Save draft")
         self.save_button.setObjectName("save_batch")
         self.save_button.clicked.connect(self.save)
         self.preview_button = QPushButton("&Preview labels")
         self.preview_button.clicked.connect(self.preview_requested)
-        self.state = QLabel("")
+        self.state = plain_label("")
         self.state.setObjectName("batch_state")
         buttons = QHBoxLayout()
         buttons.addWidget(self.state, 1)
@@ -327,7 +334,7 @@ class BatchEditorPage(QWidget):
             return
         reason = ""
         if self.batch_id is not None:
-            reason, ok = QInputDialog.getText(
+            reason, ok = ask_text(
                 self, "Reason for the change", "Why is this draft being changed? (kept in the audit trail)"
             )
             if not ok:

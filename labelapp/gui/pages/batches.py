@@ -6,12 +6,12 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import BatchTableModel, SortRole
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import WARNING_STYLE, banner, heading, read_only_table
+from labelapp.gui.widgets import WARNING_STYLE, banner, heading, plain_label, read_only_table
 
 if TYPE_CHECKING:
     from labelapp.domain.records import BatchRecord
@@ -48,7 +48,7 @@ class BatchesPage(QWidget):
         for s in STATUSES:
             self.status.addItem(s.capitalize() if s else "Any status", s)
         self.status.currentIndexChanged.connect(self.refresh)
-        search_label, status_label = QLabel("&Find:"), QLabel("S&tatus:")
+        search_label, status_label = plain_label("&Find:"), plain_label("S&tatus:")
         search_label.setBuddy(self.search)
         status_label.setBuddy(self.status)
         new = QPushButton("&New batch…")
@@ -70,7 +70,7 @@ class BatchesPage(QWidget):
         read_only_table(self.view)
         self.view.activated.connect(self._open_index)
         self.message = banner(WARNING_STYLE, "batches_message")
-        self.count = QLabel()
+        self.count = plain_label()
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Batches"))
         layout.addLayout(bar)

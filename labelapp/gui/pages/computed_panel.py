@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labelapp.gui.widgets import WARNING_STYLE, heading, value_label
+from labelapp.gui.widgets import WARNING_STYLE, add_row, heading, plain_label, value_label
 
 if TYPE_CHECKING:
     from labelapp.domain.results import BatchComputation, WeighLine
@@ -44,7 +44,7 @@ class ComputedPanel(QWidget):
         self.values: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Computed"))
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("computed_status")
         self.status.setWordWrap(True)
         self.status.setStyleSheet(WARNING_STYLE)
@@ -54,9 +54,9 @@ class ComputedPanel(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, title in FIELDS:
             self.values[key] = value_label(f"computed_{key}")
-            form.addRow(f"{title}:", self.values[key])
+            add_row(form, f"{title}:", self.values[key])
         layout.addLayout(form)
-        self.warnings = QLabel()
+        self.warnings = plain_label()
         self.warnings.setObjectName("computed_warnings")
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(WARNING_STYLE)

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -64,9 +63,12 @@ from labelapp.gui.widgets import (
     WARNING_STYLE,
     ErrorLabel,
     ResultDialog,
+    add_row,
     banner,
+    bold_label,
     heading,
     line_edit,
+    plain_label,
 )
 from labelapp.gui.workers import LatestTask, run_task
 
@@ -341,10 +343,10 @@ class ExecutionPage(QWidget):
         refresh = QPushButton("Re&fresh")
         refresh.clicked.connect(self.refresh)
         bar = QHBoxLayout()
-        for widget in (QLabel("Lot:"), self.lot, open_lot):
+        for widget in (plain_label("Lot:"), self.lot, open_lot):
             bar.addWidget(widget)
         bar.addSpacing(24)
-        bar.addWidget(QLabel("Balance port (this workstation):"))
+        bar.addWidget(plain_label("Balance port (this workstation):"))
         bar.addWidget(self.balance_port)
         bar.addStretch(1)
         bar.addWidget(refresh)
@@ -374,11 +376,11 @@ class ExecutionPage(QWidget):
     def _steps_tab(self) -> QWidget:
         self.steps_table = _table("steps_table", STEP_COLUMNS, ("Limit", "Value", "Check and message"))
         self.steps_table.currentCellChanged.connect(lambda row, *_: self._select_row(row))
-        self.fill_label = QLabel()
+        self.fill_label = plain_label()
         self.fill_label.setObjectName("fill_checks")
-        self.inspection_label = QLabel()
+        self.inspection_label = plain_label()
         self.inspection_label.setObjectName("inspection_counts")
-        self.yield_label = QLabel()
+        self.yield_label = plain_label()
         self.yield_label.setObjectName("yield")
         self.yield_label.setWordWrap(True)
         summary = QHBoxLayout()
@@ -387,7 +389,7 @@ class ExecutionPage(QWidget):
             ("Visual inspection:", self.inspection_label),
             ("Units filled and yield:", self.yield_label),
         ):
-            summary.addWidget(QLabel(f"<b>{title}</b>"))
+            summary.addWidget(bold_label(title))
             summary.addWidget(label, 1 if label is self.yield_label else 0)
             summary.addSpacing(16)
         left = QWidget()
@@ -398,10 +400,10 @@ class ExecutionPage(QWidget):
         # the entry panel
         self.panel = QGroupBox("Record a step")
         self.panel.setObjectName("entry_panel")
-        self.step_facts = QLabel()
+        self.step_facts = plain_label()
         self.step_facts.setObjectName("step_facts")
         self.step_facts.setWordWrap(True)
-        self.instructions = QLabel()
+        self.instructions = plain_label()
         self.instructions.setWordWrap(True)
         self.input_holder = QVBoxLayout()
         self.happened = QDateTimeEdit(QDateTime.currentDateTime())
@@ -412,7 +414,7 @@ class ExecutionPage(QWidget):
         now = QPushButton("&Now")
         now.setObjectName("happened_now")
         now.clicked.connect(self.reset_happened)
-        self.happened_note = QLabel("now")
+        self.happened_note = plain_label("now")
         self.happened_note.setObjectName("happened_note")
         self.happened_note.setWordWrap(True)
         happened_row = QHBoxLayout()
@@ -424,12 +426,12 @@ class ExecutionPage(QWidget):
         self.record_button.clicked.connect(self.record)
         self.step_error = ErrorLabel()
         self.step_error.setObjectName("step_error")
-        self.step_done = QLabel()
+        self.step_done = plain_label()
         self.step_done.setObjectName("step_done")
         self.step_done.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Value:", self._input_box())
-        form.addRow("Happened at:", happened_row)
+        add_row(form, "Value:", self._input_box())
+        add_row(form, "Happened at:", happened_row)
         self.entries_table = _table("entries_table", ENTRY_COLUMNS, ("Value", "Note"))
         self.correct_button = QPushButton("&Correct…")
         self.correct_button.setObjectName("correct_entry")
@@ -452,7 +454,7 @@ class ExecutionPage(QWidget):
         entry_column.addWidget(self.step_error)
         entry_column.addStretch(1)
         history_column = QVBoxLayout()
-        history_title = QLabel("Entries of this step (Correct… and Verify… act on the selected one):")
+        history_title = plain_label("Entries of this step (Correct… and Verify… act on the selected one):")
         history_title.setWordWrap(True)
         history_column.addWidget(history_title)
         history_column.addWidget(self.entries_table, 1)
@@ -488,7 +490,7 @@ class ExecutionPage(QWidget):
         self.attach_button = QPushButton("&Attach lab report PDF…")
         self.attach_button.setObjectName("attach_report")
         self.attach_button.clicked.connect(self.attach_report)
-        self.report_label = QLabel("no report attached")
+        self.report_label = plain_label("no report attached")
         self.report_label.setObjectName("report_file")
         report_row = QHBoxLayout()
         report_row.addWidget(self.attach_button)
@@ -496,20 +498,20 @@ class ExecutionPage(QWidget):
         self.qc_button = QPushButton("Record &result")
         self.qc_button.setObjectName("record_qc")
         self.qc_button.clicked.connect(self.record_qc)
-        self.qc_spec = QLabel()
+        self.qc_spec = plain_label()
         self.qc_spec.setObjectName("qc_spec")
         self.qc_spec.setWordWrap(True)
         self.qc_error = ErrorLabel()
         self.qc_error.setObjectName("qc_error")
-        self.qc_done = QLabel()
+        self.qc_done = plain_label()
         self.qc_done.setObjectName("qc_done")
         form = QFormLayout()
-        form.addRow("Specification:", self.qc_spec)
-        form.addRow("Result:", self.qc_result)
-        form.addRow("Method:", self.qc_method)
-        form.addRow("Analyst:", self.qc_analyst)
-        form.addRow("Tested on:", self.qc_tested_on)
-        form.addRow("Lab report:", report_row)
+        add_row(form, "Specification:", self.qc_spec)
+        add_row(form, "Result:", self.qc_result)
+        add_row(form, "Method:", self.qc_method)
+        add_row(form, "Analyst:", self.qc_analyst)
+        add_row(form, "Tested on:", self.qc_tested_on)
+        add_row(form, "Lab report:", report_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.qc_done, 1)
         buttons.addWidget(self.qc_button)
@@ -532,7 +534,7 @@ class ExecutionPage(QWidget):
         self.disposition_button.clicked.connect(self.disposition)
         self.deviation_error = ErrorLabel()
         self.deviation_error.setObjectName("deviation_error")
-        self.deviation_count = QLabel()
+        self.deviation_count = plain_label()
         self.deviation_count.setObjectName("deviation_count")
         buttons = QHBoxLayout()
         buttons.addWidget(self.deviation_count, 1)

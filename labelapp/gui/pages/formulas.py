@@ -145,10 +145,12 @@ class FormulasPage(QWidget):
         if record is None:
             self._say(self.message, "Select the formula version to start from.")
             return
-        register, user = self.session.register, self.session.require_user()
+        register, session = self.session.register, self.session
+        session.require_user()
 
         def add(formula: Formula) -> FormulaRecord:
-            return register.formulas.add(formula, user)
+            # The user signed in when it is saved (the dialog may stay open across an idle lock).
+            return register.formulas.add(formula, session.require_user())
 
         dialog = FormulaEditorDialog(f"New version of {record.code}", next_version_data(record.document), add, self)
         self.dialog = dialog

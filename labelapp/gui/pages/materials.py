@@ -41,9 +41,11 @@ from labelapp.gui.widgets import (
     WARNING_STYLE,
     ErrorLabel,
     FieldBox,
+    add_row,
     banner,
     heading,
     line_edit,
+    plain_label,
     read_only_table,
 )
 from labelapp.gui.workers import run_task
@@ -127,8 +129,8 @@ class MaterialsPage(QWidget):
             "potency": FieldBox(self.potency),
         }
         form = QFormLayout()
-        form.addRow("&Scan:", self.scan)
-        form.addRow("", self.scan_error)
+        add_row(form, "&Scan:", self.scan)
+        add_row(form, "", self.scan_error)
         for key, title in (
             ("ingredient", "&Ingredient"),
             ("lot", "&Lot"),
@@ -137,7 +139,7 @@ class MaterialsPage(QWidget):
             ("gtin", "&GTIN"),
             ("potency", "&Potency %"),
         ):
-            label = QLabel(f"{title}:")
+            label = plain_label(f"{title}:")
             label.setBuddy(self.boxes[key].editor)
             form.addRow(label, self.boxes[key])
         self.receive_button = QPushButton("Recei&ve (into quarantine)")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from labelapp.domain.errors import LabelappError
 from labelapp.gui.messages import in_words
 from labelapp.gui.pdf_viewer import PdfViewer
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, plain_label
 from labelapp.gui.workers import LatestTask, run_task
 from labelapp.services import rendering
 from labelapp.services.rendering import DOCUMENT_KINDS as KINDS
@@ -58,7 +58,7 @@ class PreviewPage(QWidget):
         for title, mode in (("Actual size", "actual"), ("Fit width", "width"), ("Whole page", "page")):
             self.fit.addItem(title, mode)
         self.fit.currentIndexChanged.connect(self._zoom_changed)
-        kind_label, stock_label = QLabel("&Document:"), QLabel("&Stock:")
+        kind_label, stock_label = plain_label("&Document:"), plain_label("&Stock:")
         kind_label.setBuddy(self.kind)
         stock_label.setBuddy(self.stock)
         self.print_button = QPushButton("&Print…")
@@ -68,11 +68,11 @@ class PreviewPage(QWidget):
         for w in (kind_label, self.kind, stock_label, self.stock):
             bar.addWidget(w)
         bar.addStretch(1)
-        zoom_label = QLabel("&Zoom:")
+        zoom_label = plain_label("&Zoom:")
         zoom_label.setBuddy(self.fit)
         bar2 = QHBoxLayout()
         self.title = heading("Label preview")
-        self.state = QLabel("Open or start a batch to see its labels.")
+        self.state = plain_label("Open or start a batch to see its labels.")
         self.state.setObjectName("preview_state")
         self.state.setWordWrap(True)
         bar2.addWidget(self.state, 1)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -42,7 +41,7 @@ from labelapp.gui.printing import (
     stored_offset,
 )
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, banner, heading, read_only_table
+from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, add_row, banner, heading, plain_label, read_only_table
 from labelapp.gui.workers import run_task
 from labelapp.services import rendering
 from labelapp.services.rendering import KIND_TITLES, RenderedDocument
@@ -89,23 +88,23 @@ class PrintPage(QWidget):
         self._update()
 
     def _build(self) -> None:
-        self.what = QLabel("Nothing to print yet: open a batch and preview its labels.")
+        self.what = plain_label("Nothing to print yet: open a batch and preview its labels.")
         self.what.setObjectName("print_what")
         self.what.setWordWrap(True)
         self.message = banner(WARNING_STYLE, "print_message")
         self.done = banner(INFO_STYLE, "print_done")
-        self.printer_label = QLabel("(choose in the print dialog)")
+        self.printer_label = plain_label("(choose in the print dialog)")
         self.printer_label.setObjectName("print_printer")
         self.offset_x, self.offset_y = self._offset_box("offset_x"), self._offset_box("offset_y")
         calibration = QGroupBox("Printer calibration for this stock (workstation setting)")
         form = QFormLayout(calibration)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        form.addRow("Printer:", self.printer_label)
-        form.addRow("Shift right (mm):", self.offset_x)
-        form.addRow("Shift down (mm):", self.offset_y)
+        add_row(form, "Printer:", self.printer_label)
+        add_row(form, "Shift right (mm):", self.offset_x)
+        add_row(form, "Shift down (mm):", self.offset_y)
         self.test_button = QPushButton("Print &test label…")
         self.test_button.clicked.connect(self.print_test)
-        form.addRow("", self.test_button)
+        add_row(form, "", self.test_button)
         self.print_button = QPushButton("&Print…")
         self.print_button.setObjectName("print_button")
         self.print_button.clicked.connect(self.print_to_printer)

@@ -3,18 +3,24 @@
 Facility, register settings and users are the register's (an administrator changes them; the
 register checks the role and writes the audit trail). Printer per stock and calibration offsets are
 this workstation's (QSettings). Dating rules and calculation thresholds are shown read-only.
+
+Users (21 CFR 11.300): each account's state, last sign-in and last password change; an administrator
+adds accounts, resets a password to a temporary one and unlocks a locked or expired account; QA and
+administrators save the user access review as PDF.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -24,15 +30,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labelapp.domain.files import atomic_write
+from labelapp.domain.register import Role
 from labelapp.gui.messages import in_words, log_caught
+from labelapp.gui.models.records import display
 from labelapp.gui.printing import remembered_printer, stored_offset
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, FieldBox, banner, heading, line_edit, read_only_table
+from labelapp.gui.widgets import (
+    INFO_STYLE,
+    WARNING_STYLE,
+    FieldBox,
+    add_row,
+    ask_text,
+    banner,
+    heading,
+    line_edit,
+    plain_label,
+    read_only_table,
+)
+from labelapp.gui.workers import run_task
 from labelapp.services import rendering
 from labelapp.services.calculate import reference_dating_rules
 from labelapp.services.settings import facility_from_form
 
+if TYPE_CHECKING:
+    from labelapp.domain.records import UserRecord
+    from labelapp.gui.dialogs.reset_password import ResetPasswordDialog
+
 log = logging.getLogger(__name__)
+
+FileChooser = Callable[[QWidget, str], str | None]  # (parent, suggested file name) -> path, or None
 
 FACILITY_FIELDS = (
     ("name", "Facility name"),
@@ -46,6 +73,9 @@ REGISTER_FIELDS = (
     ("reconciliation_limit", "Reconciliation limit (labels)"),
     ("lockout_attempts", "Failed sign-ins before lock-out"),
     ("password_min_length", "Minimum password length"),
+    ("password_max_age_days", "Password ageing (days; 0: never)"),
+    ("account_expiry_days", "Lock accounts unused for (days; 0: never)"),
+    ("idle_lock_minutes", "Lock the desktop app after (minutes without input)"),
     ("archive_dir", "Archive folder"),
 )
 CALC_FIELDS = (
@@ -58,13 +88,39 @@ CALC_FIELDS = (
     ("calc.weigh_tolerance_percent", "Weighing tolerance (± %)"),
 )
 ROLES = ("technician", "pharmacist", "qa", "admin")
+USER_COLUMNS = ["User name", "Printed full name", "Role", "State", "Last sign-in (UTC)", "Password changed (UTC)"]
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
+def account_state(user: UserRecord) -> str:
+    """Active, disabled or locked (after failed sign-ins, or unused past the account expiry), and
+    whether the password must be changed at the next sign-in (an administrator's reset)."""
+    state = "disabled" if not user.active else "locked" if user.locked else "active"
+    return f"{state}, must change password" if user.must_change_password else state
+
+
+def user_row(user: UserRecord) -> list[str]:
+    return [
+        user.username,
+        user.full_name,
+        user.role.value,
+        account_state(user),
+        display(user.last_sign_in_at) or "never",
+        display(user.password_changed_at) or "—",
+    ]
+
+
+def ask_save_file(parent: QWidget, suggested: str) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, "Save the user access review", suggested, "PDF files (*.pdf)")
+    return path or None
+
+
+def _table(headers: list[str], name: str, single: bool = False) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
-    return read_only_table(table, single=False)
+    return read_only_table(table, single=single)
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -85,7 +141,7 @@ class FormSection(QWidget):
         for key, title in fields:
             self.edits[key] = line_edit(f"{prefix}_{key}")
             self.boxes[key] = FieldBox(self.edits[key])
-            form.addRow(f"{title}:", self.boxes[key])
+            add_row(form, f"{title}:", self.boxes[key])
         self.message = banner(WARNING_STYLE, f"{prefix}_message")
         self.done = banner(INFO_STYLE, f"{prefix}_done")
         self.save_button = QPushButton(save_text)
@@ -129,10 +185,14 @@ class FormSection(QWidget):
 
 
 class SettingsPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None, choose_file: FileChooser | None = None):
+        """``choose_file(parent, suggested_name)``: where to save the access review (a file dialog; tests)."""
         super().__init__(parent)
         self.setObjectName("settings_page")
         self.session = session
+        self.choose_file: FileChooser = choose_file or ask_save_file
+        self.user_records: list[UserRecord] = []
+        self.dialog: ResetPasswordDialog | None = None  # the open dialog (tests drive it)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
         self.facility = FormSection(FACILITY_FIELDS, "facility", "Save &facility")
@@ -151,12 +211,31 @@ class SettingsPage(QWidget):
         layout.addWidget(heading("Settings"))
         layout.addWidget(self.tabs, 1)
         session.settings_changed.connect(self.refresh)
+        session.user_changed.connect(self._show_role_actions)
+        self._show_role_actions()
 
     # ------------------------------------------------------------ tabs
 
     def _users_tab(self) -> QWidget:
         tab = QWidget()
-        self.users = _table(["User name", "Full name", "Role", "Active", "Locked"], "users_table")
+        self.users = _table(USER_COLUMNS, "users_table", single=True)
+        self.reset_button = QPushButton("&Reset password…")
+        self.reset_button.setObjectName("user_reset")
+        self.reset_button.setToolTip("Set a temporary password that the user must change at the next sign-in")
+        self.reset_button.clicked.connect(self.reset_password)
+        self.unlock_button = QPushButton("&Unlock…")
+        self.unlock_button.setObjectName("user_unlock")
+        self.unlock_button.setToolTip("Unlock an account locked after failed sign-ins or unused past the expiry")
+        self.unlock_button.clicked.connect(self.unlock_user)
+        self.review_button = QPushButton("User access revie&w (PDF)…")
+        self.review_button.setObjectName("access_review")
+        self.review_button.setToolTip("Who has which role, last sign-in, last password change, findings")
+        self.review_button.clicked.connect(self.save_access_review)
+        actions = QHBoxLayout()
+        for button in (self.reset_button, self.unlock_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.review_button)
         self.new_user = {key: line_edit(f"user_{key}") for key in ("username", "full_name")}
         self.new_role = QComboBox()
         self.new_role.setObjectName("user_role")
@@ -165,11 +244,11 @@ class SettingsPage(QWidget):
         for edit in self.new_password:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
-        form.addRow("User name:", self.new_user["username"])
-        form.addRow("Printed full name:", self.new_user["full_name"])
-        form.addRow("Role:", self.new_role)
-        form.addRow("Password:", self.new_password[0])
-        form.addRow("Password again:", self.new_password[1])
+        add_row(form, "User name:", self.new_user["username"])
+        add_row(form, "Printed full name:", self.new_user["full_name"])
+        add_row(form, "Role:", self.new_role)
+        add_row(form, "Password:", self.new_password[0])
+        add_row(form, "Password again:", self.new_password[1])
         self.user_message = banner(WARNING_STYLE, "user_message")
         self.user_done = banner(INFO_STYLE, "user_done")
         add = QPushButton("&Add user")
@@ -177,7 +256,8 @@ class SettingsPage(QWidget):
         add.clicked.connect(self.add_user)
         layout = QVBoxLayout(tab)
         layout.addWidget(self.users, 1)
-        layout.addWidget(QLabel("New account (administrators only):"))
+        layout.addLayout(actions)
+        layout.addWidget(plain_label("New account (administrators only):"))
         layout.addLayout(form)
         layout.addWidget(self.user_message)
         layout.addWidget(self.user_done)
@@ -198,7 +278,7 @@ class SettingsPage(QWidget):
             ],
             "stocks_table",
         )
-        note = QLabel(
+        note = plain_label(
             "Stocks and layouts are data files (templates/stocks, templates/layouts) maintained under "
             "change control. The printer per stock and its calibration are remembered on this "
             "workstation when you print."
@@ -213,7 +293,7 @@ class SettingsPage(QWidget):
         tab = QWidget()
         self.dating = _table(["Rule", "Title", "Kind", "Days", "Source"], "dating_table")
         layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("Dating rules (templates/dating, QA-controlled data; read-only here):"))
+        layout.addWidget(plain_label("Dating rules (templates/dating, QA-controlled data; read-only here):"))
         layout.addWidget(self.dating, 1)
         return tab
 
@@ -227,13 +307,8 @@ class SettingsPage(QWidget):
             current = register.settings.current()
             self.register_form.set_values(current.model_dump())
             self.calc.set_values(_flatten({"calc": current.calc.model_dump(mode="json")}))
-            _fill(
-                self.users,
-                [
-                    [u.username, u.full_name, u.role.value, "yes" if u.active else "no", "LOCKED" if u.locked else ""]
-                    for u in register.accounts.list_users()
-                ],
-            )
+            self.user_records = register.accounts.list_users()
+            _fill(self.users, [user_row(u) for u in self.user_records])
         except Exception as exc:  # noqa: BLE001
             log_caught(log, exc, "reading the settings")
             self.facility.message.setText(in_words(exc))
@@ -337,15 +412,115 @@ class SettingsPage(QWidget):
             return
         for edit in (*self.new_user.values(), *self.new_password):
             edit.clear()
-        self.user_message.hide()
-        self.user_done.setText("Account added.")
-        self.user_done.show()
+        self._user_done("Account added.")
         self.refresh()
 
     def _user_message(self, text: str) -> None:
         self.user_done.hide()
         self.user_message.setText(text)
         self.user_message.show()
+
+    def _user_done(self, text: str) -> None:
+        self.user_message.hide()
+        self.user_done.setText(text)
+        self.user_done.show()
+
+    # ------------------------------------------------------------ accounts (21 CFR 11.300)
+
+    def _show_role_actions(self, *_: object) -> None:
+        """Buttons for what the signed-in role may do (the register checks again)."""
+        user = self.session.user
+        role = user.role if user is not None else None
+        for button in (self.reset_button, self.unlock_button):
+            button.setVisible(role is Role.ADMIN)
+        self.review_button.setVisible(role in (Role.ADMIN, Role.QA))
+
+    def selected_user(self) -> UserRecord | None:
+        row = self.users.currentRow()
+        return self.user_records[row] if 0 <= row < len(self.user_records) else None
+
+    def select_user(self, username: str) -> None:
+        for row, record in enumerate(self.user_records):
+            if record.username == username:
+                self.users.selectRow(row)
+                return
+
+    def reset_password(self) -> ResetPasswordDialog | None:
+        """Open the reset dialog for the selected account (returned, for tests and screenshots)."""
+        from labelapp.gui.dialogs.reset_password import ResetPasswordDialog
+
+        target = self.selected_user()
+        if target is None:
+            self._user_message("Select the account whose password is to be reset.")
+            return None
+        register, session, username = self.session.register, self.session, target.username
+
+        def reset(temporary: str, reason: str) -> None:
+            register.accounts.reset_password(username, temporary, session.require_user(), reason)
+
+        dialog = ResetPasswordDialog(username, target.full_name, reset, self)
+        self.dialog = dialog
+
+        def finished(code: int) -> None:
+            self.dialog = None
+            if code:
+                self.refresh()
+                self.select_user(username)
+                self._user_done(
+                    f"The password of {username} was reset to a temporary one; it must be changed at the next "
+                    "sign-in, and the account cannot sign anything before that."
+                )
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def unlock_user(self) -> None:
+        target = self.selected_user()
+        if target is None:
+            self._user_message("Select the account to unlock.")
+            return
+        reason, ok = ask_text(
+            self, "Unlock account", f"Why is the account {target.username} unlocked? (kept in the audit trail)"
+        )
+        if ok:
+            self.unlock_with_reason(target.username, reason)
+
+    def unlock_with_reason(self, username: str, reason: str | None) -> None:
+        try:
+            self.session.register.accounts.unlock_user(username, self.session.require_user(), reason or None)
+        except Exception as exc:  # noqa: BLE001
+            log_caught(log, exc, f"unlocking {username}")
+            self._user_message(f"Not unlocked: {in_words(exc)}")
+            return
+        self.refresh()
+        self.select_user(username)
+        self._user_done(f"The account {username} is unlocked; its failed sign-ins are reset.")
+
+    def save_access_review(self) -> None:
+        """The user access review as PDF (QA or an administrator), written where the user chooses."""
+        register = self.session.register
+        try:
+            user = self.session.require_user()
+        except Exception as exc:  # noqa: BLE001
+            self._user_message(in_words(exc))
+            return
+        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        path = self.choose_file(self, f"user-access-review-{today}.pdf")
+        if not path:
+            return
+        target = Path(path)
+        self.review_button.setEnabled(False)
+
+        def done(written: Path | None, error: BaseException | None) -> None:
+            self.review_button.setEnabled(True)
+            if error is not None or written is None:
+                self._user_message(f"The access review was not saved: {in_words(error or RuntimeError())}")
+                return
+            self._user_done(f"User access review saved to {written}.")
+
+        run_task(lambda: atomic_write(target, rendering.access_review_pdf(register, user)), done, self)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from labelapp.domain.mfr import StepKind
+from labelapp.gui.widgets import add_row, plain_label
 
 GS = "\x1d"
 GS_SHOWN = "\u241d"  # SYMBOL FOR GROUP SEPARATOR
@@ -95,7 +95,7 @@ class StepInput(QWidget):
         self.defects: dict[str, QSpinBox] = {}
         self.balance_button: QPushButton | None = None
         self.scan: ScanEdit | None = None
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setObjectName("step_input_hint")
         self.hint.setWordWrap(True)
         self._build(kind, unit, own_time)
@@ -115,13 +115,13 @@ class StepInput(QWidget):
             self.answer.setObjectName("step_answer")
             for text, value in (("— choose —", ""), ("Yes", "yes"), ("No", "no")):
                 self.answer.addItem(text, value)
-            row.addWidget(QLabel("Answer:"))
+            row.addWidget(plain_label("Answer:"))
             row.addWidget(self.answer)
         elif kind in (StepKind.MEASUREMENT, StepKind.FILTER_INTEGRITY, StepKind.WEIGHT):
             shown = {StepKind.FILTER_INTEGRITY: "psi", StepKind.WEIGHT: "g"}.get(kind, unit)
             self.value_edit = self._line("step_value", "a number")
             row.addWidget(self.value_edit, 1)
-            row.addWidget(QLabel(shown))
+            row.addWidget(plain_label(shown))
             if kind is StepKind.WEIGHT:
                 self.value_edit.textEdited.connect(self._typed)
                 self.balance_button = QPushButton("Read from &balance")
@@ -143,7 +143,7 @@ class StepInput(QWidget):
             self.due.setDisplayFormat(DATE_FORMAT)
             self.due.setCalendarPopup(True)
             row.addWidget(self.value_edit, 1)
-            row.addWidget(QLabel("calibration due:"))
+            row.addWidget(plain_label("calibration due:"))
             row.addWidget(self.due)
         elif kind is StepKind.TIME:
             if own_time:
@@ -151,7 +151,7 @@ class StepInput(QWidget):
                 self.time.setObjectName("step_time")
                 self.time.setDisplayFormat(DATETIME_FORMAT)
                 self.time.setCalendarPopup(True)
-                row.addWidget(QLabel("Time:"))
+                row.addWidget(plain_label("Time:"))
                 row.addWidget(self.time)
             else:
                 self.hint.setText("The time recorded is the time it happened (below).")
@@ -165,15 +165,15 @@ class StepInput(QWidget):
         elif kind is StepKind.INSPECTION:
             form = QFormLayout()
             self.accepted = self._count("inspection_accepted")
-            form.addRow("Accepted:", self.accepted)
+            add_row(form, "Accepted:", self.accepted)
             for key, title in DEFECTS:
                 self.defects[key] = self._count(f"defect_{key}")
-                form.addRow(f"Rejected, {title.lower()}:", self.defects[key])
+                add_row(form, f"Rejected, {title.lower()}:", self.defects[key])
             row.addLayout(form)
             row.addStretch(1)
         else:  # UNITS_FILLED
             self.units = self._count("units_filled")
-            row.addWidget(QLabel("Units filled:"))
+            row.addWidget(plain_label("Units filled:"))
             row.addWidget(self.units)
             row.addStretch(1)
 

@@ -12,14 +12,23 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from labelapp.gui.dialogs.reconciliation import ReconciliationDialog
 from labelapp.gui.dialogs.signature import SignatureDialog
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.models.records import SignatureTableModel
 from labelapp.gui.session import Session
-from labelapp.gui.widgets import INFO_STYLE, WARNING_STYLE, ResultDialog, banner, heading, read_only_table, value_label
+from labelapp.gui.widgets import (
+    INFO_STYLE,
+    WARNING_STYLE,
+    ResultDialog,
+    banner,
+    heading,
+    plain_label,
+    read_only_table,
+    value_label,
+)
 from labelapp.gui.workers import run_task
 from labelapp.services.rendering import archive_batch_record, sign_batch
 
@@ -71,7 +80,7 @@ class VerifyPage(QWidget):
         for row, (title, label) in enumerate(
             (("Status:", self.status), ("Labels issued:", self.issued), ("Reconciliation:", self.reconciliation))
         ):
-            facts.addWidget(QLabel(title), row, 0)
+            facts.addWidget(plain_label(title), row, 0)
             facts.addWidget(label, row, 1)
         facts.setColumnStretch(1, 1)
         self.message = banner(WARNING_STYLE, "verify_message")
@@ -249,10 +258,13 @@ class VerifyPage(QWidget):
         """Open the reconciliation dialog (returned, for tests and screenshots)."""
         if self.detail is None:
             return None
-        register, user = self.session.register, self.session.require_user()
+        register, session = self.session.register, self.session
+        session.require_user()
         batch_id = self.detail.batch.id  # the batch on screen
 
         def record(counts: dict[str, int], note: str | None) -> ReconciliationRecord:
+            # The user signed in when the counts are recorded (the dialog may stay open across an idle lock).
+            user = session.require_user()
             return register.batches.record_reconciliation(batch_id, user, investigation_note=note, **counts)
 
         dialog = ReconciliationDialog(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 
 from labelapp.domain.errors import AuthenticationError, InputError, RuleViolation
 from labelapp.gui.messages import in_words, log_caught
-from labelapp.gui.widgets import ERROR_STYLE, WARNING_STYLE, FieldBox, add_row, plain_label
+from labelapp.gui.widgets import WARNING_STYLE, ErrorLabel, FieldBox, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -71,10 +71,8 @@ class ChangePasswordDialog(QDialog):
         add_row(form, "&Current password:", self.current).setBuddy(self.current.editor)
         add_row(form, "&New password:", self.new).setBuddy(self.new.editor)
         add_row(form, "New password &again:", self.again).setBuddy(self.again.editor)
-        self.error = plain_label("", "change_password_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
+        self.error.setObjectName("change_password_error")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("C&hange password")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Sign &out")

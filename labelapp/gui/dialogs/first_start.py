@@ -27,7 +27,16 @@ from PySide6.QtWidgets import (
 
 from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages.settings import FACILITY_FIELDS
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, add_row, bold_label, line_edit, plain_label
+from labelapp.gui.widgets import (
+    ERROR_STYLE,
+    INFO_STYLE,
+    ErrorLabel,
+    FieldBox,
+    add_row,
+    bold_label,
+    line_edit,
+    plain_label,
+)
 from labelapp.gui.workers import run_task
 from labelapp.services.settings import facility_from_form
 
@@ -112,11 +121,8 @@ class FirstStartDialog(QDialog):
         )
         self.examples.setObjectName("setup_examples")
         self.examples.setChecked(True)
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("setup_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         body = QWidget()
         inner = QVBoxLayout(body)
         for w in (intro, facility_box, team_box, self.examples, self.error):

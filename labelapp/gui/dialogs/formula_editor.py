@@ -36,7 +36,7 @@ from labelapp.gui.messages import in_words, log_caught
 from labelapp.gui.pages import master_record_form as presenter
 from labelapp.gui.pages.master_record_form import MasterRecordForm, RoutedIssues
 from labelapp.gui.pages.rows_table import Column, RowsEditor
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, ResultDialog, line_edit, plain_label
+from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ErrorLabel, FieldBox, ResultDialog, line_edit, plain_label
 from labelapp.gui.workers import run_task
 from labelapp.services.calculate import parse_formula_data
 
@@ -88,11 +88,8 @@ class FormulaEditorDialog(ResultDialog[FormulaRecord]):
         self.editor = QPlainTextEdit(text)
         self.editor.setObjectName("text_editor")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("formula_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         formula_tab = QWidget()
         formula_layout = QVBoxLayout(formula_tab)
         formula_layout.addWidget(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, add_row, plain_label
+from labelapp.gui.widgets import ErrorLabel, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -27,11 +27,8 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("login_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("login_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         form = QFormLayout()
         add_row(form, "&User name:", self.username)
         add_row(form, "&Password:", self.password)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from labelapp.domain.records import ReconciliationRecord
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, plain_label
+from labelapp.gui.widgets import INFO_STYLE, ErrorLabel, ResultDialog, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 RecordFunction = Callable[[dict[str, int], str | None], ReconciliationRecord]  # (counts, note) -> record
@@ -55,11 +55,8 @@ class ReconciliationDialog(ResultDialog[ReconciliationRecord]):
         self.note.setObjectName("reconcile_note")
         self.note.setFixedHeight(70)
         add_row(form, "Investigation note (if the counts differ):", self.note)
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("reconcile_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record")
         self.buttons.accepted.connect(self.submit)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPlainTe
 from labelapp.domain.errors import InputError, RuleViolation
 from labelapp.gui.dialogs.change_password import password_edit
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, FieldBox, ResultDialog, add_row, plain_label
+from labelapp.gui.widgets import INFO_STYLE, ErrorLabel, FieldBox, ResultDialog, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 ResetFunction = Callable[[str, str], None]  # (temporary password, reason) -> None; raises when refused
@@ -42,10 +42,8 @@ class ResetPasswordDialog(ResultDialog[bool]):
         add_row(form, "&Temporary password:", self.password).setBuddy(self.password.editor)
         add_row(form, "Temporary password &again:", self.again).setBuddy(self.again.editor)
         add_row(form, "&Reason (required):", self.reason).setBuddy(self.reason_edit)
-        self.error = plain_label("", "reset_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
+        self.error.setObjectName("reset_error")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Reset password")
         self.buttons.accepted.connect(self.submit)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, bold_label, plain_label
+from labelapp.gui.widgets import INFO_STYLE, ErrorLabel, ResultDialog, add_row, bold_label, plain_label
 from labelapp.gui.workers import run_task
 
 Signed = TypeVar("Signed")
@@ -56,11 +56,8 @@ class SignatureDialog(ResultDialog[Signed]):
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("sign_reason")
         self.reason.setFixedHeight(70)
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("sign_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         form = QFormLayout()
         add_row(form, "Meaning of this signature:", self.meaning)
         add_row(form, "&User name:", self.username)

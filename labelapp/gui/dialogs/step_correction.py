@@ -11,7 +11,7 @@ from labelapp.domain.execution import StepEntry
 from labelapp.domain.mfr import ProcessStep
 from labelapp.gui.messages import in_words
 from labelapp.gui.pages.step_input import StepInput
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, ResultDialog, add_row, plain_label
+from labelapp.gui.widgets import INFO_STYLE, ErrorLabel, ResultDialog, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 CorrectFunction = Callable[[str, str], StepEntry]  # (new value, reason) -> the correcting entry
@@ -44,11 +44,8 @@ class CorrectionDialog(ResultDialog[StepEntry]):
         self.reason.setObjectName("correction_reason")
         self.reason.setFixedHeight(70)
         self.reason.setPlaceholderText("why the recorded value is wrong (required)")
-        self.error = plain_label()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         self.error.setObjectName("correction_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
         form = QFormLayout()
         add_row(form, "Correct value:", self.input)
         add_row(form, "&Reason:", self.reason)

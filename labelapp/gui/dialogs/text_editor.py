@@ -10,7 +10,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words, log_caught
-from labelapp.gui.widgets import ERROR_STYLE, ResultDialog, plain_label
+from labelapp.gui.widgets import ErrorLabel, ResultDialog, plain_label
 
 log = logging.getLogger(__name__)
 Accepted = TypeVar("Accepted")
@@ -28,10 +28,7 @@ class TextEditorDialog(ResultDialog[Accepted]):
         self.editor = QPlainTextEdit(text)
         self.editor.setObjectName("text_editor")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.error = plain_label()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

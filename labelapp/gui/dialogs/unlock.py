@@ -15,7 +15,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from labelapp.gui.messages import in_words
-from labelapp.gui.widgets import ERROR_STYLE, INFO_STYLE, add_row, plain_label
+from labelapp.gui.widgets import INFO_STYLE, ErrorLabel, add_row, plain_label
 from labelapp.gui.workers import run_task
 
 if TYPE_CHECKING:
@@ -46,10 +46,8 @@ class UnlockDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
         add_row(form, "&Password:", self.password)
-        self.error = plain_label("", "unlock_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = ErrorLabel()  # plain text, wrapped, selectable, hidden until there is a message
+        self.error.setObjectName("unlock_error")
         self.buttons = QDialogButtonBox()
         self.unlock_button = self.buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setObjectName("unlock_button")
